@@ -1,0 +1,3 @@
+from listserve.cli import main
+
+main()

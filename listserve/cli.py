@@ -1,0 +1,21 @@
+"""The `listserve` command (a Flask command group: also `flask --app listserve …`)."""
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from listserve import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """listserve: the network's mailing list and public site."""
+
+
+def register_commands(app: Flask) -> None:
+    from listserve.delivery.cli import worker
+    from listserve.public.cli import demo, ecosystem
+    from listserve.serve import serve
+
+    for command in (serve, worker, demo, ecosystem):
+        app.cli.add_command(command)

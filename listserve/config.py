@@ -1,0 +1,77 @@
+"""Defaults. Every key can be overridden by an environment variable LISTSERVE_<KEY>
+(values are parsed as JSON when they can be, so LISTSERVE_MAIL_PORT=587 is an int)."""
+
+import os
+from datetime import timedelta
+
+# None: a random key is made once and kept in instance/secret_key.
+SECRET_KEY = None
+BASE_URL = "http://127.0.0.1:8000"
+
+# None means "SQLite in the instance folder" (set in create_app, where the folder is known).
+SQLALCHEMY_DATABASE_URI = None
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# The list everyone joins. Its address is <LIST_SLUG>@<LIST_DOMAIN>; every Message-ID, the
+# List-Id and the VERP bounce addresses live on LIST_DOMAIN.
+LIST_SLUG = "announcements"
+LIST_NAME = "Network announcements"
+LIST_DOMAIN = None  # defaults to BASE_URL's host
+NETWORK_NAME = "Solidarity Economy Network"
+CONSENT_TEXT = (
+    "I would like to receive the network's announcements by email. "
+    "I can leave at any time with one click."
+)
+
+# Outgoing mail (Flask-Mail). No MAIL_SERVER means: keep mail in the local mailbox
+# (instance/mailbox), shown at /_mailbox in debug mode.
+MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_TIMEOUT = 30  # seconds, for connect and every SMTP command
+MAIL_VERIFY_TLS = True
+MAIL_DEFAULT_SENDER = None  # the list's own address when unset
+MAILBOX_DIR = None  # defaults to instance/mailbox
+
+WORKER_BATCH_SIZE = 200
+WORKER_LEASE_SECONDS = 300
+WORKER_POLL_SECONDS = 2.0
+WORKER_MAX_ATTEMPTS = 8
+
+# Subscribing.
+CONFIRM_MAX_AGE = int(timedelta(days=3).total_seconds())
+CONFIRM_RESEND_INTERVAL = int(timedelta(minutes=15).total_seconds())
+ALREADY_SUBSCRIBED_NOTICE_INTERVAL = int(timedelta(days=1).total_seconds())
+SUBSCRIBE_RATE_LIMIT = "20 per hour;5 per minute"
+
+# Rate limiting: memory by default; set LISTSERVE_RATELIMIT_STORAGE_URI=redis://… when several
+# processes serve the site so they share one count.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+
+# None: Secure exactly when BASE_URL is https (resolved in create_app), so a newcomer on
+# http://127.0.0.1 still gets a working session and CSRF token.
+SESSION_COOKIE_SECURE = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_SECURE = None
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+WTF_CSRF_TIME_LIMIT = None  # a form left open for hours must still submit
+
+# Behind a reverse proxy: how many proxies to trust for X-Forwarded-* (0 = none).
+PROXY_FIX = 0
+
+
+def database_url_from_environment() -> str | None:
+    """DATABASE_URL as platforms set it, mapped onto SQLAlchemy's psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,37 @@
+"""Engine settings that differ between SQLite and PostgreSQL."""
+
+from flask import Flask
+from sqlalchemy import event
+
+from listserve.extensions import db
+
+# Passed as Session.connection(execution_options=IMMEDIATE) by code that must hold SQLite's
+# write lock from its first read (claiming outbox rows): BEGIN IMMEDIATE instead of BEGIN.
+IMMEDIATE = {"sqlite_begin": "BEGIN IMMEDIATE"}
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
+
+
+def _configure_sqlite_connection(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, say when transactions begin (so BEGIN IMMEDIATE
+    # is possible), wait for locks instead of failing, and let readers run beside a writer.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 15000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(connection) -> None:
+    connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+def is_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"

@@ -1,0 +1,86 @@
+"""The outbox: every email leaves through these two tables.
+
+A Mailing is one message rendered once (subject, text, HTML). An OutboxEntry is one
+recipient's copy of it, with its own delivery state and lease, so any number of workers can
+share a mailing and a crash loses nothing: an expired lease is simply claimed again.
+"""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.extensions import db
+
+
+class MailingKind(enum.StrEnum):
+    ANNOUNCEMENT = "announcement"  # list traffic: List-* headers, one copy per subscriber
+    NOTICE = "notice"  # confirmations, welcomes, notices: Auto-Submitted: auto-generated
+
+
+class MailingStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RETRYING = "retrying"  # a 4xx reply or a dropped connection; next_attempt_at says when
+    SENT = "sent"
+    FAILED = "failed"  # a 5xx reply, or too many attempts
+    CANCELLED = "cancelled"
+
+
+class Mailing(db.Model):
+    __tablename__ = "mailing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("mailing_list.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20), default=MailingKind.NOTICE)
+    # What the mail is about, e.g. "subscription.confirm" or "announcement:12".
+    purpose: Mapped[str] = mapped_column(sa.String(100))
+    subject: Mapped[str] = mapped_column(sa.String(998))
+    text_body: Mapped[str] = mapped_column(sa.Text)
+    html_body: Mapped[str | None] = mapped_column(sa.Text)
+    reply_to: Mapped[str | None] = mapped_column(sa.String(320))
+    # Personal List-Unsubscribe headers and link: every announcement, and notices to
+    # people who are on the list (a welcome), but not a confirmation request.
+    personal_unsubscribe: Mapped[bool] = mapped_column(default=False)
+    archived_at: Mapped[str | None] = mapped_column(sa.String(2000))  # the post's permalink
+    status: Mapped[str] = mapped_column(sa.String(16), default=MailingStatus.ACTIVE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entries = relationship("OutboxEntry", back_populates="mailing", lazy="write_only")
+
+
+class OutboxEntry(db.Model):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # One copy per recipient per mailing: enqueueing twice cannot mail anyone twice.
+        sa.UniqueConstraint("mailing_id", "recipient"),
+        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailing_id: Mapped[int] = mapped_column(sa.ForeignKey("mailing.id", ondelete="CASCADE"))
+    subscription_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("subscription.id", ondelete="SET NULL"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(sa.String(320))
+    recipient_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default=OutboxStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(120))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_reply: Mapped[str | None] = mapped_column(sa.Text)
+    message_id: Mapped[str | None] = mapped_column(sa.String(250), unique=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    mailing: Mapped[Mailing] = relationship(back_populates="entries")

@@ -1,0 +1,72 @@
+"""The only way mail leaves: rows written in the caller's transaction, sent later by a worker.
+
+A request that rolls back therefore sends nothing, and no SMTP conversation ever happens
+inside a web request.
+"""
+
+from flask import render_template
+from jinja2 import TemplateNotFound
+
+from listserve.delivery.models import Mailing, MailingKind, OutboxEntry
+from listserve.extensions import db
+from listserve.headers import check_header_value
+from listserve.subscriptions.models import MailingList, Subscription
+
+# Stands in a rendered body where each recipient's own unsubscribe link goes; the worker
+# swaps it per copy, so a mailing is rendered once however many people receive it.
+UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
+
+
+def render_mail(template: str, **context) -> tuple[str, str | None]:
+    """Render templates/email/<template>.txt and, when it exists, .html."""
+    context.setdefault("unsubscribe_url", UNSUBSCRIBE_URL)
+    text = render_template(f"email/{template}.txt", **context)
+    try:
+        html = render_template(f"email/{template}.html", **context)
+    except TemplateNotFound:
+        html = None
+    return text, html
+
+
+def enqueue_notice(
+    *,
+    purpose: str,
+    template: str,
+    subject: str,
+    mailing_list: MailingList,
+    recipient: str,
+    recipient_name: str = "",
+    subscription: Subscription | None = None,
+    with_unsubscribe: bool = False,
+    reply_to: str | None = None,
+    **context,
+) -> OutboxEntry:
+    """Queue one personal notice (confirmation, welcome, …) for one address.
+
+    Raises UnsafeHeaderValue when the subject, name or address would break a header.
+    """
+    check_header_value(subject, "subject")
+    check_header_value(recipient, "address")
+    check_header_value(recipient_name, "name")
+    text, html = render_mail(
+        template, mailing_list=mailing_list, recipient_name=recipient_name, **context
+    )
+    mailing = Mailing(
+        list_id=mailing_list.id,
+        kind=MailingKind.NOTICE,
+        purpose=purpose,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        reply_to=reply_to,
+        personal_unsubscribe=with_unsubscribe,
+    )
+    entry = OutboxEntry(
+        mailing=mailing,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        subscription_id=subscription.id if subscription else None,
+    )
+    db.session.add_all([mailing, entry])
+    db.session.flush()
+    return entry

@@ -1,0 +1,32 @@
+"""The guard every value passes before it can reach an email header.
+
+CR, LF and NUL would let a person add headers (a Bcc, say) to mail we send; the other
+characters Python treats as line breaks (U+2028, U+0085, …) are refused too, because parts of
+the email package split on them. The check runs before anything is stored.
+"""
+
+import unicodedata
+
+# Everything str.splitlines() splits on, plus NUL.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+FORBIDDEN = LINE_BREAKS | {"\0"}
+
+
+class UnsafeHeaderValue(ValueError):
+    """A value meant for an email header holds a line break or NUL."""
+
+
+def is_header_safe(value: str) -> bool:
+    return not any(ch in FORBIDDEN for ch in value)
+
+
+def check_header_value(value: str, field: str = "value") -> str:
+    """Return value unchanged, or raise UnsafeHeaderValue naming the field."""
+    if not is_header_safe(value):
+        raise UnsafeHeaderValue(f"The {field} must be on one line (no line breaks or NUL).")
+    return value
+
+
+def has_control_characters(value: str) -> bool:
+    """Other control characters (tabs excepted) have no business in names and subjects."""
+    return any(unicodedata.category(ch) == "Cc" and ch != "\t" for ch in value)

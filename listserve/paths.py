@@ -1,0 +1,18 @@
+"""Where templates and migrations are: at the repository root in a checkout, inside the
+package once installed from a wheel (pyproject's force-include puts them there)."""
+
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    installed = PACKAGE / name
+    if installed.is_dir():
+        return installed
+    return PACKAGE.parent / name
+
+
+TEMPLATES = resource_dir("templates")
+MIGRATIONS = resource_dir("migrations")
+STATIC = PACKAGE / "static"

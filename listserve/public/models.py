@@ -1,0 +1,87 @@
+"""What the network says about itself: aims, next steps, and the ecosystem directory."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.extensions import db
+
+
+class NextStepStatus(enum.StrEnum):
+    PLANNED = "planned"
+    UNDER_WAY = "under way"
+    DONE = "done"
+
+
+class SectionKind(enum.StrEnum):
+    INTERNATIONAL = "international"
+    NATIONAL = "national"
+    SECTOR = "sector"
+    OTHER = "other"
+
+
+class Aim(db.Model):
+    __tablename__ = "aim"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(sa.Text)
+
+
+class NextStep(db.Model):
+    __tablename__ = "next_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default=NextStepStatus.PLANNED)
+    due: Mapped[date | None] = mapped_column(sa.Date)
+    owner: Mapped[str | None] = mapped_column(sa.String(200))
+
+
+class PageText(db.Model):
+    """Free text on the public pages (the home page's welcome, the directory's introduction)."""
+
+    __tablename__ = "page_text"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class EcosystemSection(db.Model):
+    __tablename__ = "ecosystem_section"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), default=SectionKind.OTHER)
+    position: Mapped[int] = mapped_column(default=0)
+
+    entries: Mapped[list["EcosystemEntry"]] = relationship(
+        back_populates="section",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="EcosystemEntry.position",
+    )
+
+
+class EcosystemEntry(db.Model):
+    __tablename__ = "ecosystem_entry"
+    __table_args__ = (sa.UniqueConstraint("section_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("ecosystem_section.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    abbreviation: Mapped[str | None] = mapped_column(sa.String(40))
+    sector: Mapped[str | None] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    section: Mapped[EcosystemSection] = relationship(back_populates="entries")

@@ -1,0 +1,24 @@
+from flask import Blueprint, render_template
+
+from listserve.public import services
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "public/home.html",
+        welcome=services.get_page_text("home_welcome"),
+        aims=services.list_aims(),
+        next_steps=services.list_next_steps(),
+    )
+
+
+@bp.get("/ecosystem")
+def ecosystem():
+    return render_template(
+        "public/ecosystem.html",
+        intro=services.get_page_text("ecosystem_intro"),
+        sections=services.list_sections(),
+    )

@@ -1,0 +1,131 @@
+"""Lists, the people on them, and the record of their consent."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.extensions import db
+
+
+class SubscriptionStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    UNSUBSCRIBED = "unsubscribed"
+    DISABLED = "disabled"  # delivery stopped, e.g. by bounces; the person can re-enable it
+
+
+class MailingList(db.Model):
+    __tablename__ = "mailing_list"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    domain: Mapped[str] = mapped_column(sa.String(253))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Announce-only: subscribers cannot post (List-Post: NO).
+    announce_only: Mapped[bool] = mapped_column(default=True)
+    required_approvals: Mapped[int] = mapped_column(default=1)
+    hold_all_comments: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def address(self) -> str:
+        return f"{self.slug}@{self.domain}"
+
+    @property
+    def list_id(self) -> str:
+        """The RFC 2919 identifier: slug.domain."""
+        return f"{self.slug}.{self.domain}"
+
+
+class Subscriber(db.Model):
+    __tablename__ = "subscriber"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320))
+    # The address as compared: normalised by email-validator, then lower-cased, so that
+    # Alice@Example.org and alice@example.org are one person.
+    email_key: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    subscriptions: Mapped[list["Subscription"]] = relationship(
+        back_populates="subscriber", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Subscription(db.Model):
+    __tablename__ = "subscription"
+    __table_args__ = (sa.UniqueConstraint("subscriber_id", "list_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("subscriber.id", ondelete="CASCADE"), index=True
+    )
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("mailing_list.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(sa.String(16), default=SubscriptionStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A confirmation token is valid only while it carries the current nonce: confirming (or a
+    # new request) replaces it, which makes every token single-use.
+    confirm_nonce: Mapped[str | None] = mapped_column(sa.String(32))
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bounce_score: Mapped[float] = mapped_column(default=0.0)
+    last_bounce_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
+    mailing_list: Mapped[MailingList] = relationship()
+    consents: Mapped[list["ConsentRecord"]] = relationship(
+        back_populates="subscription",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ConsentRecord.id",
+    )
+
+
+class ConsentText(db.Model):
+    """Every wording of the consent statement ever shown, keyed by its SHA-256."""
+
+    __tablename__ = "consent_text"
+
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    first_shown_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConsentRecord(db.Model):
+    """One request to join: when it was asked, from where, with which text, and when confirmed."""
+
+    __tablename__ = "consent_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("subscription.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(sa.String(200))  # "web form /", "email", "import: …"
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(400))
+    consent_text_sha256: Mapped[str] = mapped_column(sa.ForeignKey("consent_text.sha256"))
+
+    subscription: Mapped[Subscription] = relationship(back_populates="consents")
+    consent_text: Mapped[ConsentText] = relationship()
+
+
+class Suppression(db.Model):
+    """An erased address, kept only as a hash so it is never mailed again unless it rejoins."""
+
+    __tablename__ = "suppression"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    reason: Mapped[str] = mapped_column(sa.String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,235 @@
+"""Joining and leaving a list. Services flush, never commit; mail goes through the outbox."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from listserve.addresses import address_hash, normalise_address
+from listserve.dbtypes import utcnow
+from listserve.delivery.outbox import enqueue_notice
+from listserve.extensions import db
+from listserve.headers import check_header_value
+from listserve.subscriptions.models import (
+    ConsentRecord,
+    ConsentText,
+    MailingList,
+    Subscriber,
+    Subscription,
+    SubscriptionStatus,
+    Suppression,
+)
+from listserve.tokens import TokenError, make_timed_token, read_lasting_token, read_timed_token
+from listserve.urls import external_url
+
+CONFIRM_PURPOSE = "confirm-subscription"
+UNSUBSCRIBE_PURPOSE = "unsubscribe"
+
+
+@dataclass(frozen=True)
+class Request:
+    """Where a request to join came from, for the consent record."""
+
+    source: str
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+def get_default_list() -> MailingList:
+    """The list everyone joins, created on first use from the LIST_* settings."""
+    cfg = current_app.config
+    mailing_list = db.session.scalar(sa.select(MailingList).filter_by(slug=cfg["LIST_SLUG"]))
+    if mailing_list is None:
+        mailing_list = MailingList(
+            slug=cfg["LIST_SLUG"], name=cfg["LIST_NAME"], domain=cfg["LIST_DOMAIN"]
+        )
+        db.session.add(mailing_list)
+        db.session.flush()
+    return mailing_list
+
+
+def request_subscription(
+    email: str, name: str, origin: Request, mailing_list: MailingList | None = None
+) -> Subscription:
+    """Start (or nudge) a double opt-in; what happens never depends on what the caller sees.
+
+    Raises InvalidAddress or UnsafeHeaderValue before anything is stored.
+    """
+    address, key = normalise_address(email)
+    name = check_header_value((name or "").strip(), "name")[:200]
+    mailing_list = mailing_list or get_default_list()
+    subscriber = db.session.scalar(sa.select(Subscriber).filter_by(email_key=key))
+    if subscriber is None:
+        subscriber = Subscriber(email=address, email_key=key, name=name)
+        db.session.add(subscriber)
+        db.session.flush()
+    subscription = db.session.scalar(
+        sa.select(Subscription).filter_by(subscriber_id=subscriber.id, list_id=mailing_list.id)
+    )
+    if subscription is None:
+        subscription = Subscription(subscriber=subscriber, mailing_list=mailing_list)
+        db.session.add(subscription)
+        db.session.flush()
+        _start_confirmation(subscription, origin, name)
+    elif subscription.status == SubscriptionStatus.CONFIRMED:
+        _send_already_subscribed(subscription)
+    elif subscription.status == SubscriptionStatus.PENDING:
+        _resend_confirmation(subscription, origin, name)
+    else:  # unsubscribed or disabled: consent must be given again
+        _start_confirmation(subscription, origin, name)
+    return subscription
+
+
+def _start_confirmation(subscription: Subscription, origin: Request, name: str) -> None:
+    now = utcnow()
+    subscription.status = SubscriptionStatus.PENDING
+    subscription.requested_at = now
+    subscription.confirm_nonce = secrets.token_hex(8)
+    if name:
+        subscription.subscriber.name = name
+    _record_consent_request(subscription, origin)
+    _send_confirmation(subscription, now)
+
+
+def _resend_confirmation(subscription: Subscription, origin: Request, name: str) -> None:
+    now = utcnow()
+    interval = timedelta(seconds=current_app.config["CONFIRM_RESEND_INTERVAL"])
+    if _recent(subscription.confirmation_sent_at, interval, now):
+        return
+    if name:
+        subscription.subscriber.name = name
+    _record_consent_request(subscription, origin)
+    _send_confirmation(subscription, now)
+
+
+def _recent(moment: datetime | None, interval: timedelta, now: datetime) -> bool:
+    return moment is not None and now - moment < interval
+
+
+def _record_consent_request(subscription: Subscription, origin: Request) -> None:
+    text = current_app.config["CONSENT_TEXT"]
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if db.session.get(ConsentText, digest) is None:
+        db.session.add(ConsentText(sha256=digest, text=text))
+    subscription.consents.append(
+        ConsentRecord(
+            source=origin.source[:200],
+            ip=(origin.ip or None) and origin.ip[:45],
+            user_agent=(origin.user_agent or None) and origin.user_agent[:400],
+            consent_text_sha256=digest,
+        )
+    )
+
+
+def _send_confirmation(subscription: Subscription, now: datetime) -> None:
+    subscription.confirmation_sent_at = now
+    token = make_timed_token(CONFIRM_PURPOSE, [subscription.id, subscription.confirm_nonce])
+    mailing_list = subscription.mailing_list
+    enqueue_notice(
+        purpose="subscription.confirm",
+        template="subscriptions/confirm",
+        subject=f"Please confirm: join {mailing_list.name}",
+        mailing_list=mailing_list,
+        recipient=subscription.subscriber.email,
+        recipient_name=subscription.subscriber.name,
+        subscription=subscription,
+        confirm_url=external_url("subscriptions.confirm", token=token),
+        max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,
+    )
+
+
+def _send_already_subscribed(subscription: Subscription) -> None:
+    now = utcnow()
+    interval = timedelta(seconds=current_app.config["ALREADY_SUBSCRIBED_NOTICE_INTERVAL"])
+    if _recent(subscription.notice_sent_at, interval, now):
+        return
+    subscription.notice_sent_at = now
+    mailing_list = subscription.mailing_list
+    enqueue_notice(
+        purpose="subscription.already",
+        template="subscriptions/already_subscribed",
+        subject=f"You are already on {mailing_list.name}",
+        mailing_list=mailing_list,
+        recipient=subscription.subscriber.email,
+        recipient_name=subscription.subscriber.name,
+        subscription=subscription,
+        with_unsubscribe=True,
+    )
+
+
+def subscription_for_confirmation(token: str) -> Subscription:
+    """The pending subscription a confirmation link is for, changing nothing.
+
+    Raises TokenExpired, or TokenError when the link is tampered, for another purpose,
+    already used, or its subscription is gone.
+    """
+    payload = read_timed_token(CONFIRM_PURPOSE, token, current_app.config["CONFIRM_MAX_AGE"])
+    try:
+        subscription_id, nonce = payload
+    except (TypeError, ValueError):
+        raise TokenError("This link is not valid.") from None
+    subscription = db.session.get(Subscription, subscription_id)
+    if (
+        subscription is None
+        or subscription.status != SubscriptionStatus.PENDING
+        or subscription.confirm_nonce is None
+        or not secrets.compare_digest(str(nonce), subscription.confirm_nonce)
+    ):
+        raise TokenError("This link has already been used or is no longer valid.")
+    return subscription
+
+
+def confirm_subscription(token: str) -> Subscription:
+    """Confirm the subscription a link is for and queue the welcome mail (raises TokenError)."""
+    subscription = subscription_for_confirmation(token)
+    now = utcnow()
+    subscription.status = SubscriptionStatus.CONFIRMED
+    subscription.confirmed_at = now
+    subscription.confirm_nonce = None
+    subscription.unsubscribed_at = None
+    subscription.disabled_at = None
+    subscription.bounce_score = 0.0
+    subscription.consents[-1].confirmed_at = now
+    # Rejoining lifts an earlier erasure: this is the new consent it waited for.
+    db.session.execute(
+        sa.delete(Suppression).where(
+            Suppression.address_sha256 == address_hash(subscription.subscriber.email_key)
+        )
+    )
+    mailing_list = subscription.mailing_list
+    enqueue_notice(
+        purpose="subscription.welcome",
+        template="subscriptions/welcome",
+        subject=f"Welcome to {mailing_list.name}",
+        mailing_list=mailing_list,
+        recipient=subscription.subscriber.email,
+        recipient_name=subscription.subscriber.name,
+        subscription=subscription,
+        with_unsubscribe=True,
+    )
+    return subscription
+
+
+def subscription_for_unsubscribe(token: str) -> Subscription | None:
+    """The subscription an unsubscribe link names; None when it was erased since.
+
+    Raises TokenError for a link we never made.
+    """
+    payload = read_lasting_token(UNSUBSCRIBE_PURPOSE, token)
+    if not (isinstance(payload, list) and len(payload) == 1 and isinstance(payload[0], int)):
+        raise TokenError("This link is not valid.")
+    return db.session.get(Subscription, payload[0])
+
+
+def unsubscribe(subscription: Subscription) -> bool:
+    """Leave the list; idempotent. Return True when this call changed something."""
+    if subscription.status == SubscriptionStatus.UNSUBSCRIBED:
+        return False
+    subscription.status = SubscriptionStatus.UNSUBSCRIBED
+    subscription.unsubscribed_at = utcnow()
+    subscription.confirm_nonce = None
+    db.session.flush()
+    return True

@@ -1,0 +1,135 @@
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+
+from listserve.addresses import InvalidAddress
+from listserve.extensions import csrf, db, limiter
+from listserve.headers import UnsafeHeaderValue
+from listserve.subscriptions import privacy, services
+from listserve.subscriptions.forms import ConfirmForm, EraseForm, SubscribeForm, UnsubscribeForm
+from listserve.tokens import TokenError, TokenExpired
+
+bp = Blueprint("subscriptions", __name__)
+
+
+def _subscribe_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["SUBSCRIBE_RATE_LIMIT"]
+
+
+@bp.route("/subscribe", methods=["GET", "POST"])
+@limiter.limit(_subscribe_limit, methods=["POST"])
+def subscribe():
+    form = SubscribeForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("subscriptions/subscribe.html", form=form), status
+    if form.website.data:
+        # A bot filled the honeypot: answer exactly as for a person, store nothing.
+        return redirect(url_for("subscriptions.check_inbox"), 303)
+    origin = services.Request(
+        source=f"web form {request.path}",
+        ip=request.remote_addr,
+        user_agent=request.user_agent.string,
+    )
+    try:
+        services.request_subscription(form.email.data, form.name.data, origin)
+    except (InvalidAddress, UnsafeHeaderValue) as exc:
+        db.session.rollback()
+        form.email.errors = [str(exc)]
+        return render_template("subscriptions/subscribe.html", form=form), 400
+    db.session.commit()
+    # The same answer whatever the address's state: nobody learns who is on the list.
+    return redirect(url_for("subscriptions.check_inbox"), 303)
+
+
+@bp.get("/subscribe/check-your-inbox")
+def check_inbox():
+    return render_template("subscriptions/check_inbox.html")
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    form = ConfirmForm()
+    try:
+        if form.validate_on_submit():
+            subscription = services.confirm_subscription(token)
+            db.session.commit()
+            return render_template("subscriptions/confirmed.html", subscription=subscription)
+        # GET only shows the button: mail scanners follow links, people press buttons.
+        subscription = services.subscription_for_confirmation(token)
+    except TokenExpired:
+        return render_template("subscriptions/bad_link.html", expired=True), 410
+    except TokenError:
+        return render_template("subscriptions/bad_link.html", expired=False), 404
+    return render_template("subscriptions/confirm.html", form=form, subscription=subscription)
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058 one-click comes without cookies; the button's POST is checked below.
+def unsubscribe(token: str):
+    try:
+        subscription = services.subscription_for_unsubscribe(token)
+    except TokenError:
+        return render_template("subscriptions/bad_link.html", expired=False), 404
+    if request.method == "POST" and request.form.get("List-Unsubscribe") == "One-Click":
+        if subscription is not None:
+            services.unsubscribe(subscription)
+            db.session.commit()
+        return Response("You have been unsubscribed.\n", 200, mimetype="text/plain")
+    form = UnsubscribeForm()
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("errors/error.html", code=400,
+                                   message="This form expired. Please press the button again."), 400
+        if subscription is not None:
+            services.unsubscribe(subscription)
+            db.session.commit()
+        return render_template("subscriptions/unsubscribed.html", token=token)
+    return render_template(
+        "subscriptions/unsubscribe.html", form=form, subscription=subscription, token=token
+    )
+
+
+@bp.route("/u/<token>/data", methods=["GET", "POST"])
+def my_data(token: str):
+    try:
+        subscription = services.subscription_for_unsubscribe(token)
+    except TokenError:
+        return render_template("subscriptions/bad_link.html", expired=False), 404
+    if subscription is None:
+        return render_template("subscriptions/erased.html"), 404
+    form = EraseForm()
+    if form.validate_on_submit():
+        privacy.erase_subscriber(subscription.subscriber)
+        db.session.commit()
+        return render_template("subscriptions/erased.html")
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "subscriptions/my_data.html", form=form, subscription=subscription, token=token
+    ), status
+
+
+@bp.get("/u/<token>/data.json")
+def export_data(token: str):
+    try:
+        subscription = services.subscription_for_unsubscribe(token)
+    except TokenError:
+        return render_template("subscriptions/bad_link.html", expired=False), 404
+    if subscription is None:
+        return render_template("subscriptions/erased.html"), 404
+    response = jsonify(privacy.export_subscriber_data(subscription.subscriber))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_context_processor
+def footer_form():
+    def form_for_footer() -> SubscribeForm:
+        # After a refused POST (rate limit, expired form) the footer keeps what was typed.
+        typed = request.form if request.method == "POST" else {}
+        return SubscribeForm(
+            formdata=None, data={"email": typed.get("email", ""), "name": typed.get("name", "")}
+        )
+
+    return {"form_for_footer": form_for_footer}

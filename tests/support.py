@@ -1,0 +1,135 @@
+"""Test helpers: a real SMTP sink, database set-up, and small factories."""
+
+import os
+import re
+import socket
+import threading
+import uuid
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+DEFAULT_SQLITE = "sqlite:///{path}"
+
+
+@dataclass
+class CapturedMail:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        return message_from_bytes(self.data, policy=policy.default)
+
+    @property
+    def text(self) -> str:
+        return self.message.get_body(preferencelist=("plain",)).get_content()
+
+    @property
+    def html(self) -> str | None:
+        part = self.message.get_body(preferencelist=("html",))
+        return part.get_content() if part else None
+
+    def links(self) -> list[str]:
+        return re.findall(r"https?://[^\s<>\"']+", self.text)
+
+    def link_to(self, path_fragment: str) -> str:
+        for link in self.links():
+            if path_fragment in link:
+                return link
+        raise AssertionError(f"no link containing {path_fragment!r} in:\n{self.text}")
+
+
+class SinkHandler:
+    """Accepts everything and keeps it; tests read what arrived."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.messages: list[CapturedMail] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append(
+                CapturedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+            )
+        return "250 2.0.0 OK: queued"
+
+
+class SmtpSink:
+    def __init__(self, handler=None):
+        self.handler = handler or SinkHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+    @property
+    def messages(self) -> list[CapturedMail]:
+        with self.handler.lock:
+            return list(self.handler.messages)
+
+    def clear(self):
+        with self.handler.lock:
+            self.handler.messages.clear()
+
+    def to(self, address: str) -> list[CapturedMail]:
+        return [m for m in self.messages if address in m.rcpt_tos]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_test_database(tmp_dir) -> tuple[str, callable]:
+    """A database of our own for this test session, and how to drop it afterwards.
+
+    On PostgreSQL (LISTSERVE_TEST_DATABASE_URL) a fresh database is created next to the one
+    named, so runs in parallel never share tables.
+    """
+    url = os.environ.get("LISTSERVE_TEST_DATABASE_URL")
+    if not url:
+        return DEFAULT_SQLITE.format(path=os.path.join(tmp_dir, "test.db")), lambda: None
+    server = sa.make_url(url)
+    name = f"listserve_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+def empty_all_tables(db) -> None:
+    db.session.remove()
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
