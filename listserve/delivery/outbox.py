@@ -4,13 +4,20 @@ A request that rolls back therefore sends nothing, and no SMTP conversation ever
 inside a web request.
 """
 
+import sqlalchemy as sa
 from flask import render_template
 from jinja2 import TemplateNotFound
 
-from listserve.delivery.models import Mailing, MailingKind, OutboxEntry
+from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.delivery.models import Mailing, MailingKind, OutboxEntry, OutboxStatus
 from listserve.extensions import db
 from listserve.headers import check_header_value
-from listserve.subscriptions.models import MailingList, Subscription
+from listserve.subscriptions.models import (
+    MailingList,
+    Subscriber,
+    Subscription,
+    SubscriptionStatus,
+)
 
 # Stands in a rendered body where each recipient's own unsubscribe link goes; the worker
 # swaps it per copy, so a mailing is rendered once however many people receive it.
@@ -70,3 +77,71 @@ def enqueue_notice(
     db.session.add_all([mailing, entry])
     db.session.flush()
     return entry
+
+
+def enqueue_announcement(
+    *,
+    mailing_list: MailingList,
+    purpose: str,
+    subject: str,
+    text_body: str,
+    html_body: str | None,
+    reply_to: str | None = None,
+    archived_at: str | None = None,
+) -> Mailing:
+    """Queue one personal copy of an announcement for every confirmed subscriber of the list.
+
+    One set-based INSERT … SELECT, whatever the number of subscribers; the body is stored once
+    and each copy differs only in its recipient and unsubscribe link (UNSUBSCRIBE_URL marks
+    where it goes). Raises UnsafeHeaderValue for a subject or Reply-To that would break a header.
+    """
+    check_header_value(subject, "subject")
+    if reply_to:
+        check_header_value(reply_to, "reply-to")
+    mailing = Mailing(
+        list_id=mailing_list.id,
+        kind=MailingKind.ANNOUNCEMENT,
+        purpose=purpose,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        reply_to=reply_to,
+        archived_at=archived_at,
+        personal_unsubscribe=True,
+    )
+    db.session.add(mailing)
+    db.session.flush()
+    now = utcnow()
+    recipients = (
+        sa.select(
+            sa.literal(mailing.id),
+            Subscription.id,
+            Subscriber.email,
+            Subscriber.name,
+            sa.literal(OutboxStatus.QUEUED.value),
+            sa.literal(0),
+            sa.literal(now, UTCDateTime),
+            sa.literal(now, UTCDateTime),
+        )
+        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
+        .where(
+            Subscription.list_id == mailing_list.id,
+            Subscription.status == SubscriptionStatus.CONFIRMED,
+        )
+    )
+    db.session.execute(
+        sa.insert(OutboxEntry).from_select(
+            [
+                "mailing_id",
+                "subscription_id",
+                "recipient",
+                "recipient_name",
+                "status",
+                "attempts",
+                "next_attempt_at",
+                "created_at",
+            ],
+            recipients,
+        )
+    )
+    return mailing
