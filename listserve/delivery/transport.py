@@ -11,7 +11,6 @@ from flask import current_app
 from flask_mail import Connection
 
 
-
 @dataclass(frozen=True)
 class SendResult:
     code: int  # the SMTP reply code; 250 for the local mailbox

@@ -19,7 +19,7 @@ def _messages() -> list[tuple[str, object]]:
         return []
     box = mailbox.Maildir(path, factory=None, create=False)
     parser = BytesParser(policy=policy.default)
-    found = [(key, parser.parsebytes(box.get_bytes(key))) for key in box.keys()]
+    found = [(key, parser.parsebytes(box.get_bytes(key))) for key in box.keys()]  # noqa: SIM118 (a Maildir, not a dict)
     # Maildir keys begin with the delivery time, so the newest sort first.
     found.sort(key=lambda pair: pair[0], reverse=True)
     return found
@@ -37,7 +37,9 @@ URL = re.compile(r"https?://[^\s<>\"']+")
 def link_urls(text: str) -> Markup:
     """Escape text and make its http(s) URLs clickable (the mailbox shows mail bodies)."""
     escaped = str(escape(text))
-    return Markup(URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))
+    # Safe: the text was escaped above; only our own <a> tags are added.
+    return Markup(URL.sub(  # noqa: S704
+        lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))
 
 
 @bp.get("/_mailbox")

@@ -4,8 +4,8 @@ that died) is claimed again, so nothing is lost."""
 
 import logging
 import os
-import socket
 import smtplib
+import socket
 import time
 from datetime import timedelta
 

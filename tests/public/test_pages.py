@@ -15,7 +15,9 @@ def test_ecosystem_import_loads_every_entry_under_its_section(runner, app, clien
     with app.app_context():
         sections = {
             s.title: s
-            for s in db.session.scalars(sa.select(EcosystemSection).order_by(EcosystemSection.position))
+            for s in db.session.scalars(
+                sa.select(EcosystemSection).order_by(EcosystemSection.position)
+            )
         }
         assert list(sections) == [
             "International Solidarity Economy Networks and Task Forces",
