@@ -62,6 +62,9 @@ REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 WTF_CSRF_TIME_LIMIT = None  # a form left open for hours must still submit
 
+# Larger request bodies are refused with 413 before anything reads them.
+MAX_CONTENT_LENGTH = 1024 * 1024
+
 # Behind a reverse proxy: how many proxies to trust for X-Forwarded-* (0 = none).
 PROXY_FIX = 0
 

@@ -1,8 +1,10 @@
 """A page of our own for every error a person can meet."""
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from listserve.forms import typed_fields
 
 MESSAGES = {
     400: "The request could not be understood. Please go back and try again.",
@@ -38,7 +40,7 @@ def handle_csrf_error(error: CSRFError):
 
 def _render_rate_limited(error: HTTPException):
     # Keep what the person typed: the subscribe form is shown again, filled in.
-    typed_email = request.form.get("email", "") if request.method == "POST" else ""
+    typed_email = typed_fields().get("email", "")
     response = render_template(
         "errors/error.html",
         code=429,

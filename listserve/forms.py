@@ -1,5 +1,8 @@
 """Validators shared by every feature's forms."""
 
+from flask import request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
 from listserve.headers import has_control_characters, is_header_safe
@@ -11,3 +14,16 @@ def header_safe(form, field) -> None:
         raise ValidationError("Please keep this on one line: line breaks are not allowed here.")
     if field.data and has_control_characters(field.data):
         raise ValidationError("This contains control characters; please retype it.")
+
+
+def typed_fields() -> MultiDict:
+    """What the person typed into the form being answered, to show it again on an error page.
+
+    Empty for a GET, and for a body over MAX_CONTENT_LENGTH (reading it would raise 413 again).
+    """
+    if request.method != "POST":
+        return MultiDict()
+    try:
+        return request.form
+    except RequestEntityTooLarge:
+        return MultiDict()

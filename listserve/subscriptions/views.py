@@ -2,6 +2,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 
 from listserve.addresses import InvalidAddress
 from listserve.extensions import csrf, db, limiter
+from listserve.forms import typed_fields
 from listserve.headers import UnsafeHeaderValue
 from listserve.subscriptions import privacy, services
 from listserve.subscriptions.forms import ConfirmForm, EraseForm, SubscribeForm, UnsubscribeForm
@@ -127,7 +128,7 @@ def export_data(token: str):
 def footer_form():
     def form_for_footer() -> SubscribeForm:
         # After a refused POST (rate limit, expired form) the footer keeps what was typed.
-        typed = request.form if request.method == "POST" else {}
+        typed = typed_fields()
         return SubscribeForm(
             formdata=None, data={"email": typed.get("email", ""), "name": typed.get("name", "")}
         )

@@ -1,0 +1,284 @@
+"""Web throughput: listserve under gunicorn on PostgreSQL, side by side with a hello-world
+Flask app under the same gunicorn settings, in the same run, measured with wrk.
+
+    python bench/web.py [--duration 10] [--connections 32]
+
+Needs PostgreSQL (LISTSERVE_BENCH_DATABASE_URL, default the local server; a database of its
+own is created and dropped) and wrk (`apt-get install wrk`). Everything stays on 127.0.0.1.
+Prints req/s, p50, p99 and errors per target, and each target's req/s as a fraction of the
+hello-world's.
+"""
+
+import argparse
+import http.cookiejar
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, request
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+GUNICORN = ["-k", "gthread", "--workers", "2", "--threads", "4", "--backlog", "2048"]
+
+hello_world = Flask("hello_world")
+
+
+@hello_world.get("/")
+def hello():
+    return "Hello, World!"
+
+
+@hello_world.post("/")
+def hello_post():
+    return f"Hello, {request.form.get('name', 'World')}!"
+
+
+@dataclass
+class Target:
+    name: str
+    server: str  # "app" or "hello"
+    path: str
+    method: str = "GET"
+    baseline: str = "hello GET"
+
+
+TARGETS = [
+    Target("hello GET", "hello", "/", baseline=""),
+    Target("hello POST (form)", "hello", "/", "POST", baseline=""),
+    Target("home page", "app", "/"),
+    Target("ecosystem page", "app", "/ecosystem"),
+    Target("subscribe POST", "app", "/subscribe", "POST"),
+    # When the archive lands: seed_archive() loads 10k posts and 200k comments, and these
+    # join the table (issue 8's targets: archive >= 0.5 x hello-world req/s, p99 < 50 ms):
+    # Target("archive list", "app", "/archive"),
+    # Target("post page", "app", "/archive/<a seeded post's slug>"),
+]
+
+
+def seed_archive(env: dict) -> None:
+    """Placeholder for the archive: 10k posts and 200k comments, loaded in bulk."""
+
+
+@dataclass
+class Result:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def main() -> None:
+    options = parse_arguments()
+    if not shutil_which("wrk"):
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    database_url, drop_database = create_database(options.database_url)
+    servers = []
+    try:
+        env = app_environment(database_url)
+        run([sys.executable, "-m", "listserve", "demo"], env)
+        seed_archive(env)
+        servers.append(Gunicorn("app", "listserve:create_app()", env))
+        servers.append(Gunicorn("hello", "bench.web:hello_world", env))
+        urls = {server.name: server.start() for server in servers}
+        results = {}
+        for target in TARGETS:
+            script = post_script(urls["app"], target) if target.method == "POST" else None
+            url = urls[target.server] + target.path
+            wrk(url, script, options, seconds=2)  # warm-up, not counted
+            results[target.name] = wrk(url, script, options, seconds=options.duration)
+        print_table(results, options)
+    finally:
+        for server in servers:
+            server.stop()
+        drop_database()
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per target")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("LISTSERVE_BENCH_DATABASE_URL",
+                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL server; the benchmark makes (and drops) a database of its own there",
+    )
+    options = parser.parse_args()
+    options.duration = max(1, min(options.duration, 60))  # one command stays under 10 minutes
+    return options
+
+
+def shutil_which(name: str) -> str | None:
+    from shutil import which
+
+    return which(name)
+
+
+def create_database(server_url: str):
+    server = sa.make_url(server_url)
+    if server.get_backend_name() != "postgresql":
+        sys.exit("the web benchmark runs on PostgreSQL")
+    name = f"listserve_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+def app_environment(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LISTSERVE_")}
+    env.pop("DATABASE_URL", None)
+    env.update({
+        "LISTSERVE_SQLALCHEMY_DATABASE_URI": database_url,
+        "LISTSERVE_SECRET_KEY": "bench-secret-key",
+        "LISTSERVE_BASE_URL": "http://127.0.0.1:8000",
+        "LISTSERVE_LIST_DOMAIN": "lists.example.org",
+        "LISTSERVE_MAILBOX_DIR": tempfile.mkdtemp(prefix="listserve-bench-mail-"),
+        # The benchmark subscribes thousands of times from one address.
+        "LISTSERVE_SUBSCRIBE_RATE_LIMIT": "10000000 per minute",
+        "PYTHONPATH": str(REPOSITORY),
+    })
+    return env
+
+
+def run(command: list[str], env: dict) -> None:
+    subprocess.run(command, cwd=REPOSITORY, env=env, check=True, capture_output=True, timeout=120)
+
+
+class Gunicorn:
+    def __init__(self, name: str, application: str, env: dict):
+        self.name, self.application, self.env = name, application, env
+        self.process = None
+
+    def start(self) -> str:
+        port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}",
+             self.application],
+            cwd=REPOSITORY, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):  # about 30 s
+            if self.process.poll() is not None:
+                sys.exit(f"{self.name} did not start:\n{self.process.stderr.read().decode()}")
+            try:
+                with urllib.request.urlopen(url + "/", timeout=2):  # noqa: S310 - loopback
+                    return url
+            except OSError:
+                time.sleep(0.1)
+        sys.exit(f"{self.name} did not answer on {url}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+POST_SCRIPT = """
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+local count = 0
+request = function()
+  count = count + 1
+  local body = "%(body)s&email=bench-" .. id .. "-" .. count .. "%%40example.org"
+  return wrk.format("POST", "%(path)s", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "%(cookie)s",
+  }, body)
+end
+"""
+
+
+def post_script(app_url: str, target: Target) -> Path:
+    """A wrk script that POSTs forms as a browser would: one session's cookie and CSRF token
+    (fetched here first), and a new address on every request."""
+    body = {"name": "Bench"}
+    cookie = ""
+    if target.server == "app":
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with opener.open(app_url + target.path, timeout=10) as page:
+            html = page.read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        body["csrf_token"] = token
+        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    script = Path(tempfile.mkstemp(prefix="listserve-bench-", suffix=".lua")[1])
+    script.write_text(POST_SCRIPT % {
+        "body": urllib.parse.urlencode(body), "path": target.path, "cookie": cookie,
+    })
+    return script
+
+
+def wrk(url: str, script: Path | None, options, seconds: int) -> Result:
+    command = ["wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{seconds}s",
+               "--latency", "--timeout", "5s"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True,
+                            timeout=seconds + 60).stdout
+    return parse_wrk(output)
+
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def parse_wrk(output: str) -> Result:
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
+        return float(match.group(1)) * UNITS_MS[match.group(2)]
+
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_success = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors += int(non_success.group(1)) if non_success else 0
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return Result(rate, latency("50"), latency("99"), errors)
+
+
+def print_table(results: dict[str, Result], options) -> None:
+    print(f"\nwrk -t{options.threads} -c{options.connections} -d{options.duration}s; gunicorn "
+          f"{' '.join(GUNICORN)}; PostgreSQL; {os.cpu_count()} CPUs\n")
+    print(f"| {'target':<20} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} "
+          f"| {'x hello GET':>11} |")
+    print(f"|{'-' * 22}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|{'-' * 12}:|")
+    hello = results["hello GET"].requests_per_second
+    for target in TARGETS:
+        result = results[target.name]
+        ratio = f"{result.requests_per_second / hello:.2f}" if target.baseline else "-"
+        print(f"| {target.name:<20} | {result.requests_per_second:>8.0f} | {result.p50_ms:>7.1f} "
+              f"| {result.p99_ms:>7.1f} | {result.errors:>6} | {ratio:>11} |")
+
+
+if __name__ == "__main__":
+    main()
