@@ -85,3 +85,4 @@ LOGIN_LOCKOUT_SECONDS = int(timedelta(minutes=15).total_seconds())
 PASSWORD_MIN_LENGTH = 12
 INVITE_MAX_AGE = int(timedelta(days=7).total_seconds())
 PASSWORD_RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
+ARGON2_PARAMETERS = None  # None: argon2-cffi's defaults; else e.g. {"time_cost": 3, ...}

@@ -40,11 +40,11 @@ def announcement_progress(announcement: Announcement) -> Progress | None:
         return None
     counts = dict(db.session.execute(
         sa.select(OutboxEntry.status, sa.func.count(OutboxEntry.id))
-        .filter_by(mailing_id=mailing.id).group_by(OutboxEntry.status)
+        .where(OutboxEntry.mailing_id == mailing.id).group_by(OutboxEntry.status)
     ).all())
     first, last = db.session.execute(
         sa.select(sa.func.min(OutboxEntry.sent_at), sa.func.max(OutboxEntry.sent_at))
-        .filter_by(mailing_id=mailing.id, status=OutboxStatus.SENT)
+        .where(OutboxEntry.mailing_id == mailing.id, OutboxEntry.status == OutboxStatus.SENT)
     ).one()
     sent = counts.get(OutboxStatus.SENT, 0)
     queued = counts.get(OutboxStatus.QUEUED, 0) + counts.get(OutboxStatus.RETRYING, 0)

@@ -106,7 +106,7 @@ def _start_sending(announcement, actor, reason, via) -> Mailing:
     announcement.post_id = post.id
     db.session.flush()
     recipients = db.session.scalar(
-        sa.select(sa.func.count(OutboxEntry.id)).filter_by(mailing_id=mailing.id)
+        sa.select(sa.func.count(OutboxEntry.id)).where(OutboxEntry.mailing_id == mailing.id)
     )
     record_audit(actor, "sent", "announcement", announcement.id, revision.content_hash, {
         "revision": revision.number, "via": via, "reason": reason,

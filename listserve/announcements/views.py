@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from listserve.announcements import services
 from listserve.announcements.content import PREVIEW_UNSUBSCRIBE_URL, Content, render_email
@@ -33,7 +34,7 @@ def index():
 def _draft_form(**data) -> DraftForm:
     form = DraftForm(data=data or None)
     steps = list_next_steps()
-    form.pull_steps.choices = [(step.id, step.title) for step in steps]
+    form.pull_steps.choices = [SelectChoice(step.id, step.title) for step in steps]
     # Items ticked on the public next-steps page are pulled into the block as Markdown.
     chosen = [step for step in steps if step.id in (form.pull_steps.data or [])]
     if chosen and request.method == "POST":

@@ -81,7 +81,8 @@ def test_a_new_password_ends_other_sessions(app):
     log_in(laptop, "ana@example.org")
     log_in(phone, "ana@example.org")
     response = post(laptop, "/committee/password", {
-        "current": PASSWORD, "password": "a brand new passphrase", "confirm": "a brand new passphrase",
+        "current": PASSWORD, "password": "a brand new passphrase",
+        "confirm": "a brand new passphrase",
     }, page="/committee/password")
     assert response.status_code == 303
     assert laptop.get("/committee/announcements/").status_code == 200
@@ -100,3 +101,20 @@ def test_a_wrong_current_password_changes_nothing(app, client):
     assert "current password is not right" in response.get_data(as_text=True)
     post(client, "/committee/logout")
     assert log_in(client, "ana@example.org").status_code == 303
+
+
+def test_a_hash_made_with_other_parameters_is_upgraded_at_login(app, app_config):
+    from listserve import create_app
+
+    make_member(app, "ana@example.org")
+    with app.app_context():
+        before = db.session.scalar(sa.select(CommitteeMember.password_hash))
+    stronger = create_app({**app_config, "ARGON2_PARAMETERS": {
+        "time_cost": 2, "memory_cost": 2048, "parallelism": 1}})
+    assert log_in(stronger.test_client(), "ana@example.org").status_code == 303
+    with stronger.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    with app.app_context():
+        after = db.session.scalar(sa.select(CommitteeMember.password_hash))
+    assert "m=1024,t=1" in before and "m=2048,t=2" in after
