@@ -101,3 +101,24 @@ def test_a_disabled_member_is_logged_out_at_once(app):
     assert ana.get("/committee/announcements/").status_code == 302
     audit = admin.get("/committee/audit").get_data(as_text=True)
     assert "<td>disabled</td>" in audit
+
+
+def test_admins_change_roles_but_never_remove_the_last_admin(app, client):
+    root_id = make_member(app, "root@example.org", role="admin")
+    ana_id = make_member(app, "ana@example.org")
+    log_in(client, "root@example.org")
+
+    def set_role(member_id, role):
+        page = client.get("/committee/members").get_data(as_text=True)
+        return client.post(f"/committee/members/{member_id}/role",
+                           data={"csrf_token": csrf_token(page), "role": role},
+                           follow_redirects=True)
+
+    assert "The committee must keep at least one active admin." in set_role(
+        root_id, "member").get_data(as_text=True)
+    set_role(ana_id, "admin")
+    set_role(root_id, "member")
+    assert client.get("/committee/members").status_code == 403
+    audit = app.test_client()
+    log_in(audit, "ana@example.org")
+    assert audit.get("/committee/audit").get_data(as_text=True).count("<td>role changed</td>") == 2
