@@ -13,9 +13,11 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from listserve.announcements.cli import announcements
+    from listserve.committee.cli import members
     from listserve.delivery.cli import worker
     from listserve.public.cli import demo, ecosystem
     from listserve.serve import serve
 
-    for command in (serve, worker, demo, ecosystem):
+    for command in (serve, worker, demo, ecosystem, members, announcements):
         app.cli.add_command(command)

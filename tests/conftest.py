@@ -57,6 +57,8 @@ def _base_config(database_url, smtp_port, tmp):
         "RATELIMIT_STORAGE_URI": "memory://",
         "WORKER_POLL_SECONDS": 0.05,
         "SUBSCRIBE_RATE_LIMIT": "1000 per minute",
+        # Committee passwords: cheap argon2 so tests stay fast (production keeps the defaults).
+        "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     }
 
 
