@@ -1,6 +1,6 @@
 """Imports every feature's models so the metadata is complete wherever it is needed."""
 
-from listserve.archive.models import Post  # noqa: F401
+from listserve.archive.models import Comment, Commenter, Post  # noqa: F401
 from listserve.delivery.models import Mailing, OutboxEntry  # noqa: F401
 from listserve.public.models import (  # noqa: F401
     Aim,
