@@ -110,7 +110,7 @@ def count_comments(post_ids: list[int]) -> dict[int, int]:
         .where(Comment.post_id.in_(post_ids), Comment.status == CommentStatus.PUBLISHED)
         .group_by(Comment.post_id)
     )
-    return dict(rows.tuples().all())
+    return {post_id: count for post_id, count in rows}
 
 
 def neighbours(post: Post) -> tuple[Post | None, Post | None]:
