@@ -90,6 +90,8 @@ def upgrade():
     # ### end Alembic commands ###
     # Full-text search, by hand: autogenerate sees neither FTS5 tables nor expression indexes
     # (migrations/env.py leaves them out of the comparison, see listserve.archive.search).
+    # NB: on SQLite a later batch_alter_table on post or comment rebuilds the table and
+    # drops these triggers: such a migration must create them again (SQLITE_SEARCH below).
     if op.get_bind().dialect.name == "postgresql":
         for statement in POSTGRESQL_SEARCH:
             op.execute(statement)

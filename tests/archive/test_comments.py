@@ -35,6 +35,7 @@ def test_first_comment_waits_for_the_button_then_the_next_publishes_at_once(
     shown = client.get(link)
     assert shown.status_code == 200 and "Publish my comment" in shown.get_data(as_text=True)
     assert statuses(app) == [CommentStatus.UNVERIFIED]  # a GET changes nothing
+    assert "verified_reader" not in " ".join(shown.headers.getlist("Set-Cookie"))
 
     confirmed = press(client, link)
     assert confirmed.status_code == 200
