@@ -10,8 +10,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
+from listserve import errors
 from listserve.addresses import InvalidAddress
 from listserve.archive import comments, reader, services
 from listserve.archive.feed import build_feed
@@ -120,14 +122,24 @@ def comment(year: int, slug: str):
     return redirect(url_for("archive.post", year=year, slug=slug, _anchor=anchor), 303)
 
 
-@bp.errorhandler(429)
-def comment_rate_limited(error):
-    # Keep what the reader typed: the post page comes back with the form filled in.
+def _refused_comment(code: int, message: str):
+    """The post page again with the form as typed, or None when not a comment POST."""
     args = request.view_args or {}
     if request.endpoint != "archive.comment" or "slug" not in args:
-        return render_template("errors/error.html", code=429, message=error.description), 429
+        return None
+    return _render_post(_find_post(args["year"], args["slug"]), CommentForm(), code, message)
+
+
+@bp.errorhandler(429)
+def comment_rate_limited(error):
     message = "Too many comments from your network address. Please wait a little and send again."
-    return _render_post(_find_post(args["year"], args["slug"]), CommentForm(), 429, message)
+    return _refused_comment(429, message) or errors.handle_http_error(error)
+
+
+@bp.errorhandler(CSRFError)
+def comment_form_expired(error):
+    message = "This form had expired, so your comment was not sent yet. Please send it again."
+    return _refused_comment(400, message) or errors.handle_csrf_error(error)
 
 
 @bp.route("/comments/verify/<token>", methods=["GET", "POST"])

@@ -181,3 +181,17 @@ def test_a_reply_goes_under_its_comment_and_one_level_deep(app, client, smtp_sin
     html = client.get(url).get_data(as_text=True)
     replies = html.split('class="comment-replies"')[1]
     assert "A reply." in replies and "A reply to the reply." in replies
+
+
+def test_an_expired_form_comes_back_filled_in(app, client):
+    with app.app_context():
+        url = page_url(make_post())
+    client.get(url)
+    response = client.post(f"{url}/comments", data={
+        "csrf_token": "expired", "name": "Ana", "email": "ana@example.org",
+        "body": "Written slowly over tea.",
+    })
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "form had expired" in html and "Written slowly over tea." in html
+    assert write_comment(client, url, body="Written slowly over tea.").status_code == 303
