@@ -57,6 +57,7 @@ def _base_config(database_url, smtp_port, tmp):
         "RATELIMIT_STORAGE_URI": "memory://",
         "WORKER_POLL_SECONDS": 0.05,
         "SUBSCRIBE_RATE_LIMIT": "1000 per minute",
+        "COMMENT_RATE_LIMIT": "1000 per minute",
     }
 
 

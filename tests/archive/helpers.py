@@ -43,12 +43,14 @@ def page_url(post) -> str:
 
 
 def write_comment(client, url, *, name="Ana", email="ana@example.org", body="Congratulations!",
-                  **extra):
-    """Fill in the comment form under a post as a reader does, and send it."""
+                  expect=303, **extra):
+    """Fill in the comment form under a post as a reader does, send it, check the status."""
     page = client.get(url)
     data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "name": name,
             "email": email, "body": body, **extra}
-    return client.post(f"{url}/comments", data=data)
+    response = client.post(f"{url}/comments", data=data)
+    assert response.status_code == expect, (response.status_code, body)
+    return response
 
 
 def verification_link(smtp_sink, deliver, email) -> str:

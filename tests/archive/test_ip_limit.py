@@ -16,7 +16,7 @@ def test_too_many_comments_from_one_ip_get_a_429_with_the_form_kept(app, client)
     for n in range(2):
         assert write_comment(client, url, email=f"r{n}@example.org").status_code == 303
     refused = write_comment(client, url, name="Carla", email="carla@example.org",
-                            body="Typed with care, not lost.")
+                            body="Typed with care, not lost.", expect=429)
     assert refused.status_code == 429
     html = refused.get_data(as_text=True)
     assert "Too many comments" in html
