@@ -63,9 +63,7 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
 
 
-def submit_comment(
-    post: Post, draft: CommentDraft, *, verified_key: str | None, ip: str | None = None
-) -> Comment:
+def submit_comment(post: Post, draft: CommentDraft, *, verified_key: str | None) -> Comment:
     """Store a comment: live at once when the browser has proven this address, otherwise
     waiting for a verification mail; held for the committee when the list says so or the
     address is a spammer's. Raises InvalidAddress, UnsafeHeaderValue, CommentRefused and
@@ -83,7 +81,6 @@ def submit_comment(
         body_markdown=body,
         body_html=render_comment_html(body),
         notify_replies=bool(draft.notify_replies),
-        ip=(ip or None) and ip[:45],
     )
     db.session.add(comment)
     db.session.flush()

@@ -73,7 +73,6 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     parent_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    ip: Mapped[str | None] = mapped_column(sa.String(45))
 
     post: Mapped[Post] = relationship()
     commenter: Mapped[Commenter] = relationship()

@@ -107,9 +107,7 @@ def comment(year: int, slug: str):
         parent_id=form.parent_id.data,
     )
     try:
-        stored = comments.submit_comment(
-            found, draft, verified_key=reader.verified_reader_key(), ip=request.remote_addr
-        )
+        stored = comments.submit_comment(found, draft, verified_key=reader.verified_reader_key())
     except comments.CommentLimitReached as exc:
         db.session.rollback()
         return _render_post(found, form, 429, str(exc))

@@ -76,7 +76,6 @@ def upgrade():
     sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.Column('published_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.Column('parent_notified_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('ip', sa.String(length=45), nullable=True),
     sa.ForeignKeyConstraint(['commenter_id'], ['commenter.id'], name=op.f('fk_comment_commenter_id_commenter'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['parent_id'], ['comment.id'], name=op.f('fk_comment_parent_id_comment'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['post_id'], ['post.id'], name=op.f('fk_comment_post_id_post'), ondelete='CASCADE'),
