@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
         n = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
 
+    from listserve.archive.moderation_views import bp as comment_moderation_bp
     from listserve.archive.views import bp as archive_bp
     from listserve.delivery.views import bp as delivery_bp
     from listserve.public.views import bp as public_bp
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(committee_bp)
     app.register_blueprint(announcements_bp)
+    app.register_blueprint(comment_moderation_bp)
 
     from listserve.cli import register_commands
 

@@ -47,6 +47,13 @@ CONFIRM_RESEND_INTERVAL = int(timedelta(minutes=15).total_seconds())
 ALREADY_SUBSCRIBED_NOTICE_INTERVAL = int(timedelta(days=1).total_seconds())
 SUBSCRIBE_RATE_LIMIT = "20 per hour;5 per minute"
 
+# Comments in the archive.
+COMMENT_RATE_LIMIT = "30 per hour;5 per minute"  # per IP address, for posting comments
+COMMENT_ADDRESS_HOURLY_LIMIT = 10  # comments from one email address in an hour
+COMMENT_MAX_LENGTH = 5000  # characters of Markdown
+COMMENT_VERIFY_RESEND_INTERVAL = int(timedelta(minutes=10).total_seconds())
+VERIFIED_READER_DAYS = 30  # how long a browser is remembered after verifying an address
+
 # Rate limiting: memory by default; set LISTSERVE_RATELIMIT_STORAGE_URI=redis://… when several
 # processes serve the site so they share one count.
 RATELIMIT_STORAGE_URI = "memory://"

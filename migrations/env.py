@@ -19,6 +19,13 @@ config.set_main_option(
 target_metadata = migrate_ext.db.metadata
 
 
+def include_name(name, type_, parent_names):
+    # The archive's search tables and indexes are written by hand in their migration.
+    from listserve.archive.search import is_search_index
+
+    return not is_search_index(name)
+
+
 def run_migrations_offline():
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
@@ -38,6 +45,7 @@ def run_migrations_online():
 
     conf_args = dict(migrate_ext.configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty_revisions)
+    conf_args.setdefault("include_name", include_name)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():

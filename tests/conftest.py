@@ -59,6 +59,7 @@ def _base_config(database_url, smtp_port, tmp):
         "SUBSCRIBE_RATE_LIMIT": "1000 per minute",
         # Committee passwords: cheap argon2 so tests stay fast (production keeps the defaults).
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+        "COMMENT_RATE_LIMIT": "1000 per minute",
     }
 
 

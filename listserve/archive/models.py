@@ -1,9 +1,10 @@
-"""Posts: sent announcements as they stand in the public archive."""
+"""Posts (sent announcements as they stand in the public archive) and readers' comments."""
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listserve.dbtypes import UTCDateTime, utcnow
 from listserve.extensions import db
@@ -25,3 +26,54 @@ class Post(db.Model):
     mailing_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("mailing.id", ondelete="SET NULL")
     )
+
+
+class CommentStatus(enum.StrEnum):
+    UNVERIFIED = "unverified"  # waits for its author to prove the address
+    HELD = "held"  # waits for the committee (list setting, or a spammer's address)
+    PUBLISHED = "published"
+    HIDDEN = "hidden"  # shown as "hidden by the committee", so replies still make sense
+    DELETED = "deleted"  # text erased; kept only while replies hang from it
+
+
+class Commenter(db.Model):
+    """One email address that has commented: whether it is proven, whether it is a spammer."""
+
+    __tablename__ = "commenter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320))
+    email_key: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    spammer: Mapped[bool] = mapped_column(default=False)
+    verification_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Comment(db.Model):
+    __tablename__ = "comment"
+    __table_args__ = (sa.Index("ix_comment_post_status", "post_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id", ondelete="CASCADE"))
+    # Replies are one level deep: a parent is always a top-level comment.
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    commenter_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("commenter.id", ondelete="CASCADE"), index=True
+    )
+    author_name: Mapped[str] = mapped_column(sa.String(100))
+    body_markdown: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)  # rendered and cleaned when written
+    status: Mapped[str] = mapped_column(sa.String(16), default=CommentStatus.UNVERIFIED)
+    notify_replies: Mapped[bool] = mapped_column(default=False)
+    # The verification link is valid only while it carries this nonce: single use.
+    verify_nonce: Mapped[str | None] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    parent_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    post: Mapped[Post] = relationship()
+    commenter: Mapped[Commenter] = relationship()
+    parent: Mapped["Comment | None"] = relationship(remote_side=[id])

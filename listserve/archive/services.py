@@ -2,11 +2,13 @@
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 
 import sqlalchemy as sa
 
-from listserve.archive.models import Post
+from listserve.archive.models import Comment, CommentStatus, Post
 from listserve.dbtypes import utcnow
 from listserve.extensions import db
 from listserve.urls import external_url
@@ -61,3 +63,73 @@ def post_url(post: Post) -> str:
 
 def get_post(year: int, slug: str) -> Post | None:
     return db.session.scalar(sa.select(Post).filter_by(year=year, slug=slug))
+
+
+@dataclass
+class ArchivePage:
+    """One page of the archive, newest first, with its posts grouped by month."""
+
+    page: int
+    pages: int
+    months: list[tuple[datetime, list[Post]]]
+    comment_counts: dict[int, int]
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def list_posts(page: int = 1, per_page: int = 20) -> ArchivePage:
+    """A page of posts, newest first, grouped by month, with their published-comment counts."""
+    pagination = db.paginate(
+        sa.select(Post).order_by(Post.published_at.desc(), Post.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    posts = list(pagination.items)
+    months = [
+        (month, list(group))
+        for month, group in groupby(
+            posts, key=lambda post: post.published_at.replace(day=1, hour=0, minute=0, second=0)
+        )
+    ]
+    return ArchivePage(page, pagination.pages or 1, months, count_comments([p.id for p in posts]))
+
+
+def count_comments(post_ids: list[int]) -> dict[int, int]:
+    """Published comments per post, in one query."""
+    if not post_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Comment.post_id, sa.func.count())
+        .where(Comment.post_id.in_(post_ids), Comment.status == CommentStatus.PUBLISHED)
+        .group_by(Comment.post_id)
+    )
+    return {post_id: count for post_id, count in rows}
+
+
+def neighbours(post: Post) -> tuple[Post | None, Post | None]:
+    """The posts published just before and just after this one."""
+    same_time = Post.published_at == post.published_at
+    earlier = sa.or_(Post.published_at < post.published_at, same_time & (Post.id < post.id))
+    later = sa.or_(Post.published_at > post.published_at, same_time & (Post.id > post.id))
+    previous = db.session.scalar(
+        sa.select(Post).where(earlier).order_by(Post.published_at.desc(), Post.id.desc()).limit(1)
+    )
+    following = db.session.scalar(
+        sa.select(Post).where(later).order_by(Post.published_at, Post.id).limit(1)
+    )
+    return previous, following
+
+
+def latest_posts(limit: int = 20) -> list[Post]:
+    return list(
+        db.session.scalars(
+            sa.select(Post).order_by(Post.published_at.desc(), Post.id.desc()).limit(limit)
+        )
+    )

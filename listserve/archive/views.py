@@ -1,18 +1,175 @@
-from flask import Blueprint, abort, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
-from listserve.archive import services
+from listserve import errors
+from listserve.addresses import InvalidAddress
+from listserve.archive import comments, reader, services
+from listserve.archive.feed import build_feed
+from listserve.archive.forms import ButtonForm, CommentForm
+from listserve.archive.models import CommentStatus, Post
+from listserve.archive.search import search_archive
+from listserve.extensions import db, limiter
+from listserve.headers import UnsafeHeaderValue
+from listserve.tokens import TokenError, TokenExpired
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
+
+OUTCOMES = {
+    CommentStatus.PUBLISHED: "Thank you: your comment is published.",
+    CommentStatus.UNVERIFIED: (
+        "Almost there: we sent you an email. Press the button in it and your comment "
+        "is published."
+    ),
+    CommentStatus.HELD: "Thank you: your comment will appear once the committee has read it.",
+}
+
+
+def _comment_limit() -> str:
+    return current_app.config["COMMENT_RATE_LIMIT"]
+
+
+@bp.get("")
+def index():
+    page = services.list_posts(request.args.get("page", 1, type=int))
+    return render_template("archive/index.html", archive=page)
+
+
+@bp.get("/search")
+def search():
+    query = request.args.get("q", "")[:200]
+    results = search_archive(query, request.args.get("page", 1, type=int))
+    return render_template("archive/search.html", results=results)
+
+
+@bp.get("/feed.atom")
+def feed():
+    return Response(build_feed(services.latest_posts()), mimetype="application/atom+xml")
+
+
+def _find_post(year: int, slug: str) -> Post:
+    found = services.get_post(year, slug)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _render_post(post: Post, form: CommentForm, status: int = 200, problem: str = ""):
+    previous, following = services.neighbours(post)
+    return render_template(
+        "archive/post.html",
+        post=post,
+        # body_html was cleaned by listserve.rendering when it was published.
+        body=Markup(post.body_html),  # noqa: S704
+        canonical_url=services.post_url(post),
+        threads=comments.comment_threads(post),
+        previous=previous,
+        following=following,
+        form=form,
+        problem=problem,
+    ), status
 
 
 @bp.get("/<int:year>/<slug>")
 def post(year: int, slug: str):
-    found = services.get_post(year, slug)
-    if found is None:
-        abort(404)
-    # body_html was cleaned by listserve.rendering when it was published.
-    body = Markup(found.body_html)  # noqa: S704
-    return render_template(
-        "archive/post.html", post=found, body=body, canonical_url=services.post_url(found)
+    found = _find_post(year, slug)
+    form = CommentForm(formdata=None, parent_id=request.args.get("reply_to", type=int))
+    return _render_post(found, form)
+
+
+@bp.post("/<int:year>/<slug>/comments")
+@limiter.limit(_comment_limit)
+def comment(year: int, slug: str):
+    found = _find_post(year, slug)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _render_post(found, form, 400, "Please correct what is marked below.")
+    if form.website.data:
+        # A bot filled the honeypot: answer as for a new reader, store nothing.
+        flash(OUTCOMES[CommentStatus.UNVERIFIED])
+        return redirect(url_for("archive.post", year=year, slug=slug, _anchor="comments"), 303)
+    draft = comments.CommentDraft(
+        name=form.name.data,
+        email=form.email.data,
+        body=form.body.data,
+        notify_replies=form.notify_replies.data,
+        parent_id=form.parent_id.data,
     )
+    try:
+        stored = comments.submit_comment(found, draft, verified_key=reader.verified_reader_key())
+    except comments.CommentLimitReached as exc:
+        db.session.rollback()
+        return _render_post(found, form, 429, str(exc))
+    except (InvalidAddress, UnsafeHeaderValue, comments.CommentRefused) as exc:
+        db.session.rollback()
+        return _render_post(found, form, 400, str(exc))
+    db.session.commit()
+    flash(OUTCOMES[stored.status])
+    anchor = f"comment-{stored.id}" if stored.status == CommentStatus.PUBLISHED else "comments"
+    return redirect(url_for("archive.post", year=year, slug=slug, _anchor=anchor), 303)
+
+
+def _refused_comment(code: int, message: str):
+    """The post page again with the form as typed, or None when not a comment POST."""
+    args = request.view_args or {}
+    if request.endpoint != "archive.comment" or "slug" not in args:
+        return None
+    return _render_post(_find_post(args["year"], args["slug"]), CommentForm(), code, message)
+
+
+@bp.errorhandler(429)
+def comment_rate_limited(error):
+    message = "Too many comments from your network address. Please wait a little and send again."
+    return _refused_comment(429, message) or errors.handle_http_error(error)
+
+
+@bp.errorhandler(CSRFError)
+def comment_form_expired(error):
+    message = "This form had expired, so your comment was not sent yet. Please send it again."
+    return _refused_comment(400, message) or errors.handle_csrf_error(error)
+
+
+@bp.route("/comments/verify/<token>", methods=["GET", "POST"])
+def verify_comment(token: str):
+    form = ButtonForm()
+    try:
+        if form.validate_on_submit():
+            verified = comments.verify_comment(token)
+            db.session.commit()
+            response = make_response(render_template("archive/verified.html", comment=verified))
+            reader.remember_verified_reader(response, verified.commenter.email_key)
+            return response
+        # GET only shows the button: mail scanners follow links, people press buttons.
+        waiting = comments.comment_for_verification(token)
+    except TokenExpired:
+        return render_template("archive/bad_link.html", expired=True), 410
+    except TokenError:
+        return render_template("archive/bad_link.html", expired=False), 404
+    return render_template("archive/verify.html", form=form, comment=waiting)
+
+
+@bp.route("/comments/replies/stop/<token>", methods=["GET", "POST"])
+def stop_reply_notices(token: str):
+    form = ButtonForm()
+    try:
+        about = comments.comment_for_reply_notices(token)
+    except TokenError:
+        return render_template("archive/bad_link.html", expired=False), 404
+    stopped = False
+    if form.validate_on_submit():
+        if about is not None:
+            comments.stop_reply_notices(about)
+            db.session.commit()
+        stopped = True
+    return render_template("archive/stop_replies.html", form=form, comment=about, stopped=stopped)

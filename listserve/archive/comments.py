@@ -1,0 +1,285 @@
+"""Readers' comments: written, proven by email, published; replies one level deep.
+
+A reader need not join the list. The first comment from an address waits until its author
+presses the button in a verification mail; after that the browser is remembered (a signed
+cookie, see listserve.archive.reader) and the next comments publish at once.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from listserve.addresses import normalise_address
+from listserve.archive.models import Comment, Commenter, CommentStatus, Post
+from listserve.dbtypes import utcnow
+from listserve.delivery.outbox import enqueue_notice
+from listserve.extensions import db
+from listserve.headers import check_header_value, has_control_characters
+from listserve.rendering import render_comment_html
+from listserve.subscriptions.services import get_default_list
+from listserve.tokens import (
+    TokenError,
+    make_lasting_token,
+    make_timed_token,
+    read_lasting_token,
+    read_timed_token,
+)
+from listserve.urls import external_url
+
+VERIFY_PURPOSE = "verify-comment"
+REPLY_NOTICES_PURPOSE = "comment-reply-notices"
+VISIBLE = (CommentStatus.PUBLISHED, CommentStatus.HIDDEN, CommentStatus.DELETED)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class CommentRefused(ValueError):
+    """The comment cannot be taken as written; the message says why, for the person."""
+
+
+class CommentLimitReached(CommentRefused):
+    """Too many comments from one address lately."""
+
+
+@dataclass(frozen=True)
+class CommentDraft:
+    """What a reader typed."""
+
+    name: str
+    email: str
+    body: str
+    notify_replies: bool = False
+    parent_id: int | None = None
+
+
+@dataclass
+class Thread:
+    """A top-level comment and its replies, as the post page shows them."""
+
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+
+def submit_comment(post: Post, draft: CommentDraft, *, verified_key: str | None) -> Comment:
+    """Store a comment: live at once when the browser has proven this address, otherwise
+    waiting for a verification mail; held for the committee when the list says so or the
+    address is a spammer's. Raises InvalidAddress, UnsafeHeaderValue, CommentRefused and
+    CommentLimitReached before anything is stored."""
+    address, key = normalise_address(draft.email)
+    name = _clean_name(draft.name)
+    body = _clean_body(draft.body)
+    parent = _parent_for(post, draft.parent_id)
+    commenter = _commenter_for(address, key)
+    comment = Comment(
+        post=post,
+        parent=parent,
+        commenter=commenter,
+        author_name=name,
+        body_markdown=body,
+        body_html=render_comment_html(body),
+        notify_replies=bool(draft.notify_replies),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    if verified_key == key and commenter.verified_at is not None:
+        _release(comment)
+    else:
+        comment.verify_nonce = secrets.token_hex(8)
+        _send_verification(comment)
+    db.session.flush()
+    return comment
+
+
+def _clean_name(raw: str) -> str:
+    name = " ".join((raw or "").split())
+    if not name:
+        raise CommentRefused("Please give a name to show with your comment.")
+    if has_control_characters(name):
+        raise CommentRefused("Your name contains control characters; please retype it.")
+    return check_header_value(name, "name")[:100]
+
+
+def _clean_body(raw: str) -> str:
+    body = _CONTROL.sub("", (raw or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if not body:
+        raise CommentRefused("Please write a comment.")
+    limit = current_app.config["COMMENT_MAX_LENGTH"]
+    if len(body) > limit:
+        raise CommentRefused(f"Comments are limited to {limit} characters; yours has {len(body)}.")
+    return body
+
+
+def _parent_for(post: Post, parent_id: int | None) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    if parent is None or parent.post_id != post.id or parent.status != CommentStatus.PUBLISHED:
+        raise CommentRefused("The comment you are replying to is no longer there.")
+    # Replies are one level deep: a reply to a reply joins the same conversation.
+    return parent.parent or parent
+
+
+def _commenter_for(address: str, key: str) -> Commenter:
+    commenter = db.session.scalar(sa.select(Commenter).filter_by(email_key=key))
+    if commenter is None:
+        commenter = Commenter(email=address, email_key=key)
+        db.session.add(commenter)
+        db.session.flush()
+        return commenter
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    recent = db.session.scalar(
+        sa.select(sa.func.count(Comment.id)).where(
+            Comment.commenter_id == commenter.id, Comment.created_at > an_hour_ago
+        )
+    )
+    if recent >= current_app.config["COMMENT_ADDRESS_HOURLY_LIMIT"]:
+        raise CommentLimitReached(
+            "You have written many comments in the last hour. Please wait a little; "
+            "your comment is still in the form."
+        )
+    return commenter
+
+
+def _release(comment: Comment) -> None:
+    """A proven comment goes live, unless the committee must see it first."""
+    if comment.commenter.spammer or get_default_list().hold_all_comments:
+        comment.status = CommentStatus.HELD
+    else:
+        publish_comment(comment)
+
+
+def publish_comment(comment: Comment) -> None:
+    """Show a comment, and tell the author of the comment it answers when they asked."""
+    comment.status = CommentStatus.PUBLISHED
+    comment.verify_nonce = None
+    comment.published_at = comment.published_at or utcnow()
+    _notify_parent(comment)
+
+
+def _send_verification(comment: Comment) -> None:
+    commenter = comment.commenter
+    now = utcnow()
+    interval = timedelta(seconds=current_app.config["COMMENT_VERIFY_RESEND_INTERVAL"])
+    if commenter.verification_sent_at and now - commenter.verification_sent_at < interval:
+        return  # the mail already on its way releases this comment too
+    commenter.verification_sent_at = now
+    token = make_timed_token(VERIFY_PURPOSE, [comment.id, comment.verify_nonce])
+    enqueue_notice(
+        purpose="comment.verify",
+        template="archive/verify_comment",
+        subject="Please confirm your comment",
+        mailing_list=get_default_list(),
+        recipient=commenter.email,
+        recipient_name=comment.author_name,
+        post=comment.post,
+        verify_url=external_url("archive.verify_comment", token=token),
+        max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,
+    )
+
+
+def _notify_parent(comment: Comment) -> None:
+    parent = comment.parent
+    if (
+        parent is None
+        or comment.parent_notified_at is not None
+        or not parent.notify_replies
+        or parent.status != CommentStatus.PUBLISHED
+        or parent.commenter_id == comment.commenter_id
+    ):
+        return
+    comment.parent_notified_at = utcnow()
+    post = comment.post
+    token = make_lasting_token(REPLY_NOTICES_PURPOSE, [parent.id])
+    enqueue_notice(
+        purpose="comment.reply",
+        template="archive/reply",
+        subject="A reply to your comment",
+        mailing_list=get_default_list(),
+        recipient=parent.commenter.email,
+        recipient_name=parent.author_name,
+        post=post,
+        reply=comment,
+        reply_url=external_url(
+            "archive.post", year=post.year, slug=post.slug, _anchor=f"comment-{comment.id}"
+        ),
+        stop_url=external_url("archive.stop_reply_notices", token=token),
+    )
+
+
+def comment_for_verification(token: str) -> Comment:
+    """The comment a verification link is for, changing nothing.
+
+    Raises TokenExpired, or TokenError when the link is tampered with, already used, or
+    its comment is gone.
+    """
+    payload = read_timed_token(VERIFY_PURPOSE, token, current_app.config["CONFIRM_MAX_AGE"])
+    try:
+        comment_id, nonce = payload
+    except (TypeError, ValueError):
+        raise TokenError("This link is not valid.") from None
+    comment = db.session.get(Comment, comment_id) if isinstance(comment_id, int) else None
+    if (
+        comment is None
+        or comment.status != CommentStatus.UNVERIFIED
+        or comment.verify_nonce is None
+        or not secrets.compare_digest(str(nonce), comment.verify_nonce)
+    ):
+        raise TokenError("This link has already been used or is no longer valid.")
+    return comment
+
+
+def verify_comment(token: str) -> Comment:
+    """Prove the address a link was sent to and release every comment waiting on it
+    (raises TokenError, TokenExpired)."""
+    comment = comment_for_verification(token)
+    commenter = comment.commenter
+    commenter.verified_at = utcnow()
+    commenter.verification_sent_at = None  # nothing waits now: the next new browser gets a mail
+    waiting = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.commenter_id == commenter.id, Comment.status == CommentStatus.UNVERIFIED)
+        .order_by(Comment.id)
+    )
+    for each in waiting:
+        each.verify_nonce = None
+        _release(each)
+    db.session.flush()
+    return comment
+
+
+def comment_threads(post: Post) -> list[Thread]:
+    """The comments a post page shows, oldest first, replies under their comment; one query.
+
+    Hidden comments stay in place (shown as hidden); deleted ones only while replies hang
+    from them.
+    """
+    rows = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.post_id == post.id, Comment.status.in_(VISIBLE))
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    threads = {c.id: Thread(c) for c in rows if c.parent_id is None}
+    for reply in rows:
+        if reply.parent_id in threads and reply.status != CommentStatus.DELETED:
+            threads[reply.parent_id].replies.append(reply)
+    return [
+        t for t in threads.values() if t.comment.status != CommentStatus.DELETED or t.replies
+    ]
+
+
+def comment_for_reply_notices(token: str) -> Comment | None:
+    """The comment a stop-notices link names; None when it was deleted since (raises
+    TokenError for a link we never made)."""
+    payload = read_lasting_token(REPLY_NOTICES_PURPOSE, token)
+    if not (isinstance(payload, list) and len(payload) == 1 and isinstance(payload[0], int)):
+        raise TokenError("This link is not valid.")
+    return db.session.get(Comment, payload[0])
+
+
+def stop_reply_notices(comment: Comment) -> None:
+    """No more mail about replies to this comment; idempotent."""
+    comment.notify_replies = False
+    db.session.flush()
