@@ -13,9 +13,11 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from listserve.admin.cli import subscribers
     from listserve.delivery.cli import worker
     from listserve.public.cli import demo, ecosystem
     from listserve.serve import serve
 
     for command in (serve, worker, demo, ecosystem):
         app.cli.add_command(command)
+    app.cli.add_command(subscribers)
