@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import current_app
 
 from listserve.addresses import address_hash
@@ -26,11 +25,10 @@ from listserve.subscriptions.models import (
     ConsentText,
     MailingList,
     SubscriptionStatus,
-    Suppression,
 )
 from listserve.subscriptions.services import get_default_list
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 ERRORS_KEPT = 1000  # beyond these, bad lines are counted, not listed
 SOURCE_MAX = 150
 ATTESTED_TEXT = (
@@ -94,6 +92,7 @@ def import_subscribers(
         report=ImportReport(),
         text_sha256=_consent_text(already_confirmed),
     )
+    import_writes.open_staging()
     batch: dict[str, ImportRow] = {}
     for item in read_rows(lines, job.now):
         job.report.rows += 1
@@ -111,6 +110,7 @@ def import_subscribers(
                 if progress:
                     progress(job.report)
     _write_batch(job, list(batch.values()))
+    import_writes.close_staging()
     db.session.flush()
     return job.report
 
@@ -144,46 +144,22 @@ def _merge(first: ImportRow, later: ImportRow) -> None:
 
 
 def _write_batch(job: _Import, rows: list[ImportRow]) -> None:
-    rows = _without_erased(job, rows)
     if not rows:
         return
-    ids = import_writes.upsert_subscribers(
-        [{"email": r.email, "email_key": r.email_key, "name": r.name, "created_at": job.now}
-         for r in rows]
-    )
-    existing = import_writes.existing_subscriptions(job.mailing_list.id, list(ids.values()))
-    new_rows = []
-    for row in rows:
-        created_at = existing.get(ids[row.email_key])
-        if created_at is None:
-            new_rows.append(row)
-        elif created_at == job.now:  # added by an earlier batch of this same file
-            job.report.duplicates += 1
-        else:
-            job.report.already_on_list += 1
-    inserted = import_writes.insert_subscriptions(
-        [_subscription(job, row, ids[row.email_key]) for row in new_rows]
-    ) if new_rows else []
-    job.report.added += len(inserted)
-    consenting = [sid for sid, status in inserted if status != SubscriptionStatus.UNSUBSCRIBED]
-    import_writes.insert_consent_records(consenting, job.source, job.text_sha256)
-    pending = [sid for sid, status in inserted if status == SubscriptionStatus.PENDING]
+    list_id = job.mailing_list.id
+    counts = import_writes.write_batch([_staged(job, row) for row in rows], list_id, job.now)
+    for line in sorted(counts.erased_lines):
+        job.report.note(RowError(line, ERASED))
+    job.report.erased += len(counts.erased_lines)
+    job.report.duplicates += counts.duplicates
+    job.report.already_on_list += counts.already_on_list
+    job.report.added += sum(counts.added.values())
+    if sum(n for status, n in counts.added.items() if status != SubscriptionStatus.UNSUBSCRIBED):
+        import_writes.insert_consent_records(list_id, job.source, job.text_sha256)
+    pending = counts.added.get(SubscriptionStatus.PENDING.value, 0)
     if pending:
-        job.report.confirmations_queued += import_writes.queue_copies(
-            _confirmation_mailing(job), pending, job.now
-        )
-
-
-def _without_erased(job: _Import, rows: list[ImportRow]) -> list[ImportRow]:
-    hashes = {address_hash(row.email_key): row for row in rows}
-    erased = db.session.scalars(
-        sa.select(Suppression.address_sha256).where(Suppression.address_sha256.in_(hashes))
-    ).all()
-    for digest in erased:
-        job.report.erased += 1
-        job.report.note(RowError(hashes[digest].line, ERASED))
-    skip = {hashes[digest].email_key for digest in erased}
-    return [row for row in rows if row.email_key not in skip]
+        import_writes.queue_confirmations(_confirmation_mailing(job).id, list_id, job.now)
+        job.report.confirmations_queued += pending
 
 
 def stored_status(status: str | None, attested: bool) -> str:
@@ -195,25 +171,21 @@ def stored_status(status: str | None, attested: bool) -> str:
     return SubscriptionStatus(status or SubscriptionStatus.CONFIRMED)
 
 
-def _subscription(job: _Import, row: ImportRow, subscriber_id: int) -> dict:
+def _staged(job: _Import, row: ImportRow) -> tuple:
+    """The row as import_writes.STAGED lists its columns."""
     status = stored_status(row.status, job.attested)
     consented = row.consent_date or job.now
     pending = status == SubscriptionStatus.PENDING
-    return {
-        "subscriber_id": subscriber_id,
-        "list_id": job.mailing_list.id,
-        "status": status.value,
-        "created_at": job.now,
-        "requested_at": consented,
-        "confirmed_at": consented if status in _CONFIRMED_ONCE else None,
-        "unsubscribed_at": job.now if status == SubscriptionStatus.UNSUBSCRIBED else None,
-        "disabled_at": job.now if status == SubscriptionStatus.DISABLED else None,
-        "confirm_nonce": secrets.token_hex(8) if pending else None,
-        "confirmation_sent_at": job.now if pending else None,
-        "notice_sent_at": None,
-        "bounce_score": 0.0,
-        "last_bounce_at": None,
-    }
+    return (
+        row.line, row.email, row.email_key, row.name, address_hash(row.email_key),
+        status.value,
+        consented,
+        consented if status in _CONFIRMED_ONCE else None,
+        job.now if status == SubscriptionStatus.UNSUBSCRIBED else None,
+        job.now if status == SubscriptionStatus.DISABLED else None,
+        secrets.token_hex(8) if pending else None,
+        job.now if pending else None,
+    )
 
 
 _CONFIRMED_ONCE = (SubscriptionStatus.CONFIRMED, SubscriptionStatus.DISABLED)

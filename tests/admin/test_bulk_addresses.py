@@ -35,3 +35,12 @@ def test_same_answer_for_any_text(text):
 def test_case_insensitive_mailbox_names_follow_email_validator():
     assert normalise_address_quickly("Postmaster@Example.org") == normalise_address(
         "Postmaster@Example.org")
+
+
+@given(st.text(max_size=20))
+def test_names_are_refused_exactly_when_headers_would_refuse_them(name):
+    from listserve.admin.import_rows import NOT_IN_A_NAME
+    from listserve.headers import has_control_characters, is_header_safe
+
+    refused = not is_header_safe(name) or has_control_characters(name)
+    assert bool(NOT_IN_A_NAME.search(name)) == refused
