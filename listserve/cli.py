@@ -14,10 +14,12 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     from listserve.admin.cli import subscribers
+    from listserve.announcements.cli import announcements
+    from listserve.committee.cli import members
     from listserve.delivery.cli import worker
     from listserve.public.cli import demo, ecosystem
     from listserve.serve import serve
 
-    for command in (serve, worker, demo, ecosystem):
+    for command in (serve, worker, demo, ecosystem, members, announcements):
         app.cli.add_command(command)
     app.cli.add_command(subscribers)

@@ -75,3 +75,13 @@ def database_url_from_environment() -> str | None:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+# The coordinating committee (listserve.committee). Times are shown in each member's own time
+# zone; TIME_ZONE is the default for new members.
+TIME_ZONE = "UTC"
+LOGIN_RATE_LIMIT = "10 per minute;100 per hour"  # login POSTs per IP
+LOGIN_MAX_FAILURES = 5  # failed passwords in a row before an account is locked for a while
+LOGIN_LOCKOUT_SECONDS = int(timedelta(minutes=15).total_seconds())
+PASSWORD_MIN_LENGTH = 12
+INVITE_MAX_AGE = int(timedelta(days=7).total_seconds())
+PASSWORD_RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from listserve.announcements.sending import start_due_announcements  # committee: scheduled sends
 from listserve.dbsetup import IMMEDIATE
 from listserve.dbtypes import utcnow
 from listserve.delivery.compose import build_copy, envelope_sender
@@ -126,6 +127,7 @@ def run_worker(burst: bool = False) -> int:
     total = 0
     worker = worker_name()
     while True:
+        start_due_announcements(utcnow())  # committee: start scheduled sends that are due
         handled = deliver_due(worker)
         total += handled
         if handled:

@@ -1,0 +1,41 @@
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from listserve.forms import header_safe
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DraftForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=300), header_safe])
+    body = TextAreaField("Text (Markdown)", validators=[DataRequired(), Length(max=200_000)])
+    next_steps = TextAreaField(
+        "Next steps (optional, Markdown)", validators=[Optional(), Length(max=50_000)]
+    )
+    pull_steps = CheckboxListField(
+        "Add items from the public next-steps page", coerce=int, validate_choice=False
+    )
+
+
+class ApproveForm(FlaskForm):
+    revision_hash = HiddenField(validators=[InputRequired(), Length(min=64, max=64)])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=20_000)])
+
+
+class SendForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason for sending without the approvals (admins only)",
+        validators=[Optional(), Length(max=2000)],
+    )
+
+
+class ScheduleForm(SendForm):
+    when = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])

@@ -1,0 +1,119 @@
+"""Announcements the committee drafts together: revisions, approvals bound to a revision's hash,
+review comments, and what happened when it was sent."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from listserve.committee.models import CommitteeMember
+from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.extensions import db
+
+
+class AnnouncementStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENT = "sent"  # handed to the delivery engine; its progress is the mailing's
+    CANCELLED = "cancelled"
+
+
+class Announcement(db.Model):
+    __tablename__ = "announcement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("mailing_list.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("committee_member.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(sa.String(16), default=AnnouncementStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    scheduled_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("committee_member.id", ondelete="SET NULL")
+    )
+    # An admin's reason for sending without the approvals the list asks for.
+    override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The revision that went out. No foreign key: revisions already point here, and a cycle
+    # of foreign keys makes both engines' migrations fragile. The hash is in the audit log.
+    sent_revision_id: Mapped[int | None]
+    mailing_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("mailing.id", ondelete="SET NULL")
+    )
+    post_id: Mapped[int | None] = mapped_column(sa.ForeignKey("post.id", ondelete="SET NULL"))
+
+    author: Mapped[CommitteeMember | None] = relationship(foreign_keys=[author_id])
+    scheduled_by: Mapped[CommitteeMember | None] = relationship(foreign_keys=[scheduled_by_id])
+    revisions: Mapped[list["Revision"]] = relationship(
+        back_populates="announcement", order_by="Revision.number",
+        cascade="all, delete-orphan", passive_deletes=True,
+    )
+
+    @property
+    def current_revision(self) -> "Revision":
+        return self.revisions[-1]
+
+    @property
+    def subject(self) -> str:
+        return self.current_revision.subject
+
+
+class Revision(db.Model):
+    """One save of a draft: exactly what would be sent, and its SHA-256."""
+
+    __tablename__ = "announcement_revision"
+    __table_args__ = (sa.UniqueConstraint("announcement_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("announcement.id", ondelete="CASCADE")
+    )
+    number: Mapped[int]
+    subject: Mapped[str] = mapped_column(sa.String(998))
+    body: Mapped[str] = mapped_column(sa.Text)
+    next_steps: Mapped[str] = mapped_column(sa.Text, default="")
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("committee_member.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    announcement: Mapped[Announcement] = relationship(back_populates="revisions")
+    author: Mapped[CommitteeMember | None] = relationship()
+
+
+class Approval(db.Model):
+    __tablename__ = "announcement_approval"
+    __table_args__ = (sa.UniqueConstraint("revision_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("announcement.id", ondelete="CASCADE"), index=True
+    )
+    revision_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("announcement_revision.id", ondelete="CASCADE")
+    )
+    revision_hash: Mapped[str] = mapped_column(sa.String(64))
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_member.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[CommitteeMember] = relationship()
+
+
+class ReviewComment(db.Model):
+    __tablename__ = "announcement_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("announcement.id", ondelete="CASCADE"), index=True
+    )
+    revision_number: Mapped[int]  # the revision the reviewer was looking at
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("committee_member.id", ondelete="SET NULL")
+    )
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[CommitteeMember | None] = relationship()

@@ -1,0 +1,142 @@
+"""Drafting: the list of announcements, writing and editing, preview, revisions and diffs."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from listserve.announcements import services
+from listserve.announcements.content import PREVIEW_UNSUBSCRIBE_URL, Content, render_email
+from listserve.announcements.content import next_steps_markdown as steps_markdown
+from listserve.announcements.forms import DraftForm
+from listserve.announcements.page import render_detail
+from listserve.committee.auth import member_required
+from listserve.extensions import db
+from listserve.headers import UnsafeHeaderValue
+from listserve.public.services import list_next_steps
+
+bp = Blueprint("announcements", __name__, url_prefix="/committee/announcements")
+
+
+def announcement_or_404(announcement_id: int):
+    announcement = services.get_announcement(announcement_id)
+    if announcement is None:
+        abort(404)
+    return announcement
+
+
+@bp.get("/")
+@member_required
+def index():
+    return render_template("announcements/index.html",
+                           announcements=services.list_announcements())
+
+
+def _draft_form(**data) -> DraftForm:
+    form = DraftForm(data=data or None)
+    steps = list_next_steps()
+    form.pull_steps.choices = [(step.id, step.title) for step in steps]
+    # Items ticked on the public next-steps page are pulled into the block as Markdown.
+    chosen = [step for step in steps if step.id in (form.pull_steps.data or [])]
+    if chosen and request.method == "POST":
+        current = (form.next_steps.data or "").rstrip()
+        form.next_steps.data = "\n".join(filter(None, [current, steps_markdown(chosen)]))
+        form.pull_steps.data = []
+    return form
+
+
+def _preview(form: DraftForm):
+    content = Content(form.subject.data or "", form.body.data or "", form.next_steps.data or "")
+    return render_email(content, PREVIEW_UNSUBSCRIBE_URL)
+
+
+def _editor(form, announcement=None, status=200):
+    preview = _preview(form) if request.form.get("action") == "preview" else None
+    return render_template("announcements/edit.html", form=form, announcement=announcement,
+                           preview=preview), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@member_required
+def new():
+    form = _draft_form()
+    if request.form.get("action") != "save" or not form.validate_on_submit():
+        status = 400 if request.form.get("action") == "save" else 200
+        return _editor(form, status=status)
+    try:
+        announcement = services.create_announcement(
+            current_user, form.subject.data, form.body.data, form.next_steps.data or ""
+        )
+    except (services.AnnouncementError, UnsafeHeaderValue) as exc:
+        db.session.rollback()
+        form.body.errors = [str(exc)]
+        return _editor(form, status=400)
+    db.session.commit()
+    flash("Draft saved as revision 1.")
+    return redirect(url_for("announcements.detail", announcement_id=announcement.id), 303)
+
+
+@bp.route("/<int:announcement_id>/edit", methods=["GET", "POST"])
+@member_required
+def edit(announcement_id: int):
+    announcement = announcement_or_404(announcement_id)
+    current = announcement.current_revision
+    form = _draft_form(subject=current.subject, body=current.body, next_steps=current.next_steps)
+    if request.form.get("action") != "save" or not form.validate_on_submit():
+        status = 400 if request.form.get("action") == "save" else 200
+        return _editor(form, announcement, status)
+    try:
+        revision = services.save_revision(announcement, current_user, form.subject.data,
+                                          form.body.data, form.next_steps.data or "")
+    except (services.AnnouncementError, UnsafeHeaderValue) as exc:
+        db.session.rollback()
+        form.body.errors = [str(exc)]
+        return _editor(form, announcement, 400)
+    db.session.commit()
+    flash(f"Saved as revision {revision.number}; earlier approvals no longer count."
+          if revision else "Nothing changed, so no new revision was saved.")
+    return redirect(url_for("announcements.detail", announcement_id=announcement.id), 303)
+
+
+@bp.post("/preview.json")
+@member_required
+def preview():
+    """The live preview: the form as typed, rendered exactly as the email would be."""
+    form = DraftForm()
+    form.validate()
+    rendered = _preview(form)
+    return jsonify(subject=rendered.subject, html=rendered.html, text=rendered.text)
+
+
+@bp.get("/<int:announcement_id>")
+@member_required
+def detail(announcement_id: int):
+    return render_detail(announcement_or_404(announcement_id))
+
+
+@bp.get("/<int:announcement_id>/revisions")
+@member_required
+def revisions(announcement_id: int):
+    announcement = announcement_or_404(announcement_id)
+    return render_template("announcements/revisions.html", announcement=announcement)
+
+
+@bp.get("/<int:announcement_id>/revisions/<int:number>")
+@member_required
+def revision(announcement_id: int, number: int):
+    announcement = announcement_or_404(announcement_id)
+    found = services.get_revision(announcement, number) or abort(404)
+    rendered = render_email(services.content_of(found), PREVIEW_UNSUBSCRIBE_URL)
+    return render_template("announcements/revision.html", announcement=announcement,
+                           revision=found, preview=rendered)
+
+
+@bp.get("/<int:announcement_id>/diff")
+@member_required
+def diff(announcement_id: int):
+    announcement = announcement_or_404(announcement_id)
+    latest = announcement.current_revision.number
+    old_number = request.args.get("from", type=int) or max(latest - 1, 1)
+    new_number = request.args.get("to", type=int) or latest
+    old = services.get_revision(announcement, old_number) or abort(404)
+    new = services.get_revision(announcement, new_number) or abort(404)
+    return render_template("announcements/diff.html", announcement=announcement, old=old,
+                           new=new, lines=services.diff_revisions(old, new))

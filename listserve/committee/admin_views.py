@@ -1,0 +1,100 @@
+"""Admins' pages: the committee's members (invite, role, disable) and the audit log."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from listserve.addresses import InvalidAddress
+from listserve.committee import invites, services
+from listserve.committee.audit import list_audit_events
+from listserve.committee.auth import admin_required
+from listserve.committee.forms import ButtonForm, InviteForm, RoleForm
+from listserve.committee.views import bp
+from listserve.extensions import db
+from listserve.headers import UnsafeHeaderValue
+
+
+@bp.get("/members")
+@admin_required
+def members():
+    return render_template(
+        "committee/members.html", members=services.list_members(), button=ButtonForm(),
+        role_form=RoleForm,
+    )
+
+
+@bp.route("/members/invite", methods=["GET", "POST"])
+@admin_required
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            member = invites.invite_member(
+                current_user, form.email.data, form.name.data, form.role.data
+            )
+        except (services.CommitteeError, InvalidAddress, UnsafeHeaderValue) as exc:
+            db.session.rollback()
+            form.email.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {member.email}.")
+            return redirect(url_for("committee.members"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("committee/invite.html", form=form), status
+
+
+def _member_or_404(member_id: int):
+    member = services.get_member(member_id)
+    if member is None:
+        abort(404)
+    return member
+
+
+def _apply(change) -> object:
+    try:
+        change()
+    except services.CommitteeError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("committee.members"), 303)
+    db.session.commit()
+    flash("Saved.")
+    return redirect(url_for("committee.members"), 303)
+
+
+@bp.post("/members/<int:member_id>/role")
+@admin_required
+def change_role(member_id: int):
+    member = _member_or_404(member_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _apply(lambda: services.set_member_role(current_user, member, form.role.data))
+
+
+@bp.post("/members/<int:member_id>/disable")
+@admin_required
+def disable_member(member_id: int):
+    member = _member_or_404(member_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    return _apply(lambda: services.set_member_enabled(current_user, member, False))
+
+
+@bp.post("/members/<int:member_id>/enable")
+@admin_required
+def enable_member(member_id: int):
+    member = _member_or_404(member_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    return _apply(lambda: services.set_member_enabled(current_user, member, True))
+
+
+@bp.get("/audit")
+@admin_required
+def audit_log():
+    subject_type = request.args.get("type") or None
+    subject_id = request.args.get("id", type=int)
+    events = list_audit_events(subject_type, subject_id)
+    return render_template(
+        "committee/audit.html", events=events, subject_type=subject_type, subject_id=subject_id
+    )

@@ -1,0 +1,36 @@
+// Live delivery progress: polls the progress endpoint and updates the counts already on the
+// page (which also work without JavaScript, through the Refresh link).
+(function () {
+  "use strict";
+  const box = document.querySelector("[data-progress-url]");
+  if (!box) return;
+  const field = (name) => box.querySelector('[data-progress="' + name + '"]');
+
+  function minutes(seconds) {
+    if (seconds === null) return "–";
+    return Math.floor(seconds / 60) + " min " + (seconds % 60) + " s";
+  }
+
+  async function poll() {
+    try {
+      const response = await fetch(box.dataset.progressUrl, {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+      });
+      if (!response.ok) return;
+      const p = await response.json();
+      for (const name of ["status", "queued", "sent", "failed", "total"]) {
+        field(name).textContent = p[name];
+      }
+      field("per_minute").textContent = p.per_minute ? p.per_minute + " a minute" : "–";
+      field("seconds_left").textContent = minutes(p.seconds_left);
+      const bar = field("bar");
+      bar.max = p.total || 1;
+      bar.value = p.sent + p.failed;
+      if (!p.done) setTimeout(poll, 2000);
+    } catch (error) {
+      setTimeout(poll, 5000);
+    }
+  }
+  setTimeout(poll, 2000);
+})();
