@@ -53,6 +53,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(committee_bp)
     app.register_blueprint(announcements_bp)
+    from listserve.admin import import_views  # noqa: F401 (routes on admin_bp)
+    from listserve.admin.views import bp as admin_bp
+    from listserve.public import directory_views  # noqa: F401 (routes on page_editor_bp)
+    from listserve.public.editor_views import bp as page_editor_bp
+
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(page_editor_bp)
 
     from listserve.cli import register_commands
 

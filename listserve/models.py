@@ -15,6 +15,7 @@ from listserve.public.models import (  # noqa: F401
     EcosystemSection,
     NextStep,
     PageText,
+    PageVersion,
 )
 from listserve.subscriptions.models import (  # noqa: F401
     ConsentRecord,

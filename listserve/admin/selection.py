@@ -56,12 +56,3 @@ def apply_selection(statement: sa.Select, selection: Selection) -> sa.Select:
         )
     return statement
 
-
-def selected_subscriptions(selection: Selection) -> sa.Select:
-    """Subscriptions with their subscribers, newest first, narrowed to the selection."""
-    statement = (
-        sa.select(Subscription, Subscriber)
-        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
-        .order_by(Subscription.id.desc())
-    )
-    return apply_selection(statement, selection)

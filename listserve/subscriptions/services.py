@@ -140,6 +140,11 @@ def _send_confirmation(subscription: Subscription, now: datetime) -> None:
     )
 
 
+def send_confirmation_again(subscription: Subscription) -> None:
+    """Queue the confirmation mail once more for a pending subscription (same nonce)."""
+    _send_confirmation(subscription, utcnow())
+
+
 def confirmation_link(subscription: Subscription) -> str:
     """The link that confirms this subscription while its current nonce stands (single-use)."""
     token = make_timed_token(CONFIRM_PURPOSE, [subscription.id, subscription.confirm_nonce])
