@@ -26,35 +26,19 @@ def create_app(config: dict | None = None) -> Flask:
     _resolve_derived_settings(app)
 
     from listserve import errors, extensions, security
+    from listserve.committee import auth as committee_auth
 
     extensions.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    from listserve.committee import auth as committee_auth
-
     committee_auth.init_app(app)
     if app.config["PROXY_FIX"]:
         n = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
 
-    from listserve.archive.moderation_views import bp as comment_moderation_bp
-    from listserve.archive.views import bp as archive_bp
-    from listserve.delivery.views import bp as delivery_bp
-    from listserve.public.views import bp as public_bp
-    from listserve.subscriptions.views import bp as subscriptions_bp
+    from listserve.blueprints import register_blueprints
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(subscriptions_bp)
-    app.register_blueprint(delivery_bp)
-    app.register_blueprint(archive_bp)
-    from listserve.announcements import send_views  # noqa: F401 (routes on announcements_bp)
-    from listserve.announcements.views import bp as announcements_bp
-    from listserve.committee import admin_views  # noqa: F401 (routes on committee_bp)
-    from listserve.committee.views import bp as committee_bp
-
-    app.register_blueprint(committee_bp)
-    app.register_blueprint(announcements_bp)
-    app.register_blueprint(comment_moderation_bp)
+    register_blueprints(app)
 
     from listserve.cli import register_commands
 

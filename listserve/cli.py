@@ -13,6 +13,7 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from listserve.admin.cli import subscribers
     from listserve.announcements.cli import announcements
     from listserve.committee.cli import members
     from listserve.delivery.cli import worker
@@ -21,3 +22,4 @@ def register_commands(app: Flask) -> None:
 
     for command in (serve, worker, demo, ecosystem, members, announcements):
         app.cli.add_command(command)
+    app.cli.add_command(subscribers)

@@ -8,9 +8,11 @@ from flask import current_app
 
 from listserve.dbtypes import utcnow
 from listserve.delivery.models import Mailing, MailingKind, OutboxEntry
-from listserve.delivery.outbox import UNSUBSCRIBE_URL
+from listserve.delivery.outbox import CONFIRM_URL, UNSUBSCRIBE_URL
+from listserve.extensions import db
 from listserve.headers import check_header_value
-from listserve.subscriptions.models import MailingList
+from listserve.subscriptions.models import MailingList, Subscription, SubscriptionStatus
+from listserve.subscriptions.services import confirmation_link
 from listserve.tokens import make_lasting_token
 from listserve.urls import external_url
 
@@ -56,10 +58,24 @@ def build_copy(mailing: Mailing, entry: OutboxEntry, mailing_list: MailingList) 
         msg["List-Unsubscribe"] = f"<{personal_url}>, <{_leave_mailto(mailing_list)}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     swap = personal_url or ""
-    msg.set_content(mailing.text_body.replace(UNSUBSCRIBE_URL, swap))
-    if mailing.html_body:
-        msg.add_alternative(mailing.html_body.replace(UNSUBSCRIBE_URL, swap), subtype="html")
+    text, html = _with_confirm_url(mailing.text_body, mailing.html_body, entry)
+    msg.set_content(text.replace(UNSUBSCRIBE_URL, swap))
+    if html:
+        msg.add_alternative(html.replace(UNSUBSCRIBE_URL, swap), subtype="html")
     return msg.as_bytes()
+
+
+def _with_confirm_url(text: str, html: str | None, entry: OutboxEntry):
+    """Confirmation requests queued in bulk (an admin import) get each copy's own link here,
+    made at send time from the subscription's id and current nonce, so it stays single-use."""
+    if CONFIRM_URL not in text:
+        return text, html
+    subscription = db.session.get(Subscription, entry.subscription_id or 0)
+    if subscription is None or subscription.status != SubscriptionStatus.PENDING:
+        link = external_url("subscriptions.subscribe")  # no longer pending: join anew instead
+    else:
+        link = confirmation_link(subscription)
+    return text.replace(CONFIRM_URL, link), html and html.replace(CONFIRM_URL, link)
 
 
 def _add_list_headers(msg: EmailMessage, mailing: Mailing, mailing_list: MailingList) -> None:

@@ -22,6 +22,8 @@ from listserve.subscriptions.models import (
 # Stands in a rendered body where each recipient's own unsubscribe link goes; the worker
 # swaps it per copy, so a mailing is rendered once however many people receive it.
 UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
+# Likewise for a confirmation request queued in bulk (an import): each copy's own link.
+CONFIRM_URL = "%%CONFIRM_URL%%"
 
 
 def render_mail(template: str, **context) -> tuple[str, str | None]:

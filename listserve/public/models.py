@@ -85,3 +85,19 @@ class EcosystemEntry(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
 
     section: Mapped[EcosystemSection] = relationship(back_populates="entries")
+
+
+class PageVersion(db.Model):
+    """A public page as it stood after one committee edit, and who made it."""
+
+    __tablename__ = "page_version"
+    __table_args__ = (sa.Index("ix_page_version_page", "page", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page: Mapped[str] = mapped_column(sa.String(32))  # "aims", "next_steps", "ecosystem"
+    snapshot: Mapped[dict] = mapped_column(sa.JSON)
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("committee_member.id", ondelete="SET NULL")
+    )
+    author_label: Mapped[str] = mapped_column(sa.String(600))  # as they were then
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

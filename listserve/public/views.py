@@ -1,6 +1,7 @@
 from flask import Blueprint, render_template
 
 from listserve.public import services
+from listserve.public.editing import last_updated
 
 bp = Blueprint("public", __name__)
 
@@ -12,6 +13,8 @@ def home():
         welcome=services.get_page_text("home_welcome"),
         aims=services.list_aims(),
         next_steps=services.list_next_steps(),
+        updated_at=max(filter(None, (last_updated("aims"), last_updated("next_steps"))),
+                       default=None),
     )
 
 
@@ -21,4 +24,5 @@ def ecosystem():
         "public/ecosystem.html",
         intro=services.get_page_text("ecosystem_intro"),
         sections=services.list_sections(),
+        updated_at=last_updated("ecosystem"),
     )

@@ -126,7 +126,6 @@ def _record_consent_request(subscription: Subscription, origin: Request) -> None
 
 def _send_confirmation(subscription: Subscription, now: datetime) -> None:
     subscription.confirmation_sent_at = now
-    token = make_timed_token(CONFIRM_PURPOSE, [subscription.id, subscription.confirm_nonce])
     mailing_list = subscription.mailing_list
     enqueue_notice(
         purpose="subscription.confirm",
@@ -136,9 +135,20 @@ def _send_confirmation(subscription: Subscription, now: datetime) -> None:
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,
         subscription=subscription,
-        confirm_url=external_url("subscriptions.confirm", token=token),
+        confirm_url=confirmation_link(subscription),
         max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,
     )
+
+
+def send_confirmation_again(subscription: Subscription) -> None:
+    """Queue the confirmation mail once more for a pending subscription (same nonce)."""
+    _send_confirmation(subscription, utcnow())
+
+
+def confirmation_link(subscription: Subscription) -> str:
+    """The link that confirms this subscription while its current nonce stands (single-use)."""
+    token = make_timed_token(CONFIRM_PURPOSE, [subscription.id, subscription.confirm_nonce])
+    return external_url("subscriptions.confirm", token=token)
 
 
 def _send_already_subscribed(subscription: Subscription) -> None:

@@ -1,0 +1,1 @@
+"""The committee admin's tools: subscribers (search, import, export), the dashboard."""
