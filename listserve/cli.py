@@ -13,9 +13,9 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from listserve.delivery.cli import worker
+    from listserve.delivery.cli import mailings, worker
     from listserve.public.cli import demo, ecosystem
     from listserve.serve import serve
 
-    for command in (serve, worker, demo, ecosystem):
+    for command in (serve, worker, mailings, demo, ecosystem):
         app.cli.add_command(command)
