@@ -15,7 +15,7 @@ from listserve.delivery.compose import (
     envelope_sender,
     render_copy_template,
 )
-from listserve.delivery.leases import halted_mailings, release, renew_lease
+from listserve.delivery.leases import begin_write, halted_mailings, release, renew_lease
 from listserve.delivery.models import Mailing
 from listserve.delivery.results import Outcome, defer, record_outcomes
 from listserve.delivery.signing import configured_signer
@@ -85,6 +85,7 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker,
     were handled. Copies left when stopped, paused or cancelled are given back unsent."""
     cfg = current_app.config
     maker.load({c.mailing_id for c in copies})
+    db.session.commit()  # hold no transaction open while talking SMTP
     pending, handled = list(copies), 0
     lease_started = time.monotonic()
     try:
@@ -93,6 +94,7 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker,
                 group = pending[: cfg["WORKER_RESULT_GROUP"]]
                 outcomes = _send_group(transport, group, maker, rate)
                 pending = pending[len(outcomes):]
+                begin_write()
                 record_outcomes(outcomes)
                 handled += len(outcomes)
                 pending = _drop_halted(pending, worker)
@@ -104,7 +106,10 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker,
         # The server went away for good: what is left waits for the next attempt.
         log.warning("SMTP session failed after %d copies: %s", handled, exc)
         db.session.rollback()
+        begin_write()
         defer([c.id for c in pending], worker)
+    if pending and not db.session().in_transaction():
+        begin_write()
     release([c.id for c in pending], worker)
     db.session.commit()
     return handled
@@ -131,6 +136,7 @@ def _send_group(transport, group: list[Copy], maker: CopyMaker,
             try:
                 transport.reopen()
             except (OSError, smtplib.SMTPException):
+                begin_write()
                 record_outcomes(outcomes)
                 db.session.commit()
                 raise
