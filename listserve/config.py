@@ -46,6 +46,10 @@ WORKER_RETRY_BASE_SECONDS = 60  # backoff after a 4xx: 1, 2, 4 … minutes
 WORKER_RETRY_MAX_SECONDS = 6 * 3600
 WORKER_CONCURRENCY = 1  # SMTP connections per worker process
 WORKER_MAX_RATE = 0  # messages per second per worker process; 0 = no cap
+# PostgreSQL: wait for the disk on every result commit. Off, a database crash may forget
+# the last moment of results (those copies are sent again); a worker crash never matters.
+WORKER_SYNCHRONOUS_COMMIT = False
+MAIL_LOCAL_HOSTNAME = None  # the EHLO name; default: this machine's FQDN, looked up once
 
 # DKIM: sign every copy when a selector and a key file are set (DKIM_DOMAIN: LIST_DOMAIN).
 DKIM_SELECTOR = None

@@ -19,7 +19,7 @@ from listserve.delivery.leases import begin_write, halted_mailings, release, ren
 from listserve.delivery.models import Mailing
 from listserve.delivery.results import Outcome, defer, record_outcomes
 from listserve.delivery.signing import configured_signer
-from listserve.delivery.transport import SendResult, open_transport
+from listserve.delivery.transport import SendResult, dot_stuffed, open_transport
 from listserve.delivery.verp import verp_key
 from listserve.extensions import db
 from listserve.subscriptions.models import MailingList
@@ -73,16 +73,18 @@ class CopyMaker:
                 del self.templates[mailing_id]
 
     def make(self, copy: Copy) -> tuple[str, bytes]:
-        """(envelope sender, message bytes); raises UnsendableCopy."""
+        """(envelope sender, message bytes with SMTP's leading dots doubled);
+        raises UnsendableCopy."""
         if copy.mailing_id in self.broken:
             raise UnsendableCopy(f"554 5.6.0 cannot compose: {self.broken[copy.mailing_id]}")
         template = self.templates[copy.mailing_id]
         token = None
         if copy.subscription_id is not None and template.leave_mailto is not None:
             token = self.tokens.dumps([copy.subscription_id])
-        data = template.personalise(copy, token, self.key)
-        if self.signer is not None:
-            data = self.signer.sign(data)
+        if self.signer is None:
+            data = template.personalise(copy, token, self.key, stuffed=True)
+        else:  # sign what the recipient will read, then stuff it for the wire
+            data = dot_stuffed(self.signer.sign(template.personalise(copy, token, self.key)))
         return envelope_sender(template.domain, copy.id, self.key), data
 
 
@@ -138,7 +140,7 @@ def _send_group(transport, group: list[Copy], maker: CopyMaker,
         if rate is not None:
             rate.wait()
         try:
-            result = transport.send(sender, copy.recipient, data)
+            result = transport.send(sender, copy.recipient, data, stuffed=True)
         except (OSError, smtplib.SMTPException) as exc:
             outcomes.append(Outcome(copy, SendResult(421, f"4.4.2 connection lost: {exc}")))
             try:

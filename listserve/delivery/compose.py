@@ -7,6 +7,7 @@ a link there never breaks the encoding, and non-ASCII text stays 7-bit clean (sa
 across relays that would re-encode 8-bit mail).
 """
 
+import functools
 import time
 from dataclasses import dataclass
 from email import quoprimime
@@ -17,6 +18,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from listserve.dbtypes import utcnow
 from listserve.delivery.models import Mailing, MailingKind
 from listserve.delivery.outbox import UNSUBSCRIBE_URL
+from listserve.delivery.transport import dot_stuffed
 from listserve.delivery.verp import bounce_address, opaque_id
 from listserve.headers import UnsafeHeaderValue, check_header_value, is_header_safe
 from listserve.subscriptions.models import MailingList
@@ -56,8 +58,12 @@ class CopyTemplate:
     leave_mailto: bytes | None  # set when copies carry a personal List-Unsubscribe
     unsubscribe_prefix: str  # the unsubscribe URL up to the token
 
-    def personalise(self, copy: Copy, token: str | None, key: bytes) -> bytes:
-        """The complete message for copy.recipient; raises UnsendableCopy."""
+    def personalise(self, copy: Copy, token: str | None, key: bytes,
+                    stuffed: bool = False) -> bytes:
+        """The complete message for copy.recipient; raises UnsendableCopy.
+
+        `stuffed`: with SMTP's leading dots already doubled, from pieces stuffed once.
+        """
         to = _to_header(copy.recipient_name, copy.recipient)
         message_id = copy.message_id or (
             f"<{opaque_id(copy.id, key)}.m{self.mailing_id}@{self.domain}>"
@@ -70,7 +76,15 @@ class CopyTemplate:
             head += [b"List-Unsubscribe: <", url.encode("ascii"), b">,\r\n <",
                      self.leave_mailto, b">\r\n"]
         head.append(self.rest)
-        return b"".join(head) + _qp_url(url).join(self.body_pieces)
+        pieces = self.wire_pieces if stuffed else self.body_pieces
+        return b"".join(head) + _qp_url(url).join(pieces)
+
+    @functools.cached_property
+    def wire_pieces(self) -> list[bytes]:
+        # Each piece starts at a line start (the body, or "=\r\n" after a link slot), so
+        # stuffing them one by one equals stuffing every copy; header lines never start with
+        # a dot and the link starts with its scheme.
+        return [dot_stuffed(piece) for piece in self.body_pieces]
 
 
 def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTemplate:

@@ -6,6 +6,7 @@ PostgreSQL, and BEGIN IMMEDIATE makes each claim a short write transaction on SQ
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from listserve.dbsetup import IMMEDIATE
 from listserve.dbtypes import utcnow
@@ -57,7 +58,7 @@ def claim_batch(worker: str, size: int, lease_seconds: int) -> list[Copy]:
         .execution_options(synchronize_session=False)
     )
     try:
-        db.session.connection(execution_options=IMMEDIATE)
+        begin_write()
         copies = [Copy(*row) for row in db.session.execute(claim)]
         skipped = _cancel_unconfirmed([c.id for c in copies], worker) if copies else set()
         db.session.commit()
@@ -92,8 +93,18 @@ def _cancel_unconfirmed(ids: list[int], worker: str) -> set[int]:
 
 def begin_write() -> None:
     """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite), so it
-    waits its turn instead of failing when it would upgrade a read to a write."""
-    db.session.connection(execution_options=IMMEDIATE)
+    waits its turn instead of failing when it would upgrade a read to a write.
+
+    On PostgreSQL the worker's own bookkeeping commits without waiting for the disk
+    (unless WORKER_SYNCHRONOUS_COMMIT): a worker crash still re-sends at most the group in
+    flight, and a database crash can only forget the last moment of results — those
+    copies go out again; nobody is ever lost.
+    """
+    connection = db.session.connection(execution_options=IMMEDIATE)
+    if connection.dialect.name == "postgresql" and not current_app.config.get(
+        "WORKER_SYNCHRONOUS_COMMIT"
+    ):
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def renew_lease(ids: list[int], worker: str, lease_seconds: int) -> None:

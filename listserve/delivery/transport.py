@@ -1,9 +1,11 @@
 """The SMTP session (through Flask-Mail's configuration) or, with no mail server configured,
 the local mailbox. This module and the worker are the only code that speaks SMTP."""
 
+import functools
 import mailbox
 import re
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,21 +31,38 @@ class SendResult:
         return self.code >= 500
 
 
+@functools.cache
+def local_hostname() -> str:
+    """The EHLO name, looked up once: smtplib would ask the resolver on every connection."""
+    return current_app.config.get("MAIL_LOCAL_HOSTNAME") or socket.getfqdn()
+
+
+@functools.cache
+def tls_context(verify: bool) -> ssl.SSLContext:
+    """Certificates and host names checked (unless MAIL_VERIFY_TLS is off); made once, since
+    loading the system's CA store takes tens of milliseconds."""
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 class VerifiedConnection(Connection):
     """Flask-Mail's connection with what it lacks: a timeout and certificate verification."""
 
     def configure_host(self):
         cfg = current_app.config
         timeout = cfg["MAIL_TIMEOUT"]
-        context = ssl.create_default_context()
-        if not cfg["MAIL_VERIFY_TLS"]:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+        context = None
+        if self.mail.use_ssl or self.mail.use_tls:
+            context = tls_context(bool(cfg["MAIL_VERIFY_TLS"]))
         if self.mail.use_ssl:
             host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout,
-                                    context=context)
+                                    context=context, local_hostname=local_hostname())
         else:
-            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
+            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout,
+                                local_hostname=local_hostname())
         if self.mail.use_tls:
             host.starttls(context=context)
         if self.mail.username and self.mail.password:
@@ -88,8 +107,10 @@ class SMTPTransport:
             self.host = None
         self.open()
 
-    def send(self, envelope_from: str, recipient: str, data: bytes) -> SendResult:
-        """Send one copy (CRLF line endings); the server's refusal comes back as a result.
+    def send(self, envelope_from: str, recipient: str, data: bytes,
+             stuffed: bool = False) -> SendResult:
+        """Send one copy (CRLF line endings; `stuffed`: its leading dots already doubled);
+        the server's refusal comes back as a result.
 
         A dropped connection raises (OSError / SMTPServerDisconnected): the caller decides
         whether to reconnect.
@@ -98,13 +119,15 @@ class SMTPTransport:
             return SendResult(553, "5.1.3 address with a line break refused before sending",
                               local=True)
         if not self.pipelining:
+            if stuffed:
+                data = re.sub(rb"(?m)^\.\.", b".", data)  # smtplib stuffs them itself
             return self._send_plain(envelope_from, recipient, data)
         host = self.host
         host.send(f"MAIL FROM:<{envelope_from}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode())
         replies = [host.getreply(), host.getreply(), host.getreply()]
         mail_reply, rcpt_reply, data_reply = replies
         if data_reply[0] == 354 and mail_reply[0] == 250 and rcpt_reply[0] in (250, 251):
-            host.send(dot_stuffed(data) + b".\r\n")
+            host.send((data if stuffed else dot_stuffed(data)) + b".\r\n")
             code, reply = host.getreply()
             return SendResult(code, _text(reply))
         if data_reply[0] == 354:  # the server took DATA without a recipient: end it empty
@@ -150,7 +173,10 @@ class MailboxTransport:
     def __exit__(self, *exc):
         self.box.close()
 
-    def send(self, envelope_from: str, recipient: str, data: bytes) -> SendResult:
+    def send(self, envelope_from: str, recipient: str, data: bytes,
+             stuffed: bool = False) -> SendResult:
+        if stuffed:
+            data = re.sub(rb"(?m)^\.\.", b".", data)
         self.box.add(data)
         return SendResult(250, f"kept in {self.path}")
 
