@@ -8,6 +8,7 @@ import time
 import sqlalchemy as sa
 from flask import current_app
 
+from listserve.delivery.bookkeeper import Bookkeeper
 from listserve.delivery.compose import (
     Copy,
     CopyTemplate,
@@ -15,15 +16,15 @@ from listserve.delivery.compose import (
     envelope_sender,
     render_copy_template,
 )
-from listserve.delivery.leases import begin_write, halted_mailings, release, renew_lease
+from listserve.delivery.leases import begin_write, release
 from listserve.delivery.models import Mailing
-from listserve.delivery.results import Outcome, defer, record_outcomes
+from listserve.delivery.results import Outcome, defer
 from listserve.delivery.signing import configured_signer
 from listserve.delivery.transport import SendResult, dot_stuffed, open_transport
 from listserve.delivery.verp import verp_key
 from listserve.extensions import db
 from listserve.subscriptions.models import MailingList
-from listserve.tokens import lasting_serializer
+from listserve.tokens import LastingTokenMaker
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class CopyMaker:
     def __init__(self):
         self.templates: dict[int, CopyTemplate] = {}
         self.broken: dict[int, str] = {}  # mailing id -> why it cannot be composed
-        self.tokens = lasting_serializer("unsubscribe")
+        self.tokens = LastingTokenMaker("unsubscribe")
         self.key = verp_key()
         self.signer = configured_signer()
 
@@ -80,7 +81,7 @@ class CopyMaker:
         template = self.templates[copy.mailing_id]
         token = None
         if copy.subscription_id is not None and template.leave_mailto is not None:
-            token = self.tokens.dumps([copy.subscription_id])
+            token = self.tokens([copy.subscription_id])
         if self.signer is None:
             data = template.personalise(copy, token, self.key, stuffed=True)
         else:  # sign what the recipient will read, then stuff it for the wire
@@ -88,47 +89,45 @@ class CopyMaker:
         return envelope_sender(template.domain, copy.id, self.key), data
 
 
-def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker,
+def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Bookkeeper,
                   stop: threading.Event | None = None, rate: RateLimit | None = None) -> int:
-    """Send claimed copies, committing every WORKER_RESULT_GROUP results; return how many
-    were handled. Copies left when stopped, paused or cancelled are given back unsent."""
-    cfg = current_app.config
+    """Send claimed copies, handing results to the bookkeeper every WORKER_RESULT_GROUP;
+    return how many were handled. Copies left when stopped, paused or cancelled are given
+    back unsent."""
+    group_size = current_app.config["WORKER_RESULT_GROUP"]
     maker.load({c.mailing_id for c in copies})
     db.session.commit()  # hold no transaction open while talking SMTP
+    keeper.start_batch()
     pending, handled = list(copies), 0
-    lease_started = time.monotonic()
     try:
         with open_transport() as transport:
             while pending and not (stop is not None and stop.is_set()):
-                group = pending[: cfg["WORKER_RESULT_GROUP"]]
-                outcomes = _send_group(transport, group, maker, rate)
+                pending = [c for c in pending if c.mailing_id not in keeper.halted]
+                outcomes = _send_group(transport, pending[:group_size], maker, rate, keeper)
                 pending = pending[len(outcomes):]
-                begin_write()
-                record_outcomes(outcomes)
+                keeper.submit(outcomes, [c.id for c in pending],
+                              {c.mailing_id for c in pending})
                 handled += len(outcomes)
-                pending = _drop_halted(pending, worker)
-                if time.monotonic() - lease_started > cfg["WORKER_LEASE_SECONDS"] / 2:
-                    renew_lease([c.id for c in pending], worker, cfg["WORKER_LEASE_SECONDS"])
-                    lease_started = time.monotonic()
-                db.session.commit()
     except (OSError, smtplib.SMTPException) as exc:
         # The server went away for good: what is left waits for the next attempt.
         log.warning("SMTP session failed after %d copies: %s", handled, exc)
-        db.session.rollback()
+        keeper.wait()
         begin_write()
         defer([c.id for c in pending], worker)
-    if pending and not db.session().in_transaction():
+        db.session.commit()
+    keeper.wait()
+    if pending:
         begin_write()
-    release([c.id for c in pending], worker)
-    db.session.commit()
+        release([c.id for c in pending], worker)
+        db.session.commit()
     return handled
 
 
-def _send_group(transport, group: list[Copy], maker: CopyMaker,
-                rate: RateLimit | None) -> list[Outcome]:
+def _send_group(transport, group: list[Copy], maker: CopyMaker, rate: RateLimit | None,
+                keeper: Bookkeeper) -> list[Outcome]:
     """Send a group; a dropped connection fails only the copy in flight (retried later),
-    and the rest go over a new connection. Returns fewer outcomes than copies only if the
-    server cannot be reached again."""
+    and the rest go over a new connection. If the server cannot be reached again, what was
+    sent is handed to the bookkeeper and the error raised."""
     outcomes = []
     for copy in group:
         try:
@@ -146,21 +145,10 @@ def _send_group(transport, group: list[Copy], maker: CopyMaker,
             try:
                 transport.reopen()
             except (OSError, smtplib.SMTPException):
-                begin_write()
-                record_outcomes(outcomes)
-                db.session.commit()
+                keeper.submit(outcomes, [], set())
                 raise
             continue
         outcomes.append(Outcome(copy, result))
     return outcomes
 
 
-def _drop_halted(pending: list[Copy], worker: str) -> list[Copy]:
-    """Give back copies of mailings paused or cancelled while this batch was out."""
-    if not pending:
-        return pending
-    halted = halted_mailings({c.mailing_id for c in pending})
-    if not halted:
-        return pending
-    release([c.id for c in pending if c.mailing_id in halted], worker)
-    return [c for c in pending if c.mailing_id not in halted]

@@ -58,7 +58,7 @@ class CopyTemplate:
     leave_mailto: bytes | None  # set when copies carry a personal List-Unsubscribe
     unsubscribe_prefix: str  # the unsubscribe URL up to the token
 
-    def personalise(self, copy: Copy, token: str | None, key: bytes,
+    def personalise(self, copy: Copy, token: str | None, key,
                     stuffed: bool = False) -> bytes:
         """The complete message for copy.recipient; raises UnsendableCopy.
 
@@ -211,7 +211,7 @@ def _leave_mailto(mailing_list: MailingList) -> str:
     return f"mailto:{mailing_list.slug}-leave@{mailing_list.domain}?subject=unsubscribe"
 
 
-def envelope_sender(domain: str, entry_id: int, key: bytes | None = None) -> str:
+def envelope_sender(domain: str, entry_id: int, key=None) -> str:
     """The VERP envelope sender: bounces+<opaque>@<list domain>."""
     return bounce_address(domain, entry_id, key)
 

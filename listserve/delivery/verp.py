@@ -21,10 +21,16 @@ def _key() -> bytes:
     return hashlib.sha256(b"listserve.verp" + current_app.secret_key.encode()).digest()
 
 
-def opaque_id(entry_id: int, key: bytes | None = None) -> str:
-    """The entry id and its HMAC, base32 without padding, lower case."""
+def opaque_id(entry_id: int, key: bytes | hmac.HMAC | None = None) -> str:
+    """The entry id and its HMAC, base32 without padding, lower case. `key` may be a keyed
+    HMAC object (verp_key()), copied per id, which saves setting up the key each time."""
     raw = entry_id.to_bytes(max(1, (entry_id.bit_length() + 7) // 8), "big")
-    mac = hmac.new(key or _key(), raw, hashlib.sha256).digest()[:MAC_BYTES]
+    if isinstance(key, hmac.HMAC):
+        keyed = key.copy()
+        keyed.update(raw)
+        mac = keyed.digest()[:MAC_BYTES]
+    else:
+        mac = hmac.new(key or _key(), raw, hashlib.sha256).digest()[:MAC_BYTES]
     return base64.b32encode(raw + mac).decode("ascii").rstrip("=").lower()
 
 
@@ -43,7 +49,7 @@ def read_opaque_id(opaque: str, key: bytes | None = None) -> int | None:
     return int.from_bytes(entry_bytes, "big")
 
 
-def bounce_address(domain: str, entry_id: int, key: bytes | None = None) -> str:
+def bounce_address(domain: str, entry_id: int, key: bytes | hmac.HMAC | None = None) -> str:
     """bounces+<opaque>@<list domain>: the envelope sender of one copy."""
     return f"{BOUNCE_LOCAL}+{opaque_id(entry_id, key)}@{domain}"
 
@@ -54,6 +60,6 @@ def parse_bounce_address(address: str) -> int | None:
     return read_opaque_id(match.group(1)) if match else None
 
 
-def verp_key() -> bytes:
-    """The key, computed once per batch by callers that build many addresses."""
-    return _key()
+def verp_key() -> hmac.HMAC:
+    """The keyed HMAC, set up once by callers that build many addresses."""
+    return hmac.new(_key(), digestmod=hashlib.sha256)

@@ -6,11 +6,13 @@ connections, each a thread with its own app context, database session and SMTP s
 import logging
 import os
 import socket
+import sys
 import threading
 
 from flask import current_app
 
 from listserve.delivery.batch import CopyMaker, RateLimit, deliver_batch
+from listserve.delivery.bookkeeper import Bookkeeper
 from listserve.delivery.leases import claim_batch
 
 log = logging.getLogger(__name__)
@@ -20,34 +22,39 @@ def worker_name(connection: int = 0) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{connection}"
 
 
-def deliver_due(worker: str | None = None, maker: CopyMaker | None = None,
+def deliver_due(worker: str, maker: CopyMaker, keeper: Bookkeeper,
                 stop: threading.Event | None = None, rate: RateLimit | None = None) -> int:
     """Claim and send one batch; return how many copies were handled (0: nothing due)."""
-    worker = worker or worker_name()
     cfg = current_app.config
     copies = claim_batch(worker, cfg["WORKER_BATCH_SIZE"], cfg["WORKER_LEASE_SECONDS"])
     if not copies:
         return 0
-    return deliver_batch(copies, worker, maker or CopyMaker(), stop, rate)
+    return deliver_batch(copies, worker, maker, keeper, stop, rate)
 
 
 def _connection_loop(worker: str, burst: bool, stop: threading.Event, rate: RateLimit) -> int:
     maker = CopyMaker()
     handled = 0
-    while not stop.is_set():
-        try:
-            done = deliver_due(worker, maker, stop, rate)
-        except Exception:
+    keeper = Bookkeeper(current_app._get_current_object(), worker)
+    try:
+        while not stop.is_set():
+            try:
+                done = deliver_due(worker, maker, keeper, stop, rate)
+            except Exception:
+                if burst:
+                    raise
+                log.exception("delivery batch failed; trying again shortly")
+                keeper.close()
+                keeper = Bookkeeper(current_app._get_current_object(), worker)
+                done = 0
+            handled += done
+            if done:
+                continue
             if burst:
-                raise
-            log.exception("delivery batch failed; trying again shortly")
-            done = 0
-        handled += done
-        if done:
-            continue
-        if burst:
-            break
-        stop.wait(current_app.config["WORKER_POLL_SECONDS"])
+                break
+            stop.wait(current_app.config["WORKER_POLL_SECONDS"])
+    finally:
+        keeper.close()
     return handled
 
 
@@ -59,6 +66,10 @@ def run_worker(burst: bool = False, concurrency: int | None = None, rate: float 
     rest of its batch back, and return.
     """
     cfg = current_app.config
+    # Sending threads wait on sockets and wake often; a short switch interval keeps them
+    # from queueing behind a bookkeeper thread busy building SQL (the 5 ms default
+    # halves a connection's rate).
+    sys.setswitchinterval(0.0005)
     concurrency = max(1, concurrency or cfg["WORKER_CONCURRENCY"])
     limit = RateLimit(cfg["WORKER_MAX_RATE"] if rate is None else rate)
     stop = stop or threading.Event()

@@ -36,11 +36,15 @@ def faulty_smtp():  # the name lets tests/conftest.py allow connections to it
 
 
 def test_a_paused_send_stops_at_the_next_group(app, deliver, faulty_smtp):
-    """A worker holding a batch notices a pause after its group and gives the rest back."""
+    """A worker holding a batch notices a pause after its group (or, when the pause is
+    written while the next group is already going out, after that one) and gives the rest
+    back."""
     people = [f"p{n}@example.net" for n in range(20)]
     add_confirmed(app, people)
     faulty_smtp.handler.app, faulty_smtp.handler.mailing_id = app, announce(app)
     deliver()
-    assert len(faulty_smtp.messages) == 4  # the group in flight is finished
+    sent = len(faulty_smtp.messages)
+    assert sent in (4, 8)  # groups of 4 are finished, not cut short
     final = statuses(app, faulty_smtp.handler.mailing_id)
-    assert list(final.values()).count("queued") == 16
+    assert list(final.values()).count("sent") == sent
+    assert list(final.values()).count("queued") == 20 - sent
