@@ -85,7 +85,7 @@ def _duration(seconds: float) -> str:
 
 
 def _control_command(name: str, action, done: str):
-    @mailings.command(name)
+    @mailings.command(name, help=f"{name.capitalize()} a send.")
     @click.argument("mailing_id", type=int)
     @with_appcontext
     def command(mailing_id: int) -> None:
@@ -97,7 +97,6 @@ def _control_command(name: str, action, done: str):
         db.session.commit()
         click.echo(f"Mailing {mailing_id} {done}.")
 
-    command.__doc__ = f"{name.capitalize()} a send."
     return command
 
 

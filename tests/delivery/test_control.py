@@ -64,3 +64,16 @@ def test_someone_who_leaves_after_queueing_gets_nothing(app, client, deliver, sm
     assert received(smtp_sink) == ["ann@example.net"]
     assert statuses(app, mailing_id) == {"ann@example.net": "sent",
                                          "ben@example.net": "cancelled"}
+
+
+def test_one_worker_with_three_connections_sends_each_copy_once(app, smtp_sink):
+    from listserve.delivery.worker import run_worker
+
+    app.config.update(WORKER_BATCH_SIZE=7, WORKER_RESULT_GROUP=3)
+    people = [f"p{n}@example.net" for n in range(60)]
+    add_confirmed(app, people)
+    mailing_id = announce(app)
+    with app.app_context():
+        assert run_worker(burst=True, concurrency=3) == 60
+    assert received(smtp_sink) == sorted(people)
+    assert set(statuses(app, mailing_id).values()) == {"sent"}
