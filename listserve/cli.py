@@ -16,10 +16,9 @@ def register_commands(app: Flask) -> None:
     from listserve.admin.cli import subscribers
     from listserve.announcements.cli import announcements
     from listserve.committee.cli import members
-    from listserve.delivery.cli import worker
+    from listserve.delivery.cli import mailings, worker
     from listserve.public.cli import demo, ecosystem
     from listserve.serve import serve
 
-    for command in (serve, worker, demo, ecosystem, members, announcements):
+    for command in (serve, worker, mailings, demo, ecosystem, members, announcements, subscribers):
         app.cli.add_command(command)
-    app.cli.add_command(subscribers)

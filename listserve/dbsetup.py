@@ -1,6 +1,6 @@
 """Engine settings that differ between SQLite and PostgreSQL."""
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 
 from listserve.extensions import db
@@ -16,6 +16,25 @@ def init_app(app: Flask) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)
+        app.before_request(_writers_begin_immediately)
+
+
+def begin_writing() -> None:
+    """Start the session's next transaction as a writer: BEGIN IMMEDIATE on SQLite.
+
+    In WAL mode a transaction that reads and then writes fails at once ("database is
+    locked") if another process committed in between; one that takes the write lock first
+    waits its turn instead. Call it before the first query of anything that will write.
+    """
+    if db.engine.dialect.name == "sqlite":
+        db.session.connection(execution_options=IMMEDIATE)
+
+
+def _writers_begin_immediately() -> None:
+    # Requests that change data (every POST) take SQLite's write lock up front; GET and
+    # HEAD requests never write, so readers keep running side by side.
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        begin_writing()
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:

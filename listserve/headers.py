@@ -5,6 +5,7 @@ characters Python treats as line breaks (U+2028, U+0085, …) are refused too, b
 the email package split on them. The check runs before anything is stored.
 """
 
+import re
 import unicodedata
 
 # Everything str.splitlines() splits on, plus NUL.
@@ -16,8 +17,12 @@ class UnsafeHeaderValue(ValueError):
     """A value meant for an email header holds a line break or NUL."""
 
 
+_FORBIDDEN_RE = re.compile("[" + re.escape("".join(sorted(FORBIDDEN))) + "]")
+
+
 def is_header_safe(value: str) -> bool:
-    return not any(ch in FORBIDDEN for ch in value)
+    # A regex rather than a loop over characters: the worker checks every copy it sends.
+    return _FORBIDDEN_RE.search(value) is None
 
 
 def check_header_value(value: str, field: str = "value") -> str:

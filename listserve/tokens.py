@@ -1,10 +1,12 @@
 """Signed tokens for links in mail. Each purpose has its own salt, so a token made for one
 purpose is worthless for another; payloads hold ids and nonces, never an address."""
 
+import hmac
 from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 
 
 class TokenError(Exception):
@@ -34,9 +36,32 @@ def read_timed_token(purpose: str, token: str, max_age: int) -> Any:
         raise TokenError("This link is not valid.") from None
 
 
+def lasting_serializer(purpose: str) -> URLSafeSerializer:
+    """The serializer behind lasting tokens, for code that makes thousands at once."""
+    return URLSafeSerializer(current_app.secret_key, salt=_salt(purpose))
+
+
+class LastingTokenMaker:
+    """make_lasting_token for one purpose, thousands of times: the same tokens, with the
+    signing key derived once instead of per token."""
+
+    def __init__(self, purpose: str):
+        serializer = lasting_serializer(purpose)
+        signer = serializer.make_signer()
+        self.mac = hmac.new(signer.derive_key(), digestmod=signer.digest_method)
+        self.dumps = serializer.dump_payload
+        self.sep = signer.sep
+
+    def __call__(self, payload: Any) -> str:
+        body = self.dumps(payload)
+        mac = self.mac.copy()
+        mac.update(body)
+        return (body + self.sep + base64_encode(mac.digest())).decode("ascii")
+
+
 def make_lasting_token(purpose: str, payload: Any) -> str:
     """A token that never expires (unsubscribe links must work in mail kept for years)."""
-    return URLSafeSerializer(current_app.secret_key, salt=_salt(purpose)).dumps(payload)
+    return lasting_serializer(purpose).dumps(payload)
 
 
 def read_lasting_token(purpose: str, token: str) -> Any:

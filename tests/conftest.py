@@ -33,6 +33,8 @@ def only_the_test_smtp_server(monkeypatch, request):
     allowed = set()
     if "smtp_sink" in request.fixturenames:
         allowed.add(request.getfixturevalue("smtp_sink").port)
+    if "faulty_smtp" in request.fixturenames:  # tests/delivery/test_faults.py
+        allowed.add(request.getfixturevalue("faulty_smtp").port)
     original = smtplib.SMTP.connect
 
     def guarded_connect(self, host="localhost", port=0, source_address=None):

@@ -1,0 +1,334 @@
+"""Delivery benchmark: one announcement to N subscribers, sent by K worker processes into a
+local SMTP sink, next to the raw limit of a plain smtplib loop into the same sink.
+
+    python bench/delivery.py --recipients 100000 --workers 1,2 [--dkim] [--database URL]
+
+Prints enqueue time, messages/s per run (from the first to the last sent_at, so process
+start-up is not counted), peak RSS per worker process (wait4), the raw smtplib rate over one
+connection with pre-built messages of the same size, and the ratios. With no --database it
+makes (and drops) a private PostgreSQL database when one answers on 127.0.0.1:5432, else
+uses SQLite. The sink is Postfix's smtp-sink when installed, else an aiosmtpd counting sink
+in its own process.
+"""
+
+import argparse
+import multiprocessing
+import os
+import shutil
+import smtplib
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from listserve import create_app  # noqa: E402
+from listserve.delivery.outbox import UNSUBSCRIBE_URL, enqueue_announcement  # noqa: E402
+from listserve.extensions import db  # noqa: E402
+
+PARAGRAPH = (
+    "The network brings together cooperatives, mutual-aid groups and community land "
+    "trusts from every region. This month we meet in three cities; the agenda, the travel "
+    "fund and the childcare rota are on the website. Reply to the coordinating committee "
+    "if you can host a session. "
+)
+TEXT = "Dear friends,\n\n" + "\n\n".join([PARAGRAPH * 2] * 6) + f"\n\nLeave: {UNSUBSCRIBE_URL}\n"
+HTML = ("<html><body><h1>Network news</h1>" + "".join(f"<p>{PARAGRAPH * 2}</p>" for _ in range(6))
+        + f'<p><a href="{UNSUBSCRIBE_URL}">Leave this list</a></p></body></html>')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- the database ---------------------------------------------------------------------------
+
+def make_database(url: str | None) -> tuple[str, callable]:
+    if url:
+        return url, lambda: None
+    server = sa.make_url("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    try:
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        name = f"listserve_bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError:
+        path = Path(tempfile.mkdtemp()) / "bench.db"
+        return f"sqlite:///{path}", lambda: shutil.rmtree(path.parent)
+
+    def drop():
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+def seed(app, recipients: int) -> None:
+    from listserve.subscriptions.models import Subscriber, Subscription
+    from listserve.subscriptions.services import get_default_list
+
+    with app.app_context():
+        list_id = get_default_list().id
+        db.session.commit()
+        for start in range(0, recipients, 20000):
+            rows = [{"email": f"reader{n}@example.net", "email_key": f"reader{n}@example.net",
+                     "name": f"Reader {n}", "created_at": _now()}
+                    for n in range(start, min(recipients, start + 20000))]
+            db.session.execute(sa.insert(Subscriber.__table__), rows)
+        now = _now()
+        db.session.execute(sa.insert(Subscription.__table__).from_select(
+            ["subscriber_id", "list_id", "status", "created_at", "requested_at", "confirmed_at",
+             "bounce_score"],
+            sa.select(Subscriber.id, sa.literal(list_id), sa.literal("confirmed"),
+                      sa.literal(now), sa.literal(now), sa.literal(now), sa.literal(0.0)),
+        ))
+        db.session.commit()
+
+
+def _now():
+    from listserve.dbtypes import utcnow
+
+    return utcnow()
+
+
+def enqueue(app, purpose: str) -> tuple[int, float]:
+    from listserve.subscriptions.services import get_default_list
+
+    with app.app_context():
+        started = time.perf_counter()
+        mailing = enqueue_announcement(
+            mailing_list=get_default_list(), purpose=purpose, subject="Network news: the "
+            "spring gatherings", text_body=TEXT, html_body=HTML,
+            reply_to="Coordinating committee <committee@example.org>",
+            archived_at="https://network.example.org/archive/2026/spring-gatherings")
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE outbox")
+        return mailing.id, elapsed
+
+
+def requeue(app, mailing_id: int) -> None:
+    from listserve.delivery.models import OutboxEntry
+
+    with app.app_context():
+        db.session.execute(sa.update(OutboxEntry).where(OutboxEntry.mailing_id == mailing_id)
+                           .values(status="queued", attempts=0, sent_at=None, claimed_by=None,
+                                   claimed_until=None, last_reply=None, next_attempt_at=_now()))
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE outbox")
+
+
+def sent_rate(app, mailing_id: int) -> tuple[int, float]:
+    from listserve.delivery.models import OutboxEntry
+
+    with app.app_context():
+        count, first, last = db.session.execute(
+            sa.select(sa.func.count(), sa.func.min(OutboxEntry.sent_at),
+                      sa.func.max(OutboxEntry.sent_at))
+            .where(OutboxEntry.mailing_id == mailing_id, OutboxEntry.status == "sent")
+        ).one()
+        db.session.rollback()
+    span = (last - first).total_seconds() if count > 1 else 0
+    return count, (count - 1) / span if span else 0.0
+
+
+# --- the sink -------------------------------------------------------------------------------
+
+def _aiosmtpd_sink(port: int) -> None:
+    from aiosmtpd.controller import Controller
+
+    class Count:
+        async def handle_DATA(self, server, session, envelope):
+            return "250 OK"
+
+    Controller(Count(), hostname="127.0.0.1", port=port).start()
+    while True:
+        time.sleep(3600)
+
+
+def start_sink() -> tuple[int, str, callable]:
+    port = free_port()
+    binary = shutil.which("smtp-sink") or ("/usr/sbin/smtp-sink"
+                                           if Path("/usr/sbin/smtp-sink").exists() else None)
+    if binary:
+        user = ["-u", "nobody"] if os.geteuid() == 0 else []
+        proc = subprocess.Popen([binary, *user, f"127.0.0.1:{port}", "256"])
+        kind = "Postfix smtp-sink"
+        stop = proc.terminate
+    else:
+        proc = multiprocessing.Process(target=_aiosmtpd_sink, args=(port,), daemon=True)
+        proc.start()
+        kind = "aiosmtpd (own process)"
+        stop = proc.terminate
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return port, kind, stop
+
+
+def raw_limit(port: int, sample: bytes, seconds: float = 4.0) -> float:
+    """A plain smtplib loop sending one pre-built message over one connection."""
+    smtp = smtplib.SMTP("127.0.0.1", port, timeout=30)
+    sent, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for _ in range(200):
+            smtp.sendmail("bounces@lists.example.org", [f"r{sent}@example.net"], sample)
+            sent += 1
+    elapsed = time.perf_counter() - started
+    smtp.quit()
+    return sent / elapsed
+
+
+def sample_copy(app, mailing_id: int) -> bytes:
+    from listserve.delivery.batch import CopyMaker
+    from listserve.delivery.compose import Copy
+
+    with app.app_context():
+        maker = CopyMaker()
+        maker.load({mailing_id})
+        copy = Copy(1, mailing_id, 1, "reader1@example.net", "Reader 1", None, 0)
+        data = maker.templates[mailing_id].personalise(copy, "WzFd.token", maker.key)
+        db.session.rollback()
+        return data
+
+
+# --- the workers ----------------------------------------------------------------------------
+
+def run_workers(env: dict, workers: int, concurrency: int, seconds: float | None = None):
+    """Start the worker processes; return (wall seconds, peak RSS MB of each)."""
+    args = [sys.executable, "-m", "listserve", "worker", "--concurrency", str(concurrency)]
+    if seconds is None:
+        args.append("--burst")
+    started = time.perf_counter()
+    procs = [subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+             for _ in range(workers)]
+    if seconds is not None:
+        time.sleep(seconds)
+        for proc in procs:
+            proc.terminate()
+    peaks = []
+    for proc in procs:
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise SystemExit(f"worker exited with {proc.returncode}")
+        peaks.append(usage.ru_maxrss / 1024)
+    return time.perf_counter() - started, peaks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipients", type=int, default=10000)
+    parser.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2,4")
+    parser.add_argument("--concurrency", type=int, default=1, help="connections per worker")
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--group", type=int, default=100, help="results committed at once")
+    parser.add_argument("--no-pipelining", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per worker count")
+    parser.add_argument("--dkim", action="store_true", help="also measure the signed rate")
+    parser.add_argument("--database", help="SQLAlchemy URL (default: private PG database)")
+    opts = parser.parse_args()
+
+    url, drop = make_database(opts.database)
+    port, sink_kind, stop_sink = start_sink()
+    tmp = Path(tempfile.mkdtemp())
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "BASE_URL": "https://network.example.org",
+        "LIST_DOMAIN": "lists.example.org", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
+        "MAILBOX_DIR": str(tmp / "mailbox"), "WORKER_BATCH_SIZE": opts.batch_size,
+        "WORKER_RESULT_GROUP": opts.group, "MAIL_PIPELINING": not opts.no_pipelining,
+    }
+    env = {**os.environ, **{f"LISTSERVE_{k}": str(v) for k, v in settings.items()}}
+    env["LISTSERVE_MAIL_PIPELINING"] = "true" if settings["MAIL_PIPELINING"] else "false"
+    try:
+        app = create_app(settings)
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade(directory=app.extensions["migrate"].directory)
+            engine = db.engine.dialect.name
+        seed(app, opts.recipients)
+        mailing_id, enqueue_seconds = enqueue(app, "announcement:bench")
+        sample = sample_copy(app, mailing_id)
+        print(f"database {engine}, sink {sink_kind}, {opts.recipients:,} recipients, "
+              f"copy {len(sample):,} bytes, batch {opts.batch_size}, group {opts.group}, "
+              f"pipelining {'off' if opts.no_pipelining else 'on'}")
+        print(f"enqueue (one INSERT … SELECT): {enqueue_seconds:.2f} s")
+        runs = []  # (workers, rate, raw around it, peaks)
+        for _ in range(opts.repeat):
+            for workers in [int(w) for w in opts.workers.split(",")]:
+                raw_before = raw_limit(port, sample)
+                requeue(app, mailing_id)
+                wall, peaks = run_workers(env, workers, opts.concurrency)
+                count, rate = sent_rate(app, mailing_id)
+                raw = (raw_before + raw_limit(port, sample)) / 2
+                runs.append((workers, rate, raw, peaks))
+                print(f"{workers} worker(s) × {opts.concurrency} connection(s): {count:,} sent, "
+                      f"{rate:,.0f} msg/s (wall {wall:.1f} s incl. start-up); raw limit around "
+                      f"it {raw:,.0f} msg/s; peak RSS per worker "
+                      + ", ".join(f"{p:.0f} MB" for p in peaks))
+        report(runs, opts.concurrency)
+        if opts.dkim:
+            measure_dkim(app, env, mailing_id, tmp, opts.concurrency)
+    finally:
+        stop_sink()
+        with create_app(settings).app_context():
+            db.engine.dispose()
+        drop()
+
+
+def report(runs, concurrency: int) -> None:
+    """Medians over the repetitions: the machine is shared, single runs are noisy."""
+    counts = sorted({w for w, *_ in runs})
+    median = {w: statistics.median(r for v, r, *_ in runs if v == w) for w in counts}
+    first = counts[0]
+    ratios = [rate / (w * concurrency) / raw for w, rate, raw, _ in runs if w == first]
+    raws = [raw for *_, raw, _ in runs]
+    print(f"raw limit (smtplib loop, pre-built bytes, one connection): median "
+          f"{statistics.median(raws):,.0f} msg/s (range {min(raws):,.0f}–{max(raws):,.0f})")
+    print(f"per connection vs raw (each run against the raw limit measured around it): "
+          f"median {statistics.median(ratios):.2f} (runs: "
+          + ", ".join(f"{r:.2f}" for r in ratios) + ")")
+    for workers in counts[1:]:
+        print(f"scaling {first} -> {workers} workers (median rates {median[first]:,.0f} -> "
+              f"{median[workers]:,.0f} msg/s): {median[workers] / median[first]:.2f}x")
+    print(f"peak RSS per worker: max {max(max(p) for *_, p in runs):.0f} MB")
+
+
+def measure_dkim(app, env, mailing_id: int, tmp: Path, concurrency: int) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = tmp / "dkim.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                       serialization.PrivateFormat.TraditionalOpenSSL,
+                                       serialization.NoEncryption()))
+    requeue(app, mailing_id)
+    signed_env = {**env, "LISTSERVE_DKIM_SELECTOR": "bench",
+                  "LISTSERVE_DKIM_PRIVATE_KEY_PATH": str(path)}
+    _, peaks = run_workers(signed_env, 1, concurrency, seconds=15)
+    count, rate = sent_rate(app, mailing_id)
+    print(f"DKIM-signed (rsa-sha256 2048, dkimpy), 1 worker, 15 s: {count:,} sent, "
+          f"{rate:,.0f} msg/s, peak RSS {peaks[0]:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

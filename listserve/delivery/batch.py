@@ -1,0 +1,179 @@
+"""Sending one claimed batch over one SMTP connection, committing results group by group."""
+
+import logging
+import smtplib
+import threading
+import time
+
+import sqlalchemy as sa
+from flask import current_app
+
+from listserve.delivery.bookkeeper import Bookkeeper
+from listserve.delivery.compose import (
+    Copy,
+    CopyTemplate,
+    UnsendableCopy,
+    envelope_sender,
+    render_copy_template,
+)
+from listserve.delivery.leases import begin_write, release
+from listserve.delivery.models import Mailing
+from listserve.delivery.results import Outcome, defer
+from listserve.delivery.signing import configured_signer
+from listserve.delivery.transport import SendResult, dot_stuffed, open_transport
+from listserve.delivery.verp import verp_key
+from listserve.extensions import db
+from listserve.subscriptions.models import MailingList, Subscription, SubscriptionStatus
+from listserve.subscriptions.services import confirmation_link
+from listserve.tokens import LastingTokenMaker
+from listserve.urls import external_url
+
+log = logging.getLogger(__name__)
+
+
+class RateLimit:
+    """At most `per_second` messages a second across a worker's connections (0: no cap)."""
+
+    def __init__(self, per_second: float = 0):
+        self.interval = 1.0 / per_second if per_second else 0.0
+        self.lock = threading.Lock()
+        self.next_at = time.monotonic()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            slot = max(self.next_at, now)
+            self.next_at = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+class CopyMaker:
+    """Everything a worker thread needs to turn claimed rows into bytes, made once."""
+
+    def __init__(self):
+        self.templates: dict[int, CopyTemplate] = {}
+        self.broken: dict[int, str] = {}  # mailing id -> why it cannot be composed
+        self.stamps: dict[int, object] = {}  # mailing id -> created_at of what is cached
+        self.tokens = LastingTokenMaker("unsubscribe")
+        self.key = verp_key()
+        self.signer = configured_signer()
+
+    def load(self, mailing_ids: set[int]) -> None:
+        # A cached rendering is valid only for the same mailing: ids can come back (SQLite
+        # reuses the highest id once its row is deleted), creation times do not.
+        stamps = dict(db.session.execute(
+            sa.select(Mailing.id, Mailing.created_at).where(Mailing.id.in_(mailing_ids))
+        ).all())
+        for mailing_id in mailing_ids:
+            if self.stamps.get(mailing_id, stamps.get(mailing_id)) != stamps.get(mailing_id):
+                self.templates.pop(mailing_id, None)
+                self.broken.pop(mailing_id, None)
+        missing = mailing_ids - self.templates.keys() - self.broken.keys()
+        if not missing:
+            return
+        lists = {ml.id: ml for ml in db.session.scalars(sa.select(MailingList))}
+        for mailing in db.session.scalars(sa.select(Mailing).where(Mailing.id.in_(missing))):
+            self.stamps[mailing.id] = mailing.created_at
+            try:
+                self.templates[mailing.id] = render_copy_template(mailing, lists[mailing.list_id])
+            except (ValueError, LookupError) as exc:  # checked when queued; never loop on it
+                log.error("mailing %s cannot be composed: %s", mailing.id, exc)
+                self.broken[mailing.id] = str(exc)
+        if len(self.templates) > 64:  # old mailings are rarely seen again
+            for mailing_id in list(self.templates)[:-64]:
+                del self.templates[mailing_id]
+
+    def make(self, copy: Copy) -> tuple[str, bytes]:
+        """(envelope sender, message bytes with SMTP's leading dots doubled);
+        raises UnsendableCopy."""
+        if copy.mailing_id in self.broken:
+            raise UnsendableCopy(f"554 5.6.0 cannot compose: {self.broken[copy.mailing_id]}")
+        template = self.templates[copy.mailing_id]
+        token = None
+        if copy.subscription_id is not None and template.leave_mailto is not None:
+            token = self.tokens([copy.subscription_id])
+        link = confirmation_link_for(copy.subscription_id) if template.confirm_link else None
+        if self.signer is None:
+            data = template.personalise(copy, token, self.key, stuffed=True, link=link)
+        else:  # sign what the recipient will read, then stuff it for the wire
+            data = dot_stuffed(
+                self.signer.sign(template.personalise(copy, token, self.key, link=link))
+            )
+        return envelope_sender(template.domain, copy.id, self.key), data
+
+
+def confirmation_link_for(subscription_id: int | None) -> str:
+    """A bulk-queued confirmation's own link, made at send time from the subscription's
+    current nonce so it stays single-use; the subscribe page once it is no longer pending."""
+    subscription = db.session.get(Subscription, subscription_id or 0)
+    if subscription is None or subscription.status != SubscriptionStatus.PENDING:
+        return external_url("subscriptions.subscribe")
+    return confirmation_link(subscription)
+
+
+def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Bookkeeper,
+                  stop: threading.Event | None = None, rate: RateLimit | None = None) -> int:
+    """Send claimed copies, handing results to the bookkeeper every WORKER_RESULT_GROUP;
+    return how many were handled. Copies left when stopped, paused or cancelled are given
+    back unsent."""
+    group_size = current_app.config["WORKER_RESULT_GROUP"]
+    maker.load({c.mailing_id for c in copies})
+    db.session.commit()  # hold no transaction open while talking SMTP
+    keeper.start_batch()
+    pending, handled = list(copies), 0
+    try:
+        with open_transport() as transport:
+            while pending and not (stop is not None and stop.is_set()):
+                pending = [c for c in pending if c.mailing_id not in keeper.halted]
+                outcomes = _send_group(transport, pending[:group_size], maker, rate, keeper)
+                pending = pending[len(outcomes):]
+                keeper.submit(outcomes, [c.id for c in pending],
+                              {c.mailing_id for c in pending})
+                handled += len(outcomes)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The server went away for good: what is left waits for the next attempt.
+        log.warning("SMTP session failed after %d copies: %s", handled, exc)
+        keeper.wait()
+        begin_write()
+        defer([c.id for c in pending], worker)
+        db.session.commit()
+    keeper.wait()
+    if pending:
+        begin_write()
+        release([c.id for c in pending], worker)
+        db.session.commit()
+    return handled
+
+
+def _send_group(transport, group: list[Copy], maker: CopyMaker, rate: RateLimit | None,
+                keeper: Bookkeeper) -> list[Outcome]:
+    """Send a group; a dropped connection fails only the copy in flight (retried later),
+    and the rest go over a new connection. If the server cannot be reached again, what was
+    sent is handed to the bookkeeper and the error raised."""
+    outcomes = []
+    for copy in group:
+        try:
+            sender, data = maker.make(copy)
+        except UnsendableCopy as exc:
+            code, _, reply = str(exc).partition(" ")
+            outcomes.append(Outcome(copy, SendResult(int(code), reply, local=True)))
+            continue
+        if rate is not None:
+            rate.wait()
+        try:
+            result = transport.send(sender, copy.recipient, data, stuffed=True)
+        except (OSError, smtplib.SMTPException) as exc:
+            outcomes.append(Outcome(copy, SendResult(421, f"4.4.2 connection lost: {exc}")))
+            try:
+                transport.reopen()
+            except (OSError, smtplib.SMTPException):
+                keeper.submit(outcomes, [], set())
+                raise
+            continue
+        outcomes.append(Outcome(copy, result))
+    return outcomes
+
+
