@@ -16,7 +16,7 @@ from listserve.delivery.compose import (
     envelope_sender,
     render_copy_template,
 )
-from listserve.delivery.leases import begin_write, release
+from listserve.delivery.leases import begin_write, halted_mailings, release
 from listserve.delivery.models import Mailing
 from listserve.delivery.results import Outcome, defer
 from listserve.delivery.signing import configured_signer
@@ -127,7 +127,8 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Boo
     try:
         with open_transport() as transport:
             while pending and not (stop is not None and stop.is_set()):
-                pending = [c for c in pending if c.mailing_id not in keeper.halted]
+                halted = keeper.halted | _halted_since_last_group(pending, handled)
+                pending = [c for c in pending if c.mailing_id not in halted]
                 outcomes = _send_group(transport, pending[:group_size], maker, rate, keeper)
                 pending = pending[len(outcomes):]
                 keeper.submit(outcomes, [c.id for c in pending],
@@ -146,6 +147,17 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Boo
         release([c.id for c in pending], worker)
         db.session.commit()
     return handled
+
+
+def _halted_since_last_group(pending: list[Copy], handled: int) -> set[int]:
+    """Paused or cancelled mailings, read by the sender itself before each group after the
+    first: the bookkeeper's own check can lag a group behind, and a pause must take effect
+    at the next group, not two later."""
+    if not handled:
+        return set()
+    halted = halted_mailings({c.mailing_id for c in pending})
+    db.session.commit()  # end the read: no transaction stays open while talking SMTP
+    return halted
 
 
 def _send_group(transport, group: list[Copy], maker: CopyMaker, rate: RateLimit | None,
