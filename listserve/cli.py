@@ -14,8 +14,9 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     from listserve.delivery.cli import worker
+    from listserve.inbound.cli import inbound
     from listserve.public.cli import demo, ecosystem
     from listserve.serve import serve
 
-    for command in (serve, worker, demo, ecosystem):
+    for command in (serve, worker, demo, ecosystem, inbound):
         app.cli.add_command(command)

@@ -41,6 +41,14 @@ WORKER_LEASE_SECONDS = 300
 WORKER_POLL_SECONDS = 2.0
 WORKER_MAX_ATTEMPTS = 8
 
+# Inbound mail (`listserve inbound`): the largest message accepted, how much of a kept
+# (held, unrouted, failed) message is stored, recipients per message, and how many help
+# answers one sender gets a day (spam with a forged From must not make us a mail cannon).
+INBOUND_MAX_BYTES = 10 * 1024 * 1024
+INBOUND_KEEP_BYTES = 256 * 1024
+INBOUND_MAX_RECIPIENTS = 20
+INBOUND_HELP_PER_DAY = 3
+
 # Subscribing.
 CONFIRM_MAX_AGE = int(timedelta(days=3).total_seconds())
 CONFIRM_RESEND_INTERVAL = int(timedelta(minutes=15).total_seconds())

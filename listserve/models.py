@@ -16,3 +16,4 @@ from listserve.subscriptions.models import (  # noqa: F401
     Subscription,
     Suppression,
 )
+from listserve.inbound.models import InboundMessage  # noqa: F401

@@ -31,8 +31,9 @@ def smtp_sink():
 def only_the_test_smtp_server(monkeypatch, request):
     """Any SMTP connection other than to the test's own sink fails the test."""
     allowed = set()
-    if "smtp_sink" in request.fixturenames:
-        allowed.add(request.getfixturevalue("smtp_sink").port)
+    for name in ("smtp_sink", "inbound_receiver"):  # the receiver: tests/inbound/conftest.py
+        if name in request.fixturenames:
+            allowed.add(request.getfixturevalue(name).port)
     original = smtplib.SMTP.connect
 
     def guarded_connect(self, host="localhost", port=0, source_address=None):

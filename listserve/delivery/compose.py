@@ -51,7 +51,9 @@ def build_copy(mailing: Mailing, entry: OutboxEntry, mailing_list: MailingList) 
     if mailing.kind == MailingKind.ANNOUNCEMENT:
         _add_list_headers(msg, mailing, mailing_list)
     else:
-        msg["Auto-Submitted"] = "auto-generated"
+        # Notices that answer a mail (purpose "reply.…") are auto-replied (RFC 3834).
+        replied = mailing.purpose.startswith("reply.")
+        msg["Auto-Submitted"] = "auto-replied" if replied else "auto-generated"
     if personal_url:
         msg["List-Unsubscribe"] = f"<{personal_url}>, <{_leave_mailto(mailing_list)}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

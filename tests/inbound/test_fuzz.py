@@ -1,0 +1,100 @@
+"""Hypothesis feeds random and mutated messages to the receiver: every one must be answered
+250 and recorded, and none may make handling raise (a FAILED row means it did)."""
+
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from listserve.extensions import db
+from listserve.inbound.models import InboundMessage, InboundStatus
+from listserve.inbound.receive import OK, receive_message
+from tests.inbound.helpers import JOIN, LEAVE, LIST_ADDRESS, REQUEST, lmtp_send, mail
+
+FIXTURES = sorted((Path(__file__).parent / "bounces").glob("*.eml"))
+SEEDS = [path.read_bytes() for path in FIXTURES] + [
+    mail("Zoë <zoe@example.net>", JOIN, "subscribe"),
+    mail("zoe@example.net", REQUEST, "Re: unsubscribe", "unsubscribe\n> quoted"),
+    mail("zoe@example.net", LIST_ADDRESS, "Re: news", "Thanks", In_Reply_To="<a@b>"),
+    b"From: =?utf-8?q?=0D=0ABcc:_x@y?= <zoe@example.net>\r\nSubject: =?x-unknown?b?!!?=\r\n"
+    b"Content-Type: multipart/mixed; boundary=\"\"\r\n\r\n--\r\n",
+]
+RECIPIENTS = [
+    JOIN,
+    LEAVE,
+    REQUEST,
+    LIST_ADDRESS,
+    "announcements+post-1@lists.example.org",
+    "announcements-confirm+j1.mz3k9q.0123456789abcdef@lists.example.org",
+    "announcements-confirm+l7fffffff.zzzzzzz.ffffffffffffffff@lists.example.org",
+    "announcements-confirm+jffffffff.1.ffffffffffffffff@lists.example.org",  # past INTEGER
+    "bounces+1@lists.example.org",
+    "announcements-bounces+999999@lists.example.org",
+]
+SENDERS = st.one_of(
+    st.sampled_from(["", "zoe@example.net", "MAILER-DAEMON@example.net", "a@b@c", "<>"]),
+    st.text(max_size=80),
+)
+
+
+@st.composite
+def mutated(draw) -> bytes:
+    """A seed message cut, spliced, with bytes flipped or lines repeated."""
+    data = bytearray(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(1, 6))):
+        at = draw(st.integers(0, len(data)))
+        operation = draw(st.sampled_from(["cut", "insert", "flip", "repeat", "truncate"]))
+        if operation == "cut":
+            del data[at: at + draw(st.integers(1, 200))]
+        elif operation == "insert":
+            data[at:at] = draw(st.binary(max_size=64) | st.text(max_size=40).map(str.encode))
+        elif operation == "flip" and at < len(data):
+            data[at] = draw(st.integers(0, 255))
+        elif operation == "repeat":
+            line_end = data.find(b"\n", at)
+            data[at:at] = data[at: line_end + 1 if line_end >= 0 else len(data)] * 3
+        else:
+            del data[at:]
+    return bytes(data)
+
+
+MESSAGES = st.one_of(mutated(), st.binary(max_size=2000))
+
+
+def assert_no_failure(app, replies):
+    assert replies == [OK]
+    with app.app_context():
+        failed = db.session.scalar(
+            sa.select(sa.func.count(InboundMessage.id)).where(
+                InboundMessage.status == InboundStatus.FAILED
+            )
+        )
+    assert failed == 0
+
+
+@settings(max_examples=400, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(raw=MESSAGES, sender=SENDERS, recipient=st.sampled_from(RECIPIENTS))
+def test_random_and_mutated_messages_never_crash_the_handling(app, raw, sender, recipient):
+    with app.app_context():
+        replies = receive_message(raw, sender, [recipient], "192.0.2.1")
+    assert_no_failure(app, replies)
+
+
+def as_smtp_lines(raw: bytes) -> bytes:
+    """What an MTA would hand on: CRLF line endings, no line longer than SMTP allows."""
+    lines = re.split(rb"\r\n|\r|\n", raw)
+    chopped = [line[i: i + 900] for line in lines for i in range(0, max(len(line), 1), 900)]
+    return b"\r\n".join(chopped)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(raw=MESSAGES, recipient=st.sampled_from(RECIPIENTS))
+def test_the_receiver_answers_every_mutated_message_over_lmtp(inbound_receiver, app, raw,
+                                                             recipient):
+    replies = lmtp_send(inbound_receiver.port, "zoe@example.net", recipient, as_smtp_lines(raw))
+    assert replies[recipient][0] == 250, replies
+    assert_no_failure(app, [OK])
