@@ -13,10 +13,10 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from listserve.delivery.cli import worker
+    from listserve.delivery.cli import mailings, worker
     from listserve.inbound.cli import inbound
     from listserve.public.cli import demo, ecosystem
     from listserve.serve import serve
 
-    for command in (serve, worker, demo, ecosystem, inbound):
+    for command in (serve, worker, mailings, demo, ecosystem, inbound):
         app.cli.add_command(command)

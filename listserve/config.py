@@ -36,10 +36,26 @@ MAIL_VERIFY_TLS = True
 MAIL_DEFAULT_SENDER = None  # the list's own address when unset
 MAILBOX_DIR = None  # defaults to instance/mailbox
 
-WORKER_BATCH_SIZE = 200
-WORKER_LEASE_SECONDS = 300
+MAIL_PIPELINING = True  # RFC 2920, when the server offers it
+WORKER_BATCH_SIZE = 200  # copies claimed at once; one SMTP connection per batch
+WORKER_RESULT_GROUP = 50  # results committed together: a crash re-sends at most these
+WORKER_LEASE_SECONDS = 300  # a dead worker's batch is claimed again after this
 WORKER_POLL_SECONDS = 2.0
-WORKER_MAX_ATTEMPTS = 8
+WORKER_MAX_ATTEMPTS = 8  # then a copy that keeps getting 4xx replies is failed
+WORKER_RETRY_BASE_SECONDS = 60  # backoff after a 4xx: 1, 2, 4 … minutes
+WORKER_RETRY_MAX_SECONDS = 6 * 3600
+WORKER_CONCURRENCY = 1  # SMTP connections per worker process
+WORKER_MAX_RATE = 0  # messages per second per worker process; 0 = no cap
+
+# DKIM: sign every copy when a selector and a key file are set (DKIM_DOMAIN: LIST_DOMAIN).
+DKIM_SELECTOR = None
+DKIM_DOMAIN = None
+DKIM_PRIVATE_KEY_PATH = None
+
+# Bounces (Mailman's scoring): a point a day at most, stale after a week, disabled at 5.
+BOUNCE_SCORE_THRESHOLD = 5
+BOUNCE_STALE_AFTER_DAYS = 7
+REENABLE_MAX_AGE = int(timedelta(days=60).total_seconds())
 
 # Inbound mail (`listserve inbound`): the largest message accepted, how much of a kept
 # (held, unrouted, failed) message is stored, recipients per message, and how many help

@@ -9,6 +9,7 @@ from listserve.public.models import (  # noqa: F401
     PageText,
 )
 from listserve.subscriptions.models import (  # noqa: F401
+    BounceEvent,
     ConsentRecord,
     ConsentText,
     MailingList,

@@ -31,7 +31,8 @@ def smtp_sink():
 def only_the_test_smtp_server(monkeypatch, request):
     """Any SMTP connection other than to the test's own sink fails the test."""
     allowed = set()
-    for name in ("smtp_sink", "inbound_receiver"):  # the receiver: tests/inbound/conftest.py
+    # Test servers of our own: tests/delivery/test_faults.py, tests/inbound/conftest.py.
+    for name in ("smtp_sink", "faulty_smtp", "inbound_receiver"):
         if name in request.fixturenames:
             allowed.add(request.getfixturevalue(name).port)
     original = smtplib.SMTP.connect

@@ -1,14 +1,106 @@
+import signal
+import threading
+import time
+
 import click
 from flask.cli import with_appcontext
 
+from listserve.delivery import control
 from listserve.delivery.worker import run_worker
+from listserve.extensions import db
 
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=None,
+              help="SMTP connections this worker keeps (default WORKER_CONCURRENCY).")
+@click.option("--rate", type=click.FloatRange(min=0), default=None,
+              help="At most this many messages a second (default WORKER_MAX_RATE; 0: no cap).")
 @with_appcontext
-def worker(burst: bool) -> None:
-    """Send queued mail: claim due copies, send them, record the results."""
-    handled = run_worker(burst=burst)
-    if burst:
+def worker(burst: bool, concurrency: int | None, rate: float | None) -> None:
+    """Send queued mail: claim due copies, send them, record the results.
+
+    SIGTERM or Ctrl-C: finish the group in flight, give the rest back, exit.
+    """
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    handled = run_worker(burst=burst, concurrency=concurrency, rate=rate, stop=stop)
+    if burst or stop.is_set():
         click.echo(f"{handled} copies handled")
+
+
+@click.group("mailings")
+def mailings() -> None:
+    """Watch and control sends (pause, resume, cancel)."""
+
+
+def _load(mailing_id: int):
+    try:
+        return control.get_mailing(mailing_id)
+    except control.MailingNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@mailings.command("progress")
+@click.argument("mailing_id", type=int)
+@click.option("--watch", is_flag=True, help="Redraw every second until the send is done.")
+@with_appcontext
+def progress(mailing_id: int, watch: bool) -> None:
+    """Counts, rate and time left for one send, as a progress bar."""
+    mailing = _load(mailing_id)
+    while True:
+        state = control.mailing_progress(mailing.id)
+        db.session.rollback()  # a fresh snapshot next time round
+        click.echo("\r" + progress_line(state, mailing.status), nl=not watch)
+        if not watch or state.finished:
+            break
+        time.sleep(1)
+        db.session.refresh(mailing)
+    if watch:
+        click.echo()
+
+
+def progress_line(state: control.Progress, status: str, width: int = 30) -> str:
+    share = state.done / state.total if state.total else 1.0
+    filled = int(share * width)
+    left = "–" if state.seconds_left is None else _duration(state.seconds_left)
+    return (
+        f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} "
+        f"{state.sent:,} sent · {state.queued:,} queued · {state.retrying:,} retrying · "
+        f"{state.failed:,} failed · {state.cancelled:,} cancelled · "
+        f"{state.rate_per_second:,.0f}/s · {left} left · {status}"
+    )
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def _control_command(name: str, action, done: str):
+    @mailings.command(name)
+    @click.argument("mailing_id", type=int)
+    @with_appcontext
+    def command(mailing_id: int) -> None:
+        mailing = _load(mailing_id)
+        try:
+            action(mailing)
+        except control.MailingFinished as exc:
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"Mailing {mailing_id} {done}.")
+
+    command.__doc__ = f"{name.capitalize()} a send."
+    return command
+
+
+_control_command("pause", control.pause_mailing, "paused")
+_control_command("resume", control.resume_mailing, "resumed")
+_control_command("cancel", control.cancel_mailing, "cancelled; unsent copies will not go out")

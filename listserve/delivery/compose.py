@@ -1,87 +1,193 @@
-"""Turns a mailing and one outbox entry into the exact bytes sent to that one recipient."""
+"""Turns a mailing into the exact bytes each recipient gets.
 
+A mailing is rendered to MIME once (a CopyTemplate); each copy then only fills in its To,
+Date, Message-ID and unsubscribe link, by joining bytes. Bodies are quoted-printable with
+the unsubscribe placeholder kept on a line of its own between soft line breaks, so putting
+a link there never breaks the encoding, and non-ASCII text stays 7-bit clean (safe for DKIM
+across relays that would re-encode 8-bit mail).
+"""
+
+import time
+from dataclasses import dataclass
+from email import quoprimime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
 
-from flask import current_app
-
 from listserve.dbtypes import utcnow
-from listserve.delivery.models import Mailing, MailingKind, OutboxEntry
+from listserve.delivery.models import Mailing, MailingKind
 from listserve.delivery.outbox import UNSUBSCRIBE_URL
-from listserve.headers import check_header_value
+from listserve.delivery.verp import bounce_address, opaque_id
+from listserve.headers import check_header_value, is_header_safe
 from listserve.subscriptions.models import MailingList
-from listserve.tokens import make_lasting_token
 from listserve.urls import external_url
 
-
-def unsubscribe_url(subscription_id: int) -> str:
-    token = make_lasting_token("unsubscribe", [subscription_id])
-    return external_url("subscriptions.unsubscribe", token=token)
-
-
-def bounce_address(mailing_list: MailingList, entry: OutboxEntry) -> str:
-    """The envelope sender (VERP): bounces name the copy, and so the subscriber, they are about."""
-    return f"{mailing_list.slug}-bounces+{entry.id}@{mailing_list.domain}"
+SLOT = UNSUBSCRIBE_URL.encode("ascii")
+QP_SLOT = b"=\r\n" + SLOT + b"=\r\n"  # the placeholder on its own line in a QP body
+BLANK_LINE = b"\r\n\r\n"
 
 
-def assign_message_id(entry: OutboxEntry, mailing_list: MailingList) -> str:
-    """A Message-ID on the list's domain, kept across retries of the same copy."""
-    if not entry.message_id:
-        entry.message_id = make_msgid(idstring=f"{entry.mailing_id}.{entry.id}",
-                                      domain=mailing_list.domain)
-    return entry.message_id
+class UnsendableCopy(ValueError):
+    """This one copy cannot be composed (an address or name that would break a header)."""
 
 
-def build_copy(mailing: Mailing, entry: OutboxEntry, mailing_list: MailingList) -> bytes:
-    """The message for entry.recipient alone, with CRLF line endings, ready for SMTP."""
-    personal_url = (
-        unsubscribe_url(entry.subscription_id)
-        if mailing.personal_unsubscribe and entry.subscription_id
-        else None
-    )
+@dataclass(frozen=True)
+class Copy:
+    """What a worker knows about one recipient's copy (a claimed outbox row)."""
+
+    id: int
+    mailing_id: int
+    subscription_id: int | None
+    recipient: str
+    recipient_name: str
+    message_id: str | None
+    attempts: int
+
+
+@dataclass
+class CopyTemplate:
+    """A mailing rendered once: shared header bytes and body pieces around the link slots."""
+
+    mailing_id: int
+    domain: str
+    top: bytes  # From, Subject, Reply-To
+    rest: bytes  # list headers, MIME headers
+    body_pieces: list[bytes]
+    leave_mailto: bytes | None  # set when copies carry a personal List-Unsubscribe
+    unsubscribe_prefix: str  # the unsubscribe URL up to the token
+
+    def personalise(self, copy: Copy, token: str | None, key: bytes) -> bytes:
+        """The complete message for copy.recipient; raises UnsendableCopy."""
+        to = _to_header(copy.recipient_name, copy.recipient)
+        message_id = copy.message_id or (
+            f"<{opaque_id(copy.id, key)}.m{self.mailing_id}@{self.domain}>"
+        )
+        head = [self.top, to, b"Date: ", _date_now(), b"\r\nMessage-ID: ",
+                message_id.encode("ascii"), b"\r\n"]
+        url = ""
+        if self.leave_mailto is not None and token:
+            url = self.unsubscribe_prefix + token
+            head += [b"List-Unsubscribe: <", url.encode("ascii"), b">,\r\n <",
+                     self.leave_mailto, b">\r\n"]
+        head.append(self.rest)
+        return b"".join(head) + _qp_url(url).join(self.body_pieces)
+
+
+def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTemplate:
+    """Render a mailing once; raises UnsafeHeaderValue for a subject or Reply-To with a break."""
+    personal = bool(mailing.personal_unsubscribe)
+    text, html = mailing.text_body, mailing.html_body
+    if mailing.kind == MailingKind.ANNOUNCEMENT:
+        text, html = _with_visible_unsubscribe_link(text, html)
     msg = EmailMessage(policy=SMTP)
     msg["From"] = formataddr((mailing_list.name, mailing_list.address))
-    msg["To"] = formataddr((check_header_value(entry.recipient_name, "name"), entry.recipient))
     msg["Subject"] = check_header_value(mailing.subject, "subject")
-    msg["Date"] = format_datetime(utcnow())
-    msg["Message-ID"] = assign_message_id(entry, mailing_list)
     if mailing.reply_to:
         msg["Reply-To"] = check_header_value(mailing.reply_to, "reply-to")
+    top = msg.as_bytes().split(BLANK_LINE)[0] + b"\r\n"
+    msg = EmailMessage(policy=SMTP)
     if mailing.kind == MailingKind.ANNOUNCEMENT:
         _add_list_headers(msg, mailing, mailing_list)
     else:
         # Notices that answer a mail (purpose "reply.…") are auto-replied (RFC 3834).
         replied = mailing.purpose.startswith("reply.")
         msg["Auto-Submitted"] = "auto-replied" if replied else "auto-generated"
-    if personal_url:
-        msg["List-Unsubscribe"] = f"<{personal_url}>, <{_leave_mailto(mailing_list)}>"
+    if personal:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    swap = personal_url or ""
-    msg.set_content(mailing.text_body.replace(UNSUBSCRIBE_URL, swap))
-    if mailing.html_body:
-        msg.add_alternative(mailing.html_body.replace(UNSUBSCRIBE_URL, swap), subtype="html")
-    return msg.as_bytes()
+    _set_bodies(msg, text, html)
+    rest = msg.as_bytes()
+    split_at = rest.index(BLANK_LINE) + len(BLANK_LINE)
+    headers, body = rest[:split_at], rest[split_at:]
+    return CopyTemplate(
+        mailing_id=mailing.id,
+        domain=mailing_list.domain,
+        top=top,
+        rest=headers,
+        body_pieces=body.split(QP_SLOT),
+        leave_mailto=_leave_mailto(mailing_list).encode("ascii") if personal else None,
+        unsubscribe_prefix=external_url("subscriptions.unsubscribe", token="T")[:-1],  # noqa: S106
+    )
+
+
+def _set_bodies(msg: EmailMessage, text: str, html: str | None) -> None:
+    msg.set_content(_qp_with_slots(text), subtype="plain", cte="7bit")
+    if html:
+        msg.add_alternative(_qp_with_slots(html), subtype="html", cte="7bit")
+    for part in msg.walk():
+        if part is not msg:
+            del part["MIME-Version"]
+        if not part.is_multipart():
+            part.set_param("charset", "utf-8")
+            part.replace_header("Content-Transfer-Encoding", "quoted-printable")
+
+
+def _qp_with_slots(text: str) -> str:
+    """Quoted-printable text whose placeholders sit alone between soft line breaks."""
+    segments = text.replace("\r\n", "\n").split(UNSUBSCRIBE_URL)
+    encoded = [quoprimime.body_encode(s.encode("utf-8").decode("latin-1"), 75) for s in segments]
+    return ("=\n" + UNSUBSCRIBE_URL + "=\n").join(encoded)
+
+
+def _qp_url(url: str) -> bytes:
+    """The link as it goes between two soft line breaks: '=' escaped, lines under 76."""
+    if url.isascii() and len(url) < 75 and "=" not in url:
+        return b"=\r\n" + url.encode("ascii") + b"=\r\n"
+    quoted = quoprimime.body_encode(url.encode("utf-8").decode("latin-1"), 75)
+    return b"=\r\n" + quoted.replace("\n", "\r\n").encode("ascii") + b"=\r\n"
+
+
+def _with_visible_unsubscribe_link(text: str, html: str | None) -> tuple[str, str | None]:
+    """Every announcement shows its unsubscribe link in both parts, whoever wrote the body."""
+    if UNSUBSCRIBE_URL not in text:
+        text = f"{text.rstrip()}\n\n--\nLeave this list: {UNSUBSCRIBE_URL}\n"
+    if html and UNSUBSCRIBE_URL not in html:
+        footer = f'<p><a href="{UNSUBSCRIBE_URL}">Leave this list</a></p>'
+        if "</body>" in html:
+            html = html.replace("</body>", footer + "</body>", 1)
+        else:
+            html = html + footer
+    return text, html
 
 
 def _add_list_headers(msg: EmailMessage, mailing: Mailing, mailing_list: MailingList) -> None:
-    msg["List-Id"] = f"{mailing_list.name} <{mailing_list.list_id}>"
+    name = check_header_value(mailing_list.name, "list name")
+    msg["List-Id"] = f"{name} <{mailing_list.list_id}>"
     msg["List-Archive"] = f"<{external_url('public.home')}>"
     if mailing.archived_at:
-        msg["Archived-At"] = f"<{mailing.archived_at}>"
+        msg["Archived-At"] = f"<{check_header_value(mailing.archived_at, 'archive link')}>"
     if mailing_list.announce_only:
         msg["List-Post"] = "NO"
     msg["List-Help"] = f"<mailto:{mailing_list.slug}-request@{mailing_list.domain}?subject=help>"
     msg["Precedence"] = "list"
 
 
+def _to_header(name: str, address: str) -> bytes:
+    if not (is_header_safe(address) and address.isascii() and "@" in address):
+        raise UnsendableCopy("550 5.1.3 recipient address cannot be used in a header")
+    if not is_header_safe(name or ""):
+        name = ""
+    return SMTP.fold("To", formataddr((name, address))).encode("ascii")
+
+
+_date_cache: list = [None, b""]
+
+
+def _date_now() -> bytes:
+    """RFC 5322 date, formatted at most once a second (copies go out thousands a second)."""
+    second = int(time.time())
+    if _date_cache[0] != second:
+        _date_cache[:] = [second, format_datetime(utcnow()).encode("ascii")]
+    return _date_cache[1]
+
+
 def _leave_mailto(mailing_list: MailingList) -> str:
     return f"mailto:{mailing_list.slug}-leave@{mailing_list.domain}?subject=unsubscribe"
 
 
-def envelope_sender(mailing_list: MailingList, entry: OutboxEntry) -> str:
-    return bounce_address(mailing_list, entry)
+def envelope_sender(domain: str, entry_id: int, key: bytes | None = None) -> str:
+    """The VERP envelope sender: bounces+<opaque>@<list domain>."""
+    return bounce_address(domain, entry_id, key)
 
 
-def default_sender() -> str:
-    return current_app.config["MAIL_DEFAULT_SENDER"]
+def new_message_id(domain: str) -> str:
+    return make_msgid(domain=domain)

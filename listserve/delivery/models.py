@@ -36,6 +36,14 @@ class OutboxStatus(enum.StrEnum):
 
 class Mailing(db.Model):
     __tablename__ = "mailing"
+    __table_args__ = (
+        # An announcement is queued once: a second "send" of the same one is refused.
+        sa.Index(
+            "uq_mailing_announcement_purpose", "purpose", unique=True,
+            postgresql_where=sa.text("kind = 'announcement'"),
+            sqlite_where=sa.text("kind = 'announcement'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     list_id: Mapped[int | None] = mapped_column(
@@ -63,7 +71,13 @@ class OutboxEntry(db.Model):
     __table_args__ = (
         # One copy per recipient per mailing: enqueueing twice cannot mail anyone twice.
         sa.UniqueConstraint("mailing_id", "recipient"),
-        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+        # Only copies still to send, in the order workers claim them: a claim reads a few
+        # index entries however many copies of a big send were already sent.
+        sa.Index(
+            "ix_outbox_due", "next_attempt_at", "id",
+            postgresql_where=sa.text("status IN ('queued', 'retrying')"),
+            sqlite_where=sa.text("status IN ('queued', 'retrying')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,9 @@ A request that rolls back therefore sends nothing, and no SMTP conversation ever
 inside a web request.
 """
 
+import secrets
+from email.utils import make_msgid
+
 import sqlalchemy as sa
 from flask import render_template
 from jinja2 import TemplateNotFound
@@ -22,6 +25,10 @@ from listserve.subscriptions.models import (
 # Stands in a rendered body where each recipient's own unsubscribe link goes; the worker
 # swaps it per copy, so a mailing is rendered once however many people receive it.
 UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
+
+
+class AlreadyQueued(Exception):
+    """This announcement (the same purpose) was queued before: it is never sent twice."""
 
 
 def render_mail(template: str, **context) -> tuple[str, str | None]:
@@ -73,6 +80,7 @@ def enqueue_notice(
         recipient=recipient,
         recipient_name=recipient_name,
         subscription_id=subscription.id if subscription else None,
+        message_id=make_msgid(domain=mailing_list.domain),
     )
     db.session.add_all([mailing, entry])
     db.session.flush()
@@ -93,11 +101,20 @@ def enqueue_announcement(
 
     One set-based INSERT … SELECT, whatever the number of subscribers; the body is stored once
     and each copy differs only in its recipient and unsubscribe link (UNSUBSCRIBE_URL marks
-    where it goes). Raises UnsafeHeaderValue for a subject or Reply-To that would break a header.
+    where it goes). Raises UnsafeHeaderValue for a subject or Reply-To that would break a header,
+    AlreadyQueued when an announcement with this purpose was queued before.
     """
     check_header_value(subject, "subject")
     if reply_to:
         check_header_value(reply_to, "reply-to")
+    if archived_at:
+        check_header_value(archived_at, "archive link")
+    if db.session.scalar(
+        sa.select(Mailing.id).where(
+            Mailing.purpose == purpose, Mailing.kind == MailingKind.ANNOUNCEMENT.value
+        )
+    ):
+        raise AlreadyQueued(f"{purpose} has already been queued")
     mailing = Mailing(
         list_id=mailing_list.id,
         kind=MailingKind.ANNOUNCEMENT,
@@ -112,6 +129,12 @@ def enqueue_announcement(
     db.session.add(mailing)
     db.session.flush()
     now = utcnow()
+    # Message-IDs made by the database too: <mailing.nonce.s<subscription>@list domain>.
+    message_id = (
+        sa.literal(f"<{mailing.id}.{secrets.token_hex(6)}.s")
+        + sa.cast(Subscription.id, sa.String)
+        + sa.literal(f"@{mailing_list.domain}>")
+    )
     recipients = (
         sa.select(
             sa.literal(mailing.id),
@@ -122,6 +145,7 @@ def enqueue_announcement(
             sa.literal(0),
             sa.literal(now, UTCDateTime),
             sa.literal(now, UTCDateTime),
+            message_id,
         )
         .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
         .where(
@@ -140,6 +164,7 @@ def enqueue_announcement(
                 "attempts",
                 "next_attempt_at",
                 "created_at",
+                "message_id",
             ],
             recipients,
         )

@@ -1,135 +1,88 @@
 """The delivery worker: claim a batch of due copies with a lease, send them over one SMTP
 connection, record each result. Any number of workers can run; an expired lease (a worker
-that died) is claimed again, so nothing is lost."""
+that died) is claimed again, so nothing is lost. A worker runs WORKER_CONCURRENCY
+connections, each a thread with its own app context, database session and SMTP session."""
 
 import logging
 import os
 import socket
-import smtplib
-import time
-from datetime import timedelta
+import threading
 
-import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
 
-from listserve.dbsetup import IMMEDIATE
-from listserve.dbtypes import utcnow
-from listserve.delivery.compose import build_copy, envelope_sender
-from listserve.delivery.models import Mailing, MailingStatus, OutboxEntry, OutboxStatus
-from listserve.delivery.transport import SendResult, open_transport
-from listserve.extensions import db
-from listserve.subscriptions.models import MailingList
+from listserve.delivery.batch import CopyMaker, RateLimit, deliver_batch
+from listserve.delivery.leases import claim_batch
 
 log = logging.getLogger(__name__)
 
-DUE_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.RETRYING)
-RESULT_GROUP = 50  # results are committed this many at a time: a crash re-sends at most these
+
+def worker_name(connection: int = 0) -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{connection}"
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def claim_batch(worker: str, size: int, lease_seconds: int) -> list[int]:
-    """Lease up to `size` due copies to `worker` and return their ids (committed)."""
-    now = utcnow()
-    due = (
-        sa.select(OutboxEntry.id)
-        .join(Mailing, Mailing.id == OutboxEntry.mailing_id)
-        .where(
-            OutboxEntry.status.in_(DUE_STATUSES),
-            OutboxEntry.next_attempt_at <= now,
-            sa.or_(OutboxEntry.claimed_until.is_(None), OutboxEntry.claimed_until < now),
-            Mailing.status == MailingStatus.ACTIVE,
-        )
-        .order_by(OutboxEntry.id)
-        .limit(size)
-    )
-    if db.engine.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True, of=OutboxEntry)
-    claim = (
-        sa.update(OutboxEntry)
-        .where(OutboxEntry.id.in_(due.scalar_subquery()))
-        .values(claimed_by=worker, claimed_until=now + timedelta(seconds=lease_seconds))
-        .returning(OutboxEntry.id)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.connection(execution_options=IMMEDIATE)
-    ids = list(db.session.scalars(claim))
-    db.session.commit()
-    return sorted(ids)
-
-
-def deliver_batch(ids: list[int], worker: str) -> int:
-    """Send the claimed copies; return how many were handled."""
-    entries = db.session.scalars(
-        sa.select(OutboxEntry)
-        .where(OutboxEntry.id.in_(ids), OutboxEntry.claimed_by == worker)
-        .options(selectinload(OutboxEntry.mailing))
-        .order_by(OutboxEntry.id)
-    ).all()
-    lists = {ml.id: ml for ml in db.session.scalars(sa.select(MailingList))}
-    handled = 0
-    try:
-        with open_transport() as transport:
-            for entry in entries:
-                mailing_list = lists[entry.mailing.list_id]
-                data = build_copy(entry.mailing, entry, mailing_list)
-                result = transport.send(envelope_sender(mailing_list, entry), entry.recipient, data)
-                record_result(entry, result)
-                handled += 1
-                if handled % RESULT_GROUP == 0:
-                    db.session.commit()
-    except (OSError, smtplib.SMTPException) as exc:
-        # The server went away or never answered: everything not yet recorded retries later.
-        log.warning("SMTP session failed after %d copies: %s", handled, exc)
-        for entry in entries[handled:]:
-            record_result(entry, SendResult(421, f"connection failed: {exc}"))
-    db.session.commit()
-    return handled
-
-
-def record_result(entry: OutboxEntry, result: SendResult) -> None:
-    now = utcnow()
-    entry.attempts += 1
-    entry.last_reply = f"{result.code} {result.reply}"[:2000]
-    entry.claimed_by = None
-    entry.claimed_until = None
-    if result.delivered:
-        entry.status = OutboxStatus.SENT
-        entry.sent_at = now
-    elif result.permanent or entry.attempts >= current_app.config["WORKER_MAX_ATTEMPTS"]:
-        entry.status = OutboxStatus.FAILED
-    else:
-        entry.status = OutboxStatus.RETRYING
-        entry.next_attempt_at = now + retry_delay(entry.attempts)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff: 1, 2, 4 … minutes, at most six hours."""
-    return timedelta(minutes=min(2 ** (attempts - 1), 360))
-
-
-def deliver_due(worker: str | None = None) -> int:
+def deliver_due(worker: str | None = None, maker: CopyMaker | None = None,
+                stop: threading.Event | None = None, rate: RateLimit | None = None) -> int:
     """Claim and send one batch; return how many copies were handled (0: nothing due)."""
     worker = worker or worker_name()
     cfg = current_app.config
-    ids = claim_batch(worker, cfg["WORKER_BATCH_SIZE"], cfg["WORKER_LEASE_SECONDS"])
-    if not ids:
+    copies = claim_batch(worker, cfg["WORKER_BATCH_SIZE"], cfg["WORKER_LEASE_SECONDS"])
+    if not copies:
         return 0
-    return deliver_batch(ids, worker)
+    return deliver_batch(copies, worker, maker or CopyMaker(), stop, rate)
 
 
-def run_worker(burst: bool = False) -> int:
-    """Deliver until stopped (or, with burst, until nothing is due). Return copies handled."""
-    total = 0
-    worker = worker_name()
-    while True:
-        handled = deliver_due(worker)
-        total += handled
-        if handled:
+def _connection_loop(worker: str, burst: bool, stop: threading.Event, rate: RateLimit) -> int:
+    maker = CopyMaker()
+    handled = 0
+    while not stop.is_set():
+        try:
+            done = deliver_due(worker, maker, stop, rate)
+        except Exception:
+            if burst:
+                raise
+            log.exception("delivery batch failed; trying again shortly")
+            done = 0
+        handled += done
+        if done:
             continue
         if burst:
-            return total
-        time.sleep(current_app.config["WORKER_POLL_SECONDS"])
+            break
+        stop.wait(current_app.config["WORKER_POLL_SECONDS"])
+    return handled
+
+
+def run_worker(burst: bool = False, concurrency: int | None = None, rate: float | None = None,
+               stop: threading.Event | None = None) -> int:
+    """Deliver until stopped (or, with burst, until nothing is due). Return copies handled.
+
+    `stop` set (by SIGTERM, say) lets each connection finish the group in flight, give the
+    rest of its batch back, and return.
+    """
+    cfg = current_app.config
+    concurrency = max(1, concurrency or cfg["WORKER_CONCURRENCY"])
+    limit = RateLimit(cfg["WORKER_MAX_RATE"] if rate is None else rate)
+    stop = stop or threading.Event()
+    if concurrency == 1:
+        return _connection_loop(worker_name(), burst, stop, limit)
+    app = current_app._get_current_object()
+    totals = [0] * concurrency
+    errors: list[BaseException] = []
+
+    def connection(index: int) -> None:
+        with app.app_context():
+            try:
+                totals[index] = _connection_loop(worker_name(index), burst, stop, limit)
+            except BaseException as exc:  # reported by the caller's thread below
+                errors.append(exc)
+                stop.set()
+
+    threads = [threading.Thread(target=connection, args=(i,), name=f"delivery-{i}")
+               for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.2)  # short joins keep the main thread free to take signals
+    if errors:
+        raise errors[0]
+    return sum(totals)

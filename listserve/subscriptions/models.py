@@ -132,3 +132,22 @@ class Suppression(db.Model):
     address_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     reason: Mapped[str] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BounceEvent(db.Model):
+    """One report that mail to a subscriber failed: an SMTP refusal or a DSN."""
+
+    __tablename__ = "bounce_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("subscription.id", ondelete="CASCADE"), index=True
+    )
+    outbox_entry_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outbox.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(sa.String(16))  # "permanent" or "temporary"
+    status: Mapped[str | None] = mapped_column(sa.String(16))  # "550", "5.1.1", …
+    diagnostic: Mapped[str | None] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.String(8))  # "smtp" or "dsn"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

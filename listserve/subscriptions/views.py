@@ -3,7 +3,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from listserve.addresses import InvalidAddress
 from listserve.extensions import csrf, db, limiter
 from listserve.headers import UnsafeHeaderValue
-from listserve.subscriptions import leaving, privacy, services
+from listserve.subscriptions import bounces, leaving, privacy, services
 from listserve.subscriptions.forms import ConfirmForm, EraseForm, SubscribeForm, UnsubscribeForm
 from listserve.tokens import TokenError, TokenExpired
 
@@ -80,6 +80,24 @@ def confirm_leave(code: str):
         return render_template("subscriptions/bad_link.html", expired=False), 404
     status = 400 if request.method == "POST" else 200
     return render_template("subscriptions/leave.html", form=form, subscription=subscription), status
+
+
+@bp.route("/reenable/<token>", methods=["GET", "POST"])
+def reenable(token: str):
+    form = ConfirmForm()
+    try:
+        if form.validate_on_submit():
+            subscription = bounces.reenable_delivery(token)
+            db.session.commit()
+            return render_template("subscriptions/reenabled.html", subscription=subscription)
+        subscription = bounces.subscription_for_reenable(token)
+    except TokenExpired:
+        return render_template("subscriptions/bad_link.html", expired=True), 410
+    except TokenError:
+        return render_template("subscriptions/bad_link.html", expired=False), 404
+    status = 400 if request.method == "POST" else 200
+    return render_template("subscriptions/reenable.html", form=form,
+                           subscription=subscription), status
 
 
 @bp.route("/u/<token>", methods=["GET", "POST"])

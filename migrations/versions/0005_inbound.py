@@ -1,7 +1,7 @@
 """inbound messages and leave requests
 
 Revision ID: 0005_inbound
-Revises: 0001_initial
+Revises: 0002_delivery
 Create Date: 2026-11-21 23:11:46.177124
 
 """
@@ -13,7 +13,7 @@ import listserve.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '0005_inbound'
-down_revision = '0001_initial'
+down_revision = '0002_delivery'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,114 @@
+"""Controlling a send (pause, resume, cancel) and reading its progress, for the committee's
+pages and the command line. Services: they flush, the caller commits."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from listserve.dbtypes import utcnow
+from listserve.delivery.models import Mailing, MailingStatus, OutboxEntry, OutboxStatus
+from listserve.extensions import db
+
+RATE_WINDOW = timedelta(seconds=30)
+
+
+class MailingNotFound(LookupError):
+    """No mailing has this id."""
+
+
+class MailingFinished(ValueError):
+    """The send was cancelled: it cannot be paused or resumed any more."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    queued: int
+    sent: int
+    retrying: int
+    failed: int
+    cancelled: int
+    total: int
+    rate_per_second: float  # copies sent a second, over the last half minute
+    seconds_left: float | None  # None while nothing is being sent
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.cancelled
+
+    @property
+    def finished(self) -> bool:
+        return self.queued == 0 and self.retrying == 0
+
+
+def get_mailing(mailing_id: int) -> Mailing:
+    mailing = db.session.get(Mailing, mailing_id)
+    if mailing is None:
+        raise MailingNotFound(f"There is no mailing {mailing_id}.")
+    return mailing
+
+
+def pause_mailing(mailing: Mailing) -> None:
+    """Stop sending: workers give back what they hold at their next group. Raises
+    MailingFinished for a cancelled send."""
+    if mailing.status == MailingStatus.CANCELLED:
+        raise MailingFinished("This send was cancelled.")
+    mailing.status = MailingStatus.PAUSED
+    db.session.flush()
+
+
+def resume_mailing(mailing: Mailing) -> None:
+    """Carry on from where the send stopped. Raises MailingFinished for a cancelled send."""
+    if mailing.status == MailingStatus.CANCELLED:
+        raise MailingFinished("This send was cancelled.")
+    mailing.status = MailingStatus.ACTIVE
+    db.session.flush()
+
+
+def cancel_mailing(mailing: Mailing) -> int:
+    """Stop for good: every copy not yet sent is marked cancelled. Return how many."""
+    mailing.status = MailingStatus.CANCELLED
+    result = db.session.execute(
+        sa.update(OutboxEntry)
+        .where(
+            OutboxEntry.mailing_id == mailing.id,
+            OutboxEntry.status.in_([OutboxStatus.QUEUED.value, OutboxStatus.RETRYING.value]),
+        )
+        .values(status=OutboxStatus.CANCELLED.value, last_reply="not sent: the send was cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return result.rowcount
+
+
+def mailing_progress(mailing_id: int) -> Progress:
+    """Counts by state, the current rate and the time left, from two small queries."""
+    counts = dict(
+        db.session.execute(
+            sa.select(OutboxEntry.status, sa.func.count())
+            .where(OutboxEntry.mailing_id == mailing_id)
+            .group_by(OutboxEntry.status)
+        ).all()
+    )
+    now = utcnow()
+    recent, first_sent = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(OutboxEntry.sent_at)).where(
+            OutboxEntry.mailing_id == mailing_id, OutboxEntry.sent_at >= now - RATE_WINDOW
+        )
+    ).one()
+    rate = 0.0
+    if recent and first_sent is not None:
+        window = max((now - first_sent).total_seconds(), 1.0)
+        rate = recent / window
+    queued = counts.get(OutboxStatus.QUEUED.value, 0)
+    retrying = counts.get(OutboxStatus.RETRYING.value, 0)
+    return Progress(
+        queued=queued,
+        sent=counts.get(OutboxStatus.SENT.value, 0),
+        retrying=retrying,
+        failed=counts.get(OutboxStatus.FAILED.value, 0),
+        cancelled=counts.get(OutboxStatus.CANCELLED.value, 0),
+        total=sum(counts.values()),
+        rate_per_second=rate,
+        seconds_left=(queued + retrying) / rate if rate else None,
+    )

@@ -1,0 +1,124 @@
+"""Claiming copies: a worker leases a batch (claimed_by, claimed_until) in one short
+transaction. Nobody else takes a leased copy until the lease runs out, so a worker that dies
+leaves its batch to the next one; FOR UPDATE SKIP LOCKED lets many workers claim at once on
+PostgreSQL, and BEGIN IMMEDIATE makes each claim a short write transaction on SQLite."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from listserve.dbsetup import IMMEDIATE
+from listserve.dbtypes import utcnow
+from listserve.delivery.compose import Copy
+from listserve.delivery.models import (
+    Mailing,
+    MailingKind,
+    MailingStatus,
+    OutboxEntry,
+    OutboxStatus,
+)
+from listserve.extensions import db
+from listserve.subscriptions.models import Subscription, SubscriptionStatus
+
+DUE_STATUSES = (OutboxStatus.QUEUED.value, OutboxStatus.RETRYING.value)
+NOT_CONFIRMED = "not sent: the subscription is no longer confirmed"
+
+
+def claim_batch(worker: str, size: int, lease_seconds: int) -> list[Copy]:
+    """Lease up to `size` due copies to `worker`, commit, and return them in id order.
+
+    Announcement copies whose subscription is no longer confirmed are marked cancelled in
+    the same transaction instead of being returned.
+    """
+    now = utcnow()
+    due = (
+        sa.select(OutboxEntry.id)
+        .join(Mailing, Mailing.id == OutboxEntry.mailing_id)
+        .where(
+            OutboxEntry.status.in_(DUE_STATUSES),
+            OutboxEntry.next_attempt_at <= now,
+            sa.or_(OutboxEntry.claimed_until.is_(None), OutboxEntry.claimed_until < now),
+            Mailing.status == MailingStatus.ACTIVE.value,
+        )
+        .order_by(OutboxEntry.next_attempt_at, OutboxEntry.id)
+        .limit(size)
+    )
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True, of=OutboxEntry)
+    claim = (
+        sa.update(OutboxEntry)
+        .where(OutboxEntry.id.in_(due.scalar_subquery()))
+        .values(claimed_by=worker, claimed_until=now + timedelta(seconds=lease_seconds))
+        .returning(
+            OutboxEntry.id, OutboxEntry.mailing_id, OutboxEntry.subscription_id,
+            OutboxEntry.recipient, OutboxEntry.recipient_name, OutboxEntry.message_id,
+            OutboxEntry.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        db.session.connection(execution_options=IMMEDIATE)
+        copies = [Copy(*row) for row in db.session.execute(claim)]
+        skipped = _cancel_unconfirmed([c.id for c in copies], worker) if copies else set()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return sorted((c for c in copies if c.id not in skipped), key=lambda c: c.id)
+
+
+def _cancel_unconfirmed(ids: list[int], worker: str) -> set[int]:
+    """Announcement copies for people who left (or were disabled) since it was queued."""
+    confirmed = sa.select(Subscription.id).where(
+        Subscription.id == OutboxEntry.subscription_id,
+        Subscription.status == SubscriptionStatus.CONFIRMED.value,
+    )
+    announcements = sa.select(Mailing.id).where(Mailing.kind == MailingKind.ANNOUNCEMENT.value)
+    cancel = (
+        sa.update(OutboxEntry)
+        .where(
+            OutboxEntry.id.in_(ids),
+            OutboxEntry.claimed_by == worker,
+            OutboxEntry.mailing_id.in_(announcements),
+            ~confirmed.exists(),
+        )
+        .values(status=OutboxStatus.CANCELLED.value, claimed_by=None, claimed_until=None,
+                last_reply=NOT_CONFIRMED)
+        .returning(OutboxEntry.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(db.session.scalars(cancel))
+
+
+def renew_lease(ids: list[int], worker: str, lease_seconds: int) -> None:
+    """Keep copies this worker still holds out of other workers' hands a while longer."""
+    if ids:
+        db.session.execute(
+            sa.update(OutboxEntry)
+            .where(OutboxEntry.id.in_(ids), OutboxEntry.claimed_by == worker)
+            .values(claimed_until=utcnow() + timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def release(ids: list[int], worker: str) -> None:
+    """Give copies back unsent (a pause, a cancel, a stop), so others need not wait out the
+    lease."""
+    if ids:
+        db.session.execute(
+            sa.update(OutboxEntry)
+            .where(OutboxEntry.id.in_(ids), OutboxEntry.claimed_by == worker)
+            .values(claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def halted_mailings(mailing_ids: set[int]) -> set[int]:
+    """Those of the mailings that were paused or cancelled since the batch was claimed."""
+    return set(
+        db.session.scalars(
+            sa.select(Mailing.id).where(
+                Mailing.id.in_(mailing_ids), Mailing.status != MailingStatus.ACTIVE.value
+            )
+        )
+    )

@@ -1,0 +1,59 @@
+"""Per-copy envelope senders (VERP) and Message-IDs, so a bounce names the copy it is about.
+
+The opaque part is the outbox entry id followed by a short HMAC of it, base32 in lower case:
+a bounce address cannot be forged for another copy, and does not show a plain row number.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+
+from flask import current_app
+
+MAC_BYTES = 5  # 40 bits: enough that guessing another copy's address is hopeless
+BOUNCE_LOCAL = "bounces"
+_BOUNCE = re.compile(r"^<?bounces\+([a-z2-7]+)@[^@>\s]+>?$", re.IGNORECASE)
+
+
+def _key() -> bytes:
+    return hashlib.sha256(b"listserve.verp" + current_app.secret_key.encode()).digest()
+
+
+def opaque_id(entry_id: int, key: bytes | None = None) -> str:
+    """The entry id and its HMAC, base32 without padding, lower case."""
+    raw = entry_id.to_bytes(max(1, (entry_id.bit_length() + 7) // 8), "big")
+    mac = hmac.new(key or _key(), raw, hashlib.sha256).digest()[:MAC_BYTES]
+    return base64.b32encode(raw + mac).decode("ascii").rstrip("=").lower()
+
+
+def read_opaque_id(opaque: str, key: bytes | None = None) -> int | None:
+    text = opaque.upper()
+    try:
+        raw = base64.b32decode(text + "=" * (-len(text) % 8))
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) <= MAC_BYTES:
+        return None
+    entry_bytes, mac = raw[:-MAC_BYTES], raw[-MAC_BYTES:]
+    expected = hmac.new(key or _key(), entry_bytes, hashlib.sha256).digest()[:MAC_BYTES]
+    if not hmac.compare_digest(mac, expected):
+        return None
+    return int.from_bytes(entry_bytes, "big")
+
+
+def bounce_address(domain: str, entry_id: int, key: bytes | None = None) -> str:
+    """bounces+<opaque>@<list domain>: the envelope sender of one copy."""
+    return f"{BOUNCE_LOCAL}+{opaque_id(entry_id, key)}@{domain}"
+
+
+def parse_bounce_address(address: str) -> int | None:
+    """The OutboxEntry id a bounce address names, or None when it is not one of ours."""
+    match = _BOUNCE.match((address or "").strip())
+    return read_opaque_id(match.group(1)) if match else None
+
+
+def verp_key() -> bytes:
+    """The key, computed once per batch by callers that build many addresses."""
+    return _key()
