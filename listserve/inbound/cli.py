@@ -7,9 +7,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from listserve.addresses import InvalidAddress, normalise_address
 from listserve.extensions import db
 from listserve.inbound.models import InboundMessage, InboundStatus
 from listserve.inbound.server import run_receiver
+from listserve.subscriptions.models import BounceEvent, Subscriber
 from listserve.subscriptions.services import get_default_list
 
 WAITING = (InboundStatus.HELD, InboundStatus.UNROUTED, InboundStatus.FAILED)
@@ -70,3 +72,34 @@ def show(message_id: int) -> None:
     sys.stdout.buffer.write(row.raw)
     if row.raw_truncated:
         click.echo(f"\n[cut at {len(row.raw)} of {row.size} bytes]")
+
+
+@inbound.command("bounces")
+@click.argument("email")
+@with_appcontext
+def bounces(email: str) -> None:
+    """A subscriber's bounce score and bounce history (DSNs received, 5xx replies)."""
+    try:
+        key = normalise_address(email)[1]
+    except InvalidAddress as exc:
+        raise click.ClickException(str(exc)) from None
+    subscriber = db.session.scalar(sa.select(Subscriber).filter_by(email_key=key))
+    if subscriber is None:
+        raise click.ClickException(f"{email} is not a subscriber.")
+    for subscription in subscriber.subscriptions:
+        last = subscription.last_bounce_at
+        click.echo(
+            f"{subscription.mailing_list.address}: {subscription.status}, "
+            f"score {subscription.bounce_score:g}"
+            + (f", last bounce {last:%Y-%m-%d %H:%M}" if last else "")
+        )
+        events = db.session.scalars(
+            sa.select(BounceEvent)
+            .where(BounceEvent.subscription_id == subscription.id)
+            .order_by(BounceEvent.id.desc())
+        )
+        for event in events:
+            click.echo(
+                f"    {event.created_at:%Y-%m-%d %H:%M} {event.kind} {event.source} "
+                f"{event.status or '-'} {(event.diagnostic or '')[:120]}"
+            )

@@ -39,6 +39,7 @@ class Incoming:
     message_id: str = ""
     references: list[str] = field(default_factory=list)  # In-Reply-To first, then References
     no_reply_reason: str | None = None  # set when answering could start a mail loop
+    is_bounce: bool = False  # looks like a delivery report, whether or not we can read it
     command_lines: list[str] = field(default_factory=list)  # subject, then the body's first lines
 
     @property
@@ -64,6 +65,7 @@ def read_message(raw: bytes, envelope_from: str, own_domains: set[str]) -> Incom
             message_id=next(iter(_message_ids(msg, "Message-ID")), ""),
             references=_message_ids(msg, "In-Reply-To") + _message_ids(msg, "References"),
             no_reply_reason=no_reply_reason(msg, envelope_from, address, own_domains),
+            is_bounce=is_bounce(msg),
             command_lines=[_strip_reply_prefix(subject)] + _first_body_lines(msg),
         )
     except Exception:  # a message we cannot read at all is kept, never answered

@@ -13,6 +13,7 @@ from flask import current_app
 
 from listserve.addresses import InvalidAddress, normalise_address
 from listserve.extensions import db
+from listserve.inbound.bounce_reports import handle_bounce
 from listserve.inbound.commands import HANDLERS
 from listserve.inbound.message import Incoming, read_message
 from listserve.inbound.models import InboundKind, InboundMessage, InboundStatus
@@ -99,7 +100,7 @@ def _dispatch(destination, incoming, mailing_list, record, raw, peer):
     if destination.kind == InboundKind.REPLY:
         return keep_reply(incoming, mailing_list, record, destination.argument)
     if destination.kind == InboundKind.BOUNCE:
-        return InboundStatus.HELD, "bounce handling is not connected yet"
+        return handle_bounce(raw, int(destination.argument), incoming.is_bounce)
     return HANDLERS[destination.kind](incoming, destination, mailing_list, peer)
 
 

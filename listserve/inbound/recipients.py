@@ -8,7 +8,7 @@ For a list with slug `news` on `lists.example.org`:
     news-leave@…           leave (confirmed by mail)
     news-request@…         commands in the subject or body: subscribe, unsubscribe, help
     news-confirm+CODE@…    a reply to a confirmation mail
-    bounces+ID@… (and the older news-bounces+ID@…)   a delivery report about one copy
+    bounces+OPAQUE@…       a delivery report about one copy we sent (VERP, HMAC-checked)
 
 Anything else is refused at RCPT time.
 """
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from listserve.delivery.verp import parse_bounce_address
 from listserve.extensions import db
 from listserve.inbound.models import InboundKind
 from listserve.subscriptions.codes import CODE_RE
@@ -31,14 +32,13 @@ COMMAND_SUFFIXES = {
     "-request": InboundKind.HELP,  # the command in the message decides; help when none
 }
 REPLY_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._=-]{0,59}$")
-BOUNCE_ID_RE = re.compile(r"^[a-z0-9._=-]{1,60}$")
 
 
 @dataclass(frozen=True)
 class Destination:
     kind: InboundKind
     list_id: int
-    argument: str = ""  # the confirmation code, the bounce id, or the reply key
+    argument: str = ""  # the confirmation code, the reply key, or the outbox entry id
 
 
 def known_lists() -> list[MailingList]:
@@ -64,9 +64,12 @@ def classify_recipient(address: str, lists: Iterable[MailingList]) -> Destinatio
 def _classify_local_part(local: str, mailing_list: MailingList) -> Destination | None:
     slug = mailing_list.slug.lower()
     base, plus, argument = local.partition("+")
-    if base == "bounces" or base == f"{slug}-bounces":
-        ok = plus and BOUNCE_ID_RE.match(argument)
-        return Destination(InboundKind.BOUNCE, mailing_list.id, argument) if ok else None
+    if base == "bounces":
+        # Only addresses we made: spam to made-up bounce addresses is refused at RCPT.
+        entry_id = parse_bounce_address(f"{local}@{mailing_list.domain}") if plus else None
+        return None if entry_id is None else Destination(
+            InboundKind.BOUNCE, mailing_list.id, str(entry_id)
+        )
     if base == slug:
         if plus and not REPLY_KEY_RE.match(argument):
             return None
