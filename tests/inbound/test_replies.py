@@ -3,6 +3,8 @@ turns them into held comments; committee members list what waits with `inbound h
 
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
+
 from listserve.delivery.outbox import enqueue_announcement
 from listserve.extensions import db
 from listserve.subscriptions.services import get_default_list
@@ -65,3 +67,20 @@ def test_a_reply_to_something_we_never_sent_is_kept_without_a_mailing(inbound_re
     send(inbound_receiver.port, "ned@example.net", "announcements+post-3@lists.example.org", reply)
     [row] = inbound_rows(app)
     assert row.status == "unrouted" and row.mailing_id is None
+
+
+def test_erasing_a_subscriber_erases_the_mail_they_sent_us(inbound_receiver, app, client,
+                                                           deliver, smtp_sink):
+    from listserve.subscriptions.models import Subscriber
+    from listserve.subscriptions.privacy import erase_subscriber
+
+    _, copy = send_announcement(app, client, deliver, smtp_sink)
+    reply = mail("Lea <LEA@example.net>", LIST_ADDRESS, "Re: Assembly", "See you there.")
+    send(inbound_receiver.port, "lea@example.net", LIST_ADDRESS, reply)
+    send(inbound_receiver.port, "someone@example.net", LIST_ADDRESS,
+         mail("someone@example.net", LIST_ADDRESS, "Re: Assembly", "Me too."))
+    with app.app_context():
+        lea = db.session.scalar(sa.select(Subscriber).filter_by(email_key="lea@example.net"))
+        erase_subscriber(lea)
+        db.session.commit()
+    assert [row.sender for row in inbound_rows(app)] == ["someone@example.net"]
