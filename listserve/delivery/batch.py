@@ -15,7 +15,7 @@ from listserve.delivery.compose import (
     envelope_sender,
     render_copy_template,
 )
-from listserve.delivery.leases import halted_mailings, release, renew_lease
+from listserve.delivery.leases import begin_write, halted_mailings, release, renew_lease
 from listserve.delivery.models import Mailing
 from listserve.delivery.results import Outcome, defer, record_outcomes
 from listserve.delivery.signing import configured_signer
@@ -52,23 +52,30 @@ class CopyMaker:
 
     def __init__(self):
         self.templates: dict[int, CopyTemplate] = {}
+        self.broken: dict[int, str] = {}  # mailing id -> why it cannot be composed
         self.tokens = lasting_serializer("unsubscribe")
         self.key = verp_key()
         self.signer = configured_signer()
 
     def load(self, mailing_ids: set[int]) -> None:
-        missing = mailing_ids - self.templates.keys()
+        missing = mailing_ids - self.templates.keys() - self.broken.keys()
         if not missing:
             return
         lists = {ml.id: ml for ml in db.session.scalars(sa.select(MailingList))}
         for mailing in db.session.scalars(sa.select(Mailing).where(Mailing.id.in_(missing))):
-            self.templates[mailing.id] = render_copy_template(mailing, lists[mailing.list_id])
+            try:
+                self.templates[mailing.id] = render_copy_template(mailing, lists[mailing.list_id])
+            except (ValueError, LookupError) as exc:  # checked when queued; never loop on it
+                log.error("mailing %s cannot be composed: %s", mailing.id, exc)
+                self.broken[mailing.id] = str(exc)
         if len(self.templates) > 64:  # old mailings are rarely seen again
             for mailing_id in list(self.templates)[:-64]:
                 del self.templates[mailing_id]
 
     def make(self, copy: Copy) -> tuple[str, bytes]:
         """(envelope sender, message bytes); raises UnsendableCopy."""
+        if copy.mailing_id in self.broken:
+            raise UnsendableCopy(f"554 5.6.0 cannot compose: {self.broken[copy.mailing_id]}")
         template = self.templates[copy.mailing_id]
         token = None
         if copy.subscription_id is not None and template.leave_mailto is not None:
@@ -85,6 +92,7 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker,
     were handled. Copies left when stopped, paused or cancelled are given back unsent."""
     cfg = current_app.config
     maker.load({c.mailing_id for c in copies})
+    db.session.commit()  # hold no transaction open while talking SMTP
     pending, handled = list(copies), 0
     lease_started = time.monotonic()
     try:
@@ -93,6 +101,7 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker,
                 group = pending[: cfg["WORKER_RESULT_GROUP"]]
                 outcomes = _send_group(transport, group, maker, rate)
                 pending = pending[len(outcomes):]
+                begin_write()
                 record_outcomes(outcomes)
                 handled += len(outcomes)
                 pending = _drop_halted(pending, worker)
@@ -104,7 +113,10 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker,
         # The server went away for good: what is left waits for the next attempt.
         log.warning("SMTP session failed after %d copies: %s", handled, exc)
         db.session.rollback()
+        begin_write()
         defer([c.id for c in pending], worker)
+    if pending and not db.session().in_transaction():
+        begin_write()
     release([c.id for c in pending], worker)
     db.session.commit()
     return handled
@@ -120,7 +132,8 @@ def _send_group(transport, group: list[Copy], maker: CopyMaker,
         try:
             sender, data = maker.make(copy)
         except UnsendableCopy as exc:
-            outcomes.append(Outcome(copy, SendResult(550, str(exc), local=True)))
+            code, _, reply = str(exc).partition(" ")
+            outcomes.append(Outcome(copy, SendResult(int(code), reply, local=True)))
             continue
         if rate is not None:
             rate.wait()
@@ -131,6 +144,7 @@ def _send_group(transport, group: list[Copy], maker: CopyMaker,
             try:
                 transport.reopen()
             except (OSError, smtplib.SMTPException):
+                begin_write()
                 record_outcomes(outcomes)
                 db.session.commit()
                 raise

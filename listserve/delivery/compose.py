@@ -18,7 +18,7 @@ from listserve.dbtypes import utcnow
 from listserve.delivery.models import Mailing, MailingKind
 from listserve.delivery.outbox import UNSUBSCRIBE_URL
 from listserve.delivery.verp import bounce_address, opaque_id
-from listserve.headers import check_header_value, is_header_safe
+from listserve.headers import UnsafeHeaderValue, check_header_value, is_header_safe
 from listserve.subscriptions.models import MailingList
 from listserve.urls import external_url
 
@@ -83,7 +83,7 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
     msg["From"] = formataddr((mailing_list.name, mailing_list.address))
     msg["Subject"] = check_header_value(mailing.subject, "subject")
     if mailing.reply_to:
-        msg["Reply-To"] = check_header_value(mailing.reply_to, "reply-to")
+        msg["Reply-To"] = check_reply_to(mailing.reply_to)
     top = msg.as_bytes().split(BLANK_LINE)[0] + b"\r\n"
     msg = EmailMessage(policy=SMTP)
     if mailing.kind == MailingKind.ANNOUNCEMENT:
@@ -107,6 +107,21 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
         leave_mailto=_leave_mailto(mailing_list).encode("ascii") if personal else None,
         unsubscribe_prefix=external_url("subscriptions.unsubscribe", token="T")[:-1],  # noqa: S106
     )
+
+
+def check_reply_to(value: str) -> str:
+    """Return value if it makes a sound Reply-To header; raise UnsafeHeaderValue otherwise."""
+    check_header_value(value, "reply-to")
+    trial = EmailMessage(policy=SMTP)
+    try:
+        trial["Reply-To"] = value
+        trial.as_bytes()
+        sound = all("@" in address.addr_spec for address in trial["Reply-To"].addresses)
+    except (ValueError, IndexError, TypeError):  # the email package's parser gives up
+        sound = False
+    if not sound:
+        raise UnsafeHeaderValue("The reply-to must be an email address.")
+    return value
 
 
 def _set_bodies(msg: EmailMessage, text: str, html: str | None) -> None:

@@ -90,6 +90,12 @@ def _cancel_unconfirmed(ids: list[int], worker: str) -> set[int]:
     return set(db.session.scalars(cancel))
 
 
+def begin_write() -> None:
+    """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite), so it
+    waits its turn instead of failing when it would upgrade a read to a write."""
+    db.session.connection(execution_options=IMMEDIATE)
+
+
 def renew_lease(ids: list[int], worker: str, lease_seconds: int) -> None:
     """Keep copies this worker still holds out of other workers' hands a while longer."""
     if ids:

@@ -62,6 +62,10 @@ def enqueue_notice(
     check_header_value(subject, "subject")
     check_header_value(recipient, "address")
     check_header_value(recipient_name, "name")
+    if reply_to:
+        from listserve.delivery.compose import check_reply_to
+
+        check_reply_to(reply_to)
     text, html = render_mail(
         template, mailing_list=mailing_list, recipient_name=recipient_name, **context
     )
@@ -106,7 +110,9 @@ def enqueue_announcement(
     """
     check_header_value(subject, "subject")
     if reply_to:
-        check_header_value(reply_to, "reply-to")
+        from listserve.delivery.compose import check_reply_to  # compose imports this module
+
+        check_reply_to(reply_to)
     if archived_at:
         check_header_value(archived_at, "archive link")
     if db.session.scalar(

@@ -151,3 +151,5 @@ class BounceEvent(db.Model):
     diagnostic: Mapped[str | None] = mapped_column(sa.Text)
     source: Mapped[str] = mapped_column(sa.String(8))  # "smtp" or "dsn"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    subscription: Mapped[Subscription] = relationship()
