@@ -98,7 +98,7 @@ def _kind(destination: Destination, incoming: Incoming) -> InboundKind:
 
 def _dispatch(destination, incoming, mailing_list, record, raw, peer):
     if destination.kind == InboundKind.REPLY:
-        return keep_reply(incoming, mailing_list, record, destination.argument)
+        return keep_reply(incoming, mailing_list, record, destination.argument, raw)
     if destination.kind == InboundKind.BOUNCE:
         return handle_bounce(raw, int(destination.argument), incoming.is_bounce)
     return HANDLERS[destination.kind](incoming, destination, mailing_list, peer)

@@ -20,9 +20,14 @@ UNROUTED_REASON = "reply kept: replies by email do not yet become comments"
 
 
 def keep_reply(
-    incoming: Incoming, mailing_list: MailingList, record: InboundMessage, reply_key: str
+    incoming: Incoming, mailing_list: MailingList, record: InboundMessage, reply_key: str,
+    raw: bytes,
 ) -> Outcome:
-    """Keep a person's reply for the archive; auto-replies to list mail are not replies."""
+    """Keep a person's reply for the archive; auto-replies to list mail are not replies.
+
+    `raw` is the whole message (its body becomes the comment), `reply_key` the KEY of a
+    <list>+KEY address ("" for the list address itself).
+    """
     if incoming.no_reply_reason:
         return InboundStatus.HANDLED, f"not a reply from a person: {incoming.no_reply_reason}"
     record.mailing_id = mailing_answered(incoming.references)
