@@ -17,8 +17,11 @@ def register_commands(app: Flask) -> None:
     from listserve.announcements.cli import announcements
     from listserve.committee.cli import members
     from listserve.delivery.cli import mailings, worker
+    from listserve.inbound.cli import inbound
     from listserve.public.cli import demo, ecosystem
     from listserve.serve import serve
 
-    for command in (serve, worker, mailings, demo, ecosystem, members, announcements, subscribers):
+    commands = (serve, worker, mailings, inbound, demo, ecosystem, members, announcements,
+                subscribers)
+    for command in commands:
         app.cli.add_command(command)

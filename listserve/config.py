@@ -61,6 +61,14 @@ BOUNCE_SCORE_THRESHOLD = 5
 BOUNCE_STALE_AFTER_DAYS = 7
 REENABLE_MAX_AGE = int(timedelta(days=60).total_seconds())
 
+# Inbound mail (`listserve inbound`): the largest message accepted, how much of a kept
+# (held, unrouted, failed) message is stored, recipients per message, and how many help
+# answers one sender gets a day (spam with a forged From must not make us a mail cannon).
+INBOUND_MAX_BYTES = 10 * 1024 * 1024
+INBOUND_KEEP_BYTES = 256 * 1024
+INBOUND_MAX_RECIPIENTS = 20
+INBOUND_HELP_PER_DAY = 3
+
 # Subscribing.
 CONFIRM_MAX_AGE = int(timedelta(days=3).total_seconds())
 CONFIRM_RESEND_INTERVAL = int(timedelta(minutes=15).total_seconds())

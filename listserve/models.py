@@ -7,5 +7,6 @@ import listserve.announcements.models  # noqa: F401
 import listserve.archive.models  # noqa: F401
 import listserve.committee.models  # noqa: F401
 import listserve.delivery.models  # noqa: F401
+import listserve.inbound.models  # noqa: F401
 import listserve.public.models  # noqa: F401
 import listserve.subscriptions.models  # noqa: F401

@@ -31,10 +31,10 @@ def smtp_sink():
 def only_the_test_smtp_server(monkeypatch, request):
     """Any SMTP connection other than to the test's own sink fails the test."""
     allowed = set()
-    if "smtp_sink" in request.fixturenames:
-        allowed.add(request.getfixturevalue("smtp_sink").port)
-    if "faulty_smtp" in request.fixturenames:  # tests/delivery/test_faults.py
-        allowed.add(request.getfixturevalue("faulty_smtp").port)
+    # Test servers of our own: tests/delivery/test_faults.py, tests/inbound/conftest.py.
+    for name in ("smtp_sink", "faulty_smtp", "inbound_receiver"):
+        if name in request.fixturenames:
+            allowed.add(request.getfixturevalue(name).port)
     original = smtplib.SMTP.connect
 
     def guarded_connect(self, host="localhost", port=0, source_address=None):

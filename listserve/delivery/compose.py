@@ -111,7 +111,9 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
     if mailing.kind == MailingKind.ANNOUNCEMENT:
         _add_list_headers(msg, mailing, mailing_list)
     else:
-        msg["Auto-Submitted"] = "auto-generated"
+        # Notices that answer a mail (purpose "reply.…") are auto-replied (RFC 3834).
+        replied = mailing.purpose.startswith("reply.")
+        msg["Auto-Submitted"] = "auto-replied" if replied else "auto-generated"
     if personal:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     _set_bodies(msg, text, html)

@@ -77,6 +77,9 @@ class Subscription(db.Model):
     confirm_nonce: Mapped[str | None] = mapped_column(sa.String(32))
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A request to leave by email waits for confirmation under its own nonce (see codes.py).
+    leave_nonce: Mapped[str | None] = mapped_column(sa.String(32))
+    leave_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bounce_score: Mapped[float] = mapped_column(default=0.0)
     last_bounce_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

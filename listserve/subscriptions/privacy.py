@@ -6,6 +6,7 @@ from listserve.addresses import address_hash
 from listserve.dbtypes import utcnow
 from listserve.delivery.models import Mailing, OutboxEntry, OutboxStatus
 from listserve.extensions import db
+from listserve.inbound.models import InboundMessage
 from listserve.subscriptions.models import Subscriber, Suppression
 
 
@@ -83,6 +84,13 @@ def erase_subscriber(subscriber: Subscriber, reason: str = "erased by request") 
                 recipient_name="",
                 subscription_id=None)
         .execution_options(synchronize_session=False)
+    )
+    # Mail they sent us (commands, replies) is theirs too.
+    db.session.execute(
+        sa.delete(InboundMessage).where(
+            sa.or_(InboundMessage.sender == subscriber.email_key,
+                   sa.func.lower(InboundMessage.envelope_from) == subscriber.email_key)
+        )
     )
     if db.session.scalar(sa.select(Suppression).filter_by(address_sha256=digest)) is None:
         db.session.add(Suppression(address_sha256=digest, reason=reason[:40]))

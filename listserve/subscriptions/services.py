@@ -13,6 +13,7 @@ from listserve.dbtypes import utcnow
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.headers import check_header_value
+from listserve.subscriptions import codes
 from listserve.subscriptions.models import (
     ConsentRecord,
     ConsentText,
@@ -91,7 +92,7 @@ def _start_confirmation(subscription: Subscription, origin: Request, name: str) 
     if name:
         subscription.subscriber.name = name
     _record_consent_request(subscription, origin)
-    _send_confirmation(subscription, now)
+    _send_confirmation(subscription, now, origin)
 
 
 def _resend_confirmation(subscription: Subscription, origin: Request, name: str) -> None:
@@ -102,7 +103,7 @@ def _resend_confirmation(subscription: Subscription, origin: Request, name: str)
     if name:
         subscription.subscriber.name = name
     _record_consent_request(subscription, origin)
-    _send_confirmation(subscription, now)
+    _send_confirmation(subscription, now, origin)
 
 
 def _recent(moment: datetime | None, interval: timedelta, now: datetime) -> bool:
@@ -124,11 +125,14 @@ def _record_consent_request(subscription: Subscription, origin: Request) -> None
     )
 
 
-def _send_confirmation(subscription: Subscription, now: datetime) -> None:
+def _send_confirmation(subscription: Subscription, now: datetime, origin: Request) -> None:
     subscription.confirmation_sent_at = now
     mailing_list = subscription.mailing_list
+    # Every confirmation can be answered by replying: the Reply-To carries a short code.
+    code = codes.make_code(codes.JOIN, subscription.id, subscription.confirm_nonce)
     enqueue_notice(
-        purpose="subscription.confirm",
+        # An answer to a mail is "auto-replied" (RFC 3834); see delivery.compose.
+        purpose=("reply." if origin.source == "email" else "") + "subscription.confirm",
         template="subscriptions/confirm",
         subject=f"Please confirm: join {mailing_list.name}",
         mailing_list=mailing_list,
@@ -136,13 +140,14 @@ def _send_confirmation(subscription: Subscription, now: datetime) -> None:
         recipient_name=subscription.subscriber.name,
         subscription=subscription,
         confirm_url=confirmation_link(subscription),
+        reply_to=codes.confirm_address(mailing_list.slug, mailing_list.domain, code),
         max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,
     )
 
 
 def send_confirmation_again(subscription: Subscription) -> None:
     """Queue the confirmation mail once more for a pending subscription (same nonce)."""
-    _send_confirmation(subscription, utcnow())
+    _send_confirmation(subscription, utcnow(), Request(source="committee: re-sent"))
 
 
 def confirmation_link(subscription: Subscription) -> str:
@@ -194,7 +199,26 @@ def subscription_for_confirmation(token: str) -> Subscription:
 
 def confirm_subscription(token: str) -> Subscription:
     """Confirm the subscription a link is for and queue the welcome mail (raises TokenError)."""
-    subscription = subscription_for_confirmation(token)
+    return complete_confirmation(subscription_for_confirmation(token))
+
+
+def confirm_subscription_by_code(code: str) -> Subscription:
+    """Confirm from a reply to the confirmation mail, exactly as the button does.
+
+    Raises TokenExpired, or TokenError for a code that is tampered, used or for another purpose.
+    """
+    purpose, subscription_id, _ = codes.parse_code(code)
+    subscription = db.session.get(Subscription, subscription_id)
+    if purpose != codes.JOIN or subscription is None or (
+        subscription.status != SubscriptionStatus.PENDING
+    ):
+        raise TokenError("This code has already been used or is no longer valid.")
+    codes.check_code(code, subscription.confirm_nonce)
+    return complete_confirmation(subscription)
+
+
+def complete_confirmation(subscription: Subscription) -> Subscription:
+    """Turn a checked pending subscription into a confirmed one and queue the welcome mail."""
     now = utcnow()
     subscription.status = SubscriptionStatus.CONFIRMED
     subscription.confirmed_at = now

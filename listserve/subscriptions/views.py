@@ -4,7 +4,7 @@ from listserve.addresses import InvalidAddress
 from listserve.extensions import csrf, db, limiter
 from listserve.forms import typed_fields
 from listserve.headers import UnsafeHeaderValue
-from listserve.subscriptions import bounces, privacy, services
+from listserve.subscriptions import bounces, leaving, privacy, services
 from listserve.subscriptions.forms import ConfirmForm, EraseForm, SubscribeForm, UnsubscribeForm
 from listserve.tokens import TokenError, TokenExpired
 
@@ -63,6 +63,24 @@ def confirm(token: str):
     except TokenError:
         return render_template("subscriptions/bad_link.html", expired=False), 404
     return render_template("subscriptions/confirm.html", form=form, subscription=subscription)
+
+
+@bp.route("/leave/<code>", methods=["GET", "POST"])
+def confirm_leave(code: str):
+    """The link in a leave-by-email confirmation: GET shows a button, POST leaves."""
+    form = UnsubscribeForm()
+    try:
+        if form.validate_on_submit():
+            subscription = leaving.confirm_leave(code)
+            db.session.commit()
+            return render_template("subscriptions/left.html", subscription=subscription)
+        subscription = leaving.subscription_for_leave(code)
+    except TokenExpired:
+        return render_template("subscriptions/bad_link.html", expired=True), 410
+    except TokenError:
+        return render_template("subscriptions/bad_link.html", expired=False), 404
+    status = 400 if request.method == "POST" else 200
+    return render_template("subscriptions/leave.html", form=form, subscription=subscription), status
 
 
 @bp.route("/reenable/<token>", methods=["GET", "POST"])

@@ -1,0 +1,90 @@
+"""Leaving by email: a request mails a confirmation to the subscriber's own address, and only
+confirming (a button behind the link, or a reply) removes them. A forged From therefore
+removes nobody, and the sender learns nothing about who is on the list."""
+
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from listserve.addresses import normalise_address
+from listserve.dbtypes import utcnow
+from listserve.delivery.outbox import enqueue_notice
+from listserve.extensions import db
+from listserve.subscriptions import codes
+from listserve.subscriptions.models import (
+    MailingList,
+    Subscriber,
+    Subscription,
+    SubscriptionStatus,
+)
+from listserve.subscriptions.services import get_default_list, unsubscribe
+from listserve.tokens import TokenError
+from listserve.urls import external_url
+
+# Who can be asked to leave: people who get (or could get back) the list's mail.
+ON_THE_LIST = (SubscriptionStatus.CONFIRMED, SubscriptionStatus.DISABLED)
+
+
+def request_leave(email: str, mailing_list: MailingList | None = None) -> Subscription | None:
+    """Mail a leave confirmation when the address is on the list; otherwise do nothing.
+
+    Returns the subscription concerned (None when there is none), for the caller's records
+    only: never show it to the sender. Raises InvalidAddress.
+    """
+    _, key = normalise_address(email)
+    mailing_list = mailing_list or get_default_list()
+    subscription = db.session.scalar(
+        sa.select(Subscription)
+        .join(Subscriber)
+        .where(Subscriber.email_key == key, Subscription.list_id == mailing_list.id)
+    )
+    if subscription is None or subscription.status not in ON_THE_LIST:
+        return None
+    now = utcnow()
+    interval = timedelta(seconds=current_app.config["CONFIRM_RESEND_INTERVAL"])
+    sent = subscription.leave_requested_at
+    if subscription.leave_nonce and sent is not None and now - sent < interval:
+        return subscription  # one confirmation per interval: no mail bombing through us
+    subscription.leave_nonce = subscription.leave_nonce or secrets.token_hex(8)
+    subscription.leave_requested_at = now
+    code = codes.make_code(codes.LEAVE, subscription.id, subscription.leave_nonce)
+    enqueue_notice(
+        purpose="reply.subscription.leave",
+        template="subscriptions/leave_confirm",
+        subject=f"Please confirm: leave {mailing_list.name}",
+        mailing_list=mailing_list,
+        recipient=subscription.subscriber.email,
+        recipient_name=subscription.subscriber.name,
+        subscription=subscription,
+        reply_to=codes.confirm_address(mailing_list.slug, mailing_list.domain, code),
+        leave_url=external_url("subscriptions.confirm_leave", code=code),
+        max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,
+    )
+    return subscription
+
+
+def subscription_for_leave(code: str) -> Subscription:
+    """The subscription a leave code is for, changing nothing.
+
+    Raises TokenExpired, or TokenError when the code is tampered, used, for another purpose,
+    or older than the subscription's latest confirmation.
+    """
+    purpose, subscription_id, _ = codes.parse_code(code)
+    subscription = db.session.get(Subscription, subscription_id)
+    if purpose != codes.LEAVE or subscription is None or subscription.status not in ON_THE_LIST:
+        raise TokenError("This link has already been used or is no longer valid.")
+    issued = codes.check_code(code, subscription.leave_nonce)
+    confirmed = subscription.confirmed_at
+    if confirmed is not None and issued < confirmed.replace(microsecond=0):
+        raise TokenError("This link is older than your latest subscription.")
+    return subscription
+
+
+def confirm_leave(code: str) -> Subscription:
+    """Unsubscribe the person a leave code was mailed to (raises TokenError / TokenExpired)."""
+    subscription = subscription_for_leave(code)
+    subscription.leave_nonce = None
+    unsubscribe(subscription)
+    return subscription
