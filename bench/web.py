@@ -210,7 +210,7 @@ class Gunicorn:
         """CPU time used so far by the master and its workers: on a shared, noisy machine
         this cost per request says more than requests per second."""
         ticks = 0
-        for entry in os.listdir("/proc"):
+        for entry in filter(str.isdigit, os.listdir("/proc")):
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text()
             except OSError:

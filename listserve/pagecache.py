@@ -24,7 +24,7 @@ from flask import Flask, Response, current_app, g, make_response, request, sessi
 from flask_wtf.csrf import generate_csrf
 
 from listserve.content_version import read_version
-from listserve.extensions import db, limiter
+from listserve.extensions import db
 
 # Rendered where each visitor's CSRF token goes. Random per process, so no text a person
 # writes (a comment, a post) can contain it and have a token swapped into it.
@@ -78,55 +78,61 @@ class PageCache:
 _CACHED_VIEWS: set = set()
 
 
-@limiter.request_filter
-def _page_without_limits() -> bool:
-    """Spare cached pages the rate limiter's bookkeeping (a sixth of a request's time): no
-    limit applies to them. Put no @limiter.limit on a @cached_page view: it would be skipped."""
-    config = current_app.config
-    return (
-        current_app.view_functions.get(request.endpoint) in _CACHED_VIEWS
-        and not config.get("RATELIMIT_DEFAULT")
-        and not config.get("RATELIMIT_APPLICATION")
-    )
-
-
 def init_app(app: Flask) -> None:
     app.extensions["page_cache"] = PageCache()
+    # Kept pages are answered before any other before_request function runs: no rate limit
+    # applies to them (never put @limiter.limit on a @cached_page view), and the limiter's
+    # bookkeeping was a sixth of such a request's time.
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_kept_page)
 
 
 def _servable_from_cache() -> bool:
     return (
         request.method in ("GET", "HEAD")
+        and current_app.view_functions.get(request.endpoint) in _CACHED_VIEWS
         and current_app.config["PAGE_CACHE_MEGABYTES"] > 0
         and "_flashes" not in session
         and "_user_id" not in session
     )
 
 
+def _key() -> tuple:
+    return request.endpoint, request.script_root, request.full_path
+
+
+def serve_kept_page() -> Response | None:
+    """The kept copy of this page with the visitor's token in it, or None to render it."""
+    if not _servable_from_cache():
+        return None
+    cache: PageCache = current_app.extensions["page_cache"]
+    hit = cache.get(_key(), cache.version())
+    return _personalised_copy(*hit) if hit else None
+
+
 def cached_page(view):
-    """Serve a public page from the cache; the view runs only when its content changed."""
+    """Mark a public page as kept in memory; the view runs only when its content changed."""
 
     @wraps(view)
-    def serve(**kwargs):
+    def render_and_keep(**kwargs):
         if not _servable_from_cache():
             return view(**kwargs)
         cache: PageCache = current_app.extensions["page_cache"]
-        key = (request.endpoint, request.script_root, request.full_path)
         version = cache.version()  # read before rendering: the content is at least this new
-        hit = cache.get(key, version)
-        if hit is None:
-            response = _render_with_placeholder(view, kwargs)
-            if not _cacheable(response):
-                return _personalised(response)
-            hit = (response.get_data(as_text=True), response.mimetype)
-            cache.put(key, version, *hit)
-        body, mimetype = hit
-        if TOKEN_PLACEHOLDER in body:  # a page without a form (the feed) makes no session
-            body = body.replace(TOKEN_PLACEHOLDER, generate_csrf())
-        return Response(body, mimetype=mimetype)
+        response = _render_with_placeholder(view, kwargs)
+        if not _cacheable(response):
+            return _personalised(response)
+        page = (response.get_data(as_text=True), response.mimetype)
+        cache.put(_key(), version, *page)
+        return _personalised_copy(*page)
 
-    _CACHED_VIEWS.add(serve)
-    return serve
+    _CACHED_VIEWS.add(render_and_keep)
+    return render_and_keep
+
+
+def _personalised_copy(body: str, mimetype: str) -> Response:
+    if TOKEN_PLACEHOLDER in body:  # a page without a form (the feed) makes no session
+        body = body.replace(TOKEN_PLACEHOLDER, generate_csrf())
+    return Response(body, mimetype=mimetype)
 
 
 def _render_with_placeholder(view, kwargs) -> Response:
