@@ -1,12 +1,13 @@
 """Web throughput: listserve under gunicorn on PostgreSQL, side by side with a hello-world
 Flask app under the same gunicorn settings, in the same run, measured with wrk.
 
-    python bench/web.py [--duration 10] [--connections 32]
+    python bench/web.py [--duration 10] [--connections 32] [--workers 2 --threads 4 -k gthread]
 
 Needs PostgreSQL (LISTSERVE_BENCH_DATABASE_URL, default the local server; a database of its
-own is created and dropped) and wrk (`apt-get install wrk`). Everything stays on 127.0.0.1.
-Prints req/s, p50, p99 and errors per target, and each target's req/s as a fraction of the
-hello-world's.
+own is created, loaded with 10k archive posts and 200k comments, and dropped) and wrk
+(`apt-get install wrk`). Everything stays on 127.0.0.1. Prints req/s, p50, p99 and errors per
+target, and each target's req/s as a fraction of the hello-world's (GETs against hello GET,
+POSTs against hello POST).
 """
 
 import argparse
@@ -28,7 +29,9 @@ import sqlalchemy as sa
 from flask import Flask, request
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-GUNICORN = ["-k", "gthread", "--workers", "2", "--threads", "4", "--backlog", "2048"]
+sys.path.insert(0, str(REPOSITORY))
+
+from bench.archive_seed import TYPICAL_POST, seed_archive  # noqa: E402
 
 hello_world = Flask("hello_world")
 
@@ -52,21 +55,17 @@ class Target:
     baseline: str = "hello GET"
 
 
+# Issue 8's targets: archive (list and post) >= 0.5 x hello GET req/s, p99 < 50 ms, no
+# errors; subscribe POST >= 0.5 x hello POST req/s.
 TARGETS = [
     Target("hello GET", "hello", "/", baseline=""),
     Target("hello POST (form)", "hello", "/", "POST", baseline=""),
+    Target("archive list", "app", "/archive"),
+    Target("post page", "app", TYPICAL_POST),
     Target("home page", "app", "/"),
     Target("ecosystem page", "app", "/ecosystem"),
-    Target("subscribe POST", "app", "/subscribe", "POST"),
-    # When the archive lands: seed_archive() loads 10k posts and 200k comments, and these
-    # join the table (issue 8's targets: archive >= 0.5 x hello-world req/s, p99 < 50 ms):
-    # Target("archive list", "app", "/archive"),
-    # Target("post page", "app", "/archive/<a seeded post's slug>"),
+    Target("subscribe POST", "app", "/subscribe", "POST", baseline="hello POST (form)"),
 ]
-
-
-def seed_archive(env: dict) -> None:
-    """Placeholder for the archive: 10k posts and 200k comments, loaded in bulk."""
 
 
 @dataclass
@@ -75,6 +74,8 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    cpu_ms: float = 0.0  # gunicorn's CPU time (master and workers) per request
 
 
 def main() -> None:
@@ -86,16 +87,22 @@ def main() -> None:
     try:
         env = app_environment(database_url)
         run([sys.executable, "-m", "listserve", "demo"], env)
-        seed_archive(env)
-        servers.append(Gunicorn("app", "listserve:create_app()", env))
-        servers.append(Gunicorn("hello", "bench.web:hello_world", env))
+        seeded = seed_archive(database_url)
+        print(seeded, file=sys.stderr)
+        servers.append(Gunicorn("app", "listserve:create_app()", env, options.gunicorn))
+        servers.append(Gunicorn("hello", "bench.web:hello_world", env, options.gunicorn))
         urls = {server.name: server.start() for server in servers}
         results = {}
-        for target in TARGETS:
+        for target in options.targets:
             script = post_script(urls["app"], target) if target.method == "POST" else None
             url = urls[target.server] + target.path
+            server = next(s for s in servers if s.name == target.server)
             wrk(url, script, options, seconds=2)  # warm-up, not counted
-            results[target.name] = wrk(url, script, options, seconds=options.duration)
+            cpu_before = server.cpu_seconds()
+            result = wrk(url, script, options, seconds=options.duration)
+            result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
+            results[target.name] = result
+            print(f"{target.name}: {results[target.name]}", file=sys.stderr)
         print_table(results, options)
     finally:
         for server in servers:
@@ -107,7 +114,13 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per target")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--only", default="", help="comma-separated targets, e.g. 'archive "
+                        "list,post page' (the hello-worlds always run)")
+    parser.add_argument("--wrk-threads", type=int, default=2, dest="threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, dest="worker_threads",
+                        help="gunicorn threads per worker (gthread)")
+    parser.add_argument("-k", "--worker-class", default="gthread", help="gunicorn worker class")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("LISTSERVE_BENCH_DATABASE_URL",
@@ -115,7 +128,13 @@ def parse_arguments():
         help="a PostgreSQL server; the benchmark makes (and drops) a database of its own there",
     )
     options = parser.parse_args()
-    options.duration = max(1, min(options.duration, 60))  # one command stays under 10 minutes
+    options.duration = max(1, min(options.duration, 40))  # one command stays under 10 minutes
+    chosen = {name.strip() for name in options.only.split(",") if name.strip()}
+    options.targets = [t for t in TARGETS if not chosen or not t.baseline or t.name in chosen]
+    options.gunicorn = [
+        "-k", options.worker_class, "--workers", str(options.workers),
+        "--threads", str(options.worker_threads), "--backlog", "2048",
+    ]
     return options
 
 
@@ -163,14 +182,15 @@ def run(command: list[str], env: dict) -> None:
 
 
 class Gunicorn:
-    def __init__(self, name: str, application: str, env: dict):
+    def __init__(self, name: str, application: str, env: dict, settings: list[str]):
         self.name, self.application, self.env = name, application, env
+        self.settings = settings  # the same for listserve and the hello-world
         self.process = None
 
     def start(self) -> str:
         port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}",
+            [sys.executable, "-m", "gunicorn", *self.settings, "--bind", f"127.0.0.1:{port}",
              self.application],
             cwd=REPOSITORY, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True,
@@ -185,6 +205,20 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.1)
         sys.exit(f"{self.name} did not answer on {url}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its workers: on a shared, noisy machine
+        this cost per request says more than requests per second."""
+        ticks = 0
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) "
+            if int(entry) == self.process.pid or int(fields[1]) == self.process.pid:
+                ticks += int(fields[11]) + int(fields[12])  # utime + stime
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -263,21 +297,27 @@ def parse_wrk(output: str) -> Result:
     non_success = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors += int(non_success.group(1)) if non_success else 0
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    return Result(rate, latency("50"), latency("99"), errors)
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    return Result(rate, latency("50"), latency("99"), errors, requests)
 
 
 def print_table(results: dict[str, Result], options) -> None:
+    load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
     print(f"\nwrk -t{options.threads} -c{options.connections} -d{options.duration}s; gunicorn "
-          f"{' '.join(GUNICORN)}; PostgreSQL; {os.cpu_count()} CPUs\n")
+          f"{' '.join(options.gunicorn)}; PostgreSQL; {os.cpu_count()} CPUs; "
+          f"load average {load}\n")
     print(f"| {'target':<20} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} "
-          f"| {'x hello GET':>11} |")
-    print(f"|{'-' * 22}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|{'-' * 12}:|")
-    hello = results["hello GET"].requests_per_second
-    for target in TARGETS:
+          f"| {'x hello':>7} | {'CPU ms/req':>10} |")
+    print(f"|{'-' * 22}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|{'-' * 8}:|{'-' * 11}:|")
+    for target in options.targets:
         result = results[target.name]
-        ratio = f"{result.requests_per_second / hello:.2f}" if target.baseline else "-"
+        ratio = "-"
+        if target.baseline:
+            baseline = results[target.baseline].requests_per_second
+            ratio = f"{result.requests_per_second / baseline:.2f}"
         print(f"| {target.name:<20} | {result.requests_per_second:>8.0f} | {result.p50_ms:>7.1f} "
-              f"| {result.p99_ms:>7.1f} | {result.errors:>6} | {ratio:>11} |")
+              f"| {result.p99_ms:>7.1f} | {result.errors:>6} | {ratio:>7} "
+              f"| {result.cpu_ms:>10.3f} |")
 
 
 if __name__ == "__main__":

@@ -25,10 +25,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     _resolve_derived_settings(app)
 
-    from listserve import errors, extensions, security
+    from listserve import errors, extensions, pagecache, security, sessions
     from listserve.committee import auth as committee_auth
 
     extensions.init_app(app)
+    pagecache.init_app(app)
+    app.session_interface = sessions.SessionInterface()
     security.init_app(app)
     errors.init_app(app)
     committee_auth.init_app(app)

@@ -10,7 +10,9 @@ BASE_URL = "http://127.0.0.1:8000"
 
 # None means "SQLite in the instance folder" (set in create_app, where the folder is known).
 SQLALCHEMY_DATABASE_URI = None
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# No ping before every checkout (a round trip per request): connections are recycled before
+# servers or firewalls usually drop idle ones, and a dead one fails one request at most.
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
 
 # The list everyone joins. Its address is <LIST_SLUG>@<LIST_DOMAIN>; every Message-ID, the
 # List-Id and the VERP bounce addresses live on LIST_DOMAIN.
@@ -124,3 +126,11 @@ PASSWORD_MIN_LENGTH = 12
 INVITE_MAX_AGE = int(timedelta(days=7).total_seconds())
 PASSWORD_RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
 ARGON2_PARAMETERS = None  # None: argon2-cffi's defaults; else e.g. {"time_cost": 3, ...}
+
+# Public pages (home, ecosystem, archive list, posts, feed) are rendered once and kept in each
+# process's memory until their content changes (listserve.pagecache). A process looks at the
+# content version at most this often, so an edit shows everywhere within this many seconds
+# (at once on the process that made it). At most PAGE_CACHE_MEGABYTES per process (the least
+# recently read pages go first); 0 turns the cache off.
+PAGE_CACHE_CHECK_SECONDS = 1.0
+PAGE_CACHE_MEGABYTES = 32

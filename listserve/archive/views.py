@@ -22,6 +22,7 @@ from listserve.archive.models import CommentStatus, Post
 from listserve.archive.search import search_archive
 from listserve.extensions import db, limiter
 from listserve.headers import UnsafeHeaderValue
+from listserve.pagecache import cached_page
 from listserve.tokens import TokenError, TokenExpired
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
@@ -41,6 +42,7 @@ def _comment_limit() -> str:
 
 
 @bp.get("")
+@cached_page
 def index():
     page = services.list_posts(request.args.get("page", 1, type=int))
     return render_template("archive/index.html", archive=page)
@@ -54,6 +56,7 @@ def search():
 
 
 @bp.get("/feed.atom")
+@cached_page
 def feed():
     return Response(build_feed(services.latest_posts()), mimetype="application/atom+xml")
 
@@ -82,6 +85,7 @@ def _render_post(post: Post, form: CommentForm, status: int = 200, problem: str 
 
 
 @bp.get("/<int:year>/<slug>")
+@cached_page
 def post(year: int, slug: str):
     found = _find_post(year, slug)
     form = CommentForm(formdata=None, parent_id=request.args.get("reply_to", type=int))

@@ -1,5 +1,6 @@
 from flask import Blueprint, render_template
 
+from listserve.pagecache import cached_page
 from listserve.public import services
 from listserve.public.editing import last_updated
 
@@ -7,6 +8,7 @@ bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
+@cached_page
 def home():
     return render_template(
         "public/home.html",
@@ -19,6 +21,7 @@ def home():
 
 
 @bp.get("/ecosystem")
+@cached_page
 def ecosystem():
     return render_template(
         "public/ecosystem.html",

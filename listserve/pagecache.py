@@ -1,0 +1,162 @@
+"""Public pages rendered once and served from memory until their content changes.
+
+A page is kept with the content version (listserve.content_version) it was rendered at. Each
+process looks at the version at most every PAGE_CACHE_CHECK_SECONDS (1 s by default), and at
+once after it committed a change itself; so an edit shows on every process within that bound,
+and on the process that made it immediately.
+
+What differs between visitors never enters the cache:
+* the CSRF token: pages are rendered with a placeholder where the token goes, and each
+  response gets the visitor's own token (flask_wtf.csrf.generate_csrf) swapped in;
+* flashed messages: a visitor who has one waiting gets a freshly rendered page;
+* a committee member's session: rendered afresh too, so nothing of theirs is ever stored.
+Only plain 200 answers (HTML, the Atom feed) to GET/HEAD are kept, the least recently used
+going first once they fill PAGE_CACHE_MEGABYTES.
+"""
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from functools import wraps
+
+from flask import Flask, Response, current_app, g, make_response, request, session
+from flask_wtf.csrf import generate_csrf
+
+from listserve.content_version import read_version
+from listserve.extensions import db
+
+# Rendered where each visitor's CSRF token goes. Random per process, so no text a person
+# writes (a comment, a post) can contain it and have a token swapped into it.
+TOKEN_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
+_PLAIN_HEADERS = {"content-type", "content-length"}
+_KEPT_TYPES = {"text/html", "application/atom+xml"}
+
+
+class PageCache:
+    def __init__(self):
+        self._pages: OrderedDict[tuple, tuple[int, str, str]] = OrderedDict()
+        self._size = 0  # characters kept, about the bytes
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._checked_at = 0.0
+
+    def version(self) -> int:
+        now = time.monotonic()
+        version = self._version
+        bound = current_app.config["PAGE_CACHE_CHECK_SECONDS"]
+        if version is None or now - self._checked_at >= bound:
+            with db.engine.connect() as connection:
+                version = read_version(connection)
+            self._version, self._checked_at = version, now
+        return version
+
+    def forget_version(self) -> None:
+        """Look at the counter again on the next request (this process changed content)."""
+        self._version = None
+
+    def get(self, key: tuple, version: int) -> tuple[str, str] | None:
+        with self._lock:
+            hit = self._pages.get(key)
+            if hit is None or hit[0] != version:
+                return None
+            self._pages.move_to_end(key)
+            return hit[1], hit[2]
+
+    def put(self, key: tuple, version: int, body: str, mimetype: str) -> None:
+        budget = current_app.config["PAGE_CACHE_MEGABYTES"] * 1024 * 1024
+        with self._lock:
+            old = self._pages.pop(key, None)
+            self._size -= len(old[1]) if old else 0
+            self._pages[key] = (version, body, mimetype)
+            self._size += len(body)
+            while self._size > budget and self._pages:
+                _, (_, dropped, _) = self._pages.popitem(last=False)
+                self._size -= len(dropped)
+
+
+_CACHED_VIEWS: set = set()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["page_cache"] = PageCache()
+    # Kept pages are answered before any other before_request function runs: no rate limit
+    # applies to them (never put @limiter.limit on a @cached_page view), and the limiter's
+    # bookkeeping was a sixth of such a request's time.
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_kept_page)
+
+
+def _servable_from_cache() -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and current_app.view_functions.get(request.endpoint) in _CACHED_VIEWS
+        and current_app.config["PAGE_CACHE_MEGABYTES"] > 0
+        and "_flashes" not in session
+        and "_user_id" not in session
+    )
+
+
+def _key() -> tuple:
+    return request.endpoint, request.script_root, request.full_path
+
+
+def serve_kept_page() -> Response | None:
+    """The kept copy of this page with the visitor's token in it, or None to render it."""
+    if not _servable_from_cache():
+        return None
+    cache: PageCache = current_app.extensions["page_cache"]
+    hit = cache.get(_key(), cache.version())
+    return _personalised_copy(*hit) if hit else None
+
+
+def cached_page(view):
+    """Mark a public page as kept in memory; the view runs only when its content changed."""
+
+    @wraps(view)
+    def render_and_keep(**kwargs):
+        if not _servable_from_cache():
+            return view(**kwargs)
+        cache: PageCache = current_app.extensions["page_cache"]
+        version = cache.version()  # read before rendering: the content is at least this new
+        response = _render_with_placeholder(view, kwargs)
+        if not _cacheable(response):
+            return _personalised(response)
+        page = (response.get_data(as_text=True), response.mimetype)
+        cache.put(_key(), version, *page)
+        return _personalised_copy(*page)
+
+    _CACHED_VIEWS.add(render_and_keep)
+    return render_and_keep
+
+
+def _personalised_copy(body: str, mimetype: str) -> Response:
+    if TOKEN_PLACEHOLDER in body:  # a page without a form (the feed) makes no session
+        body = body.replace(TOKEN_PLACEHOLDER, generate_csrf())
+    return Response(body, mimetype=mimetype)
+
+
+def _render_with_placeholder(view, kwargs) -> Response:
+    # Flask-WTF keeps the page's signed token in g under the field name; forms render it.
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    setattr(g, field, TOKEN_PLACEHOLDER)
+    try:
+        return make_response(view(**kwargs))
+    finally:
+        g.pop(field, None)
+
+
+def _cacheable(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and response.mimetype in _KEPT_TYPES
+        and not response.direct_passthrough
+        and {name.lower() for name, _ in response.headers} <= _PLAIN_HEADERS
+    )
+
+
+def _personalised(response: Response) -> Response:
+    if response.mimetype in _KEPT_TYPES and not response.direct_passthrough:
+        body = response.get_data(as_text=True)
+        if TOKEN_PLACEHOLDER in body:
+            response.set_data(body.replace(TOKEN_PLACEHOLDER, generate_csrf()))
+    return response
