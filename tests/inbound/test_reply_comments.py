@@ -180,6 +180,9 @@ def test_after_confirmation_a_list_that_holds_all_comments_still_holds_it(
     reply_and_confirm(inbound_receiver.port, client, deliver, smtp_sink, copy)
     assert [c.status for c in comments_on(app, post)] == ["held"]
     assert "I will bring soup" not in client.get(page_url(post)).get_data(as_text=True)
+    log_in(client, "ana@example.org")
+    queue = client.get("/committee/comments").get_data(as_text=True)
+    assert "I will bring soup" in queue and "a reply by email" in queue
 
 
 def test_a_spammers_reply_stays_held_after_confirmation(
