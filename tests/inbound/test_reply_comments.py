@@ -101,7 +101,8 @@ def test_a_reply_becomes_a_held_comment_published_when_its_sender_confirms(
     assert "Count me in, I will bring soup." in verification.text
     assert "secret" not in verification.text  # the quoted copy, with its unsubscribe link
     link = urlsplit(verification.link_to("/archive/comments/verify/")).path
-    assert "I will bring soup" in client.get(link).get_data(as_text=True)
+    button_page = client.get(link).get_data(as_text=True)
+    assert "I will bring soup" in button_page and "you sent this reply by email" in button_page
     assert press_button(client, link).status_code == 200
 
     page = client.get(page_url(post)).get_data(as_text=True)
