@@ -4,7 +4,10 @@ Weeks start on Monday, in UTC. Choices where the data is silent:
 * "confirmed subscribers" at a week's end = subscriptions confirmed by then and not
   unsubscribed by then (paused ones still count; erased people leave no trace, so they drop
   out of the past too);
-* a bounce = an outbox copy that failed for good, dated by its last attempt;
+* a bounce = an outbox copy that failed for good, dated by its last attempt, or a delivery
+  report (DSN) of a permanent failure that came back later for a copy the next server had
+  accepted, dated when it came (a refusal while sending is already the failed copy, so
+  bounce events from SMTP are not counted twice; delays are not bounces);
 * "unsubscribes after" an announcement = recipients of that announcement who unsubscribed
   within UNSUBSCRIBE_WINDOW of its being queued.
 """
@@ -17,7 +20,7 @@ import sqlalchemy as sa
 from listserve.dbtypes import utcnow
 from listserve.delivery.models import Mailing, MailingKind, OutboxEntry, OutboxStatus
 from listserve.extensions import db
-from listserve.subscriptions.models import Subscription
+from listserve.subscriptions.models import BounceEvent, Subscription
 
 UNSUBSCRIBE_WINDOW = timedelta(days=7)
 WEEKS = 26
@@ -72,6 +75,8 @@ def weekly_figures(weeks: int = WEEKS, today: date | None = None) -> list[WeekFi
     leaves_of_confirmed = _per_week(Subscription.unsubscribed_at,
                                     Subscription.confirmed_at.is_not(None))
     bounces = _per_week(OutboxEntry.next_attempt_at, OutboxEntry.status == OutboxStatus.FAILED)
+    reports = _per_week(BounceEvent.created_at, BounceEvent.source == "dsn",
+                        BounceEvent.kind == "permanent")
     confirmed = sum(n for w, n in confirms.items() if w < first) - sum(
         n for w, n in leaves_of_confirmed.items() if w < first)
     figures = []
@@ -79,7 +84,8 @@ def weekly_figures(weeks: int = WEEKS, today: date | None = None) -> list[WeekFi
         week = first + timedelta(weeks=i)
         confirmed += confirms.get(week, 0) - leaves_of_confirmed.get(week, 0)
         figures.append(WeekFigures(week, confirmed, confirms.get(week, 0),
-                                   leaves.get(week, 0), bounces.get(week, 0)))
+                                   leaves.get(week, 0),
+                                   bounces.get(week, 0) + reports.get(week, 0)))
     return figures
 
 

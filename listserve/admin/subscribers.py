@@ -8,10 +8,11 @@ from sqlalchemy.orm import contains_eager, selectinload
 from listserve.admin.selection import Selection, apply_selection
 from listserve.delivery.models import Mailing, OutboxEntry, OutboxStatus
 from listserve.extensions import db
-from listserve.subscriptions.models import MailingList, Subscriber, Subscription
+from listserve.subscriptions.models import BounceEvent, MailingList, Subscriber, Subscription
 
 PER_PAGE = 50
 HISTORY = 20  # copies shown on the detail page
+BOUNCE_HISTORY = 50  # bounce events shown on the detail page
 
 
 def search_subscriptions(selection: Selection, page: int = 1, per_page: int = PER_PAGE):
@@ -35,6 +36,8 @@ class SubscriberRecord:
     subscription: Subscription
     copies: list[tuple[OutboxEntry, Mailing]]  # newest first
     failed_copies: int
+    bounces: list[tuple[BounceEvent, str | None]]  # newest first, with the bounced mail's subject
+    bounce_count: int
 
 
 def get_subscriber_record(subscription_id: int) -> SubscriberRecord | None:
@@ -58,4 +61,26 @@ def get_subscriber_record(subscription_id: int) -> SubscriberRecord | None:
             OutboxEntry.status == OutboxStatus.FAILED,
         )
     )
-    return SubscriberRecord(subscription, [tuple(row) for row in copies], failed)
+    bounces, bounce_count = bounce_history(subscription_id)
+    return SubscriberRecord(subscription, [tuple(row) for row in copies], failed, bounces,
+                            bounce_count)
+
+
+def bounce_history(subscription_id: int) -> tuple[list[tuple[BounceEvent, str | None]], int]:
+    """The latest bounce events of a subscription (refusals when sending, delivery reports
+    received later), newest first, each with the subject of the mail that bounced; and how
+    many there are in all."""
+    rows = db.session.execute(
+        sa.select(BounceEvent, Mailing.subject)
+        .outerjoin(OutboxEntry, OutboxEntry.id == BounceEvent.outbox_entry_id)
+        .outerjoin(Mailing, Mailing.id == OutboxEntry.mailing_id)
+        .where(BounceEvent.subscription_id == subscription_id)
+        .order_by(BounceEvent.created_at.desc(), BounceEvent.id.desc())
+        .limit(BOUNCE_HISTORY)
+    ).all()
+    total = db.session.scalar(
+        sa.select(sa.func.count(BounceEvent.id)).where(
+            BounceEvent.subscription_id == subscription_id
+        )
+    )
+    return [tuple(row) for row in rows], total

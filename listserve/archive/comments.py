@@ -2,7 +2,9 @@
 
 A reader need not join the list. The first comment from an address waits until its author
 presses the button in a verification mail; after that the browser is remembered (a signed
-cookie, see listserve.archive.reader) and the next comments publish at once.
+cookie, see listserve.archive.reader) and the next comments publish at once. A comment that
+came by email (listserve.archive.emailed) has no browser: it always waits for a link of its
+own, and no other link releases it, so a forged From address publishes nothing.
 """
 
 import re
@@ -63,7 +65,9 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
 
 
-def submit_comment(post: Post, draft: CommentDraft, *, verified_key: str | None) -> Comment:
+def submit_comment(
+    post: Post, draft: CommentDraft, *, verified_key: str | None, via: str = "web"
+) -> Comment:
     """Store a comment: live at once when the browser has proven this address, otherwise
     waiting for a verification mail; held for the committee when the list says so or the
     address is a spammer's. Raises InvalidAddress, UnsafeHeaderValue, CommentRefused and
@@ -81,10 +85,11 @@ def submit_comment(post: Post, draft: CommentDraft, *, verified_key: str | None)
         body_markdown=body,
         body_html=render_comment_html(body),
         notify_replies=bool(draft.notify_replies),
+        via=via,
     )
     db.session.add(comment)
     db.session.flush()
-    if verified_key == key and commenter.verified_at is not None:
+    if via == "web" and verified_key == key and commenter.verified_at is not None:
         _release(comment)
     else:
         comment.verify_nonce = secrets.token_hex(8)
@@ -161,20 +166,23 @@ def publish_comment(comment: Comment) -> None:
 
 def _send_verification(comment: Comment) -> None:
     commenter = comment.commenter
-    now = utcnow()
-    interval = timedelta(seconds=current_app.config["COMMENT_VERIFY_RESEND_INTERVAL"])
-    if commenter.verification_sent_at and now - commenter.verification_sent_at < interval:
-        return  # the mail already on its way releases this comment too
-    commenter.verification_sent_at = now
+    by_email = comment.via == "email"
+    if not by_email:
+        now = utcnow()
+        interval = timedelta(seconds=current_app.config["COMMENT_VERIFY_RESEND_INTERVAL"])
+        if commenter.verification_sent_at and now - commenter.verification_sent_at < interval:
+            return  # the mail already on its way releases this comment too
+        commenter.verification_sent_at = now
     token = make_timed_token(VERIFY_PURPOSE, [comment.id, comment.verify_nonce])
     enqueue_notice(
         purpose="comment.verify",
-        template="archive/verify_comment",
+        template="archive/verify_emailed_comment" if by_email else "archive/verify_comment",
         subject="Please confirm your comment",
         mailing_list=get_default_list(),
         recipient=commenter.email,
         recipient_name=comment.author_name,
         post=comment.post,
+        comment=comment,
         verify_url=external_url("archive.verify_comment", token=token),
         max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,
     )
@@ -232,15 +240,19 @@ def comment_for_verification(token: str) -> Comment:
 
 
 def verify_comment(token: str) -> Comment:
-    """Prove the address a link was sent to and release every comment waiting on it
-    (raises TokenError, TokenExpired)."""
+    """Prove the address a link was sent to and release the comments waiting on it: this one
+    and those written on the web (raises TokenError, TokenExpired)."""
     comment = comment_for_verification(token)
     commenter = comment.commenter
     commenter.verified_at = utcnow()
     commenter.verification_sent_at = None  # nothing waits now: the next new browser gets a mail
     waiting = db.session.scalars(
         sa.select(Comment)
-        .where(Comment.commenter_id == commenter.id, Comment.status == CommentStatus.UNVERIFIED)
+        .where(
+            Comment.commenter_id == commenter.id,
+            Comment.status == CommentStatus.UNVERIFIED,
+            sa.or_(Comment.via != "email", Comment.id == comment.id),
+        )
         .order_by(Comment.id)
     )
     for each in waiting:

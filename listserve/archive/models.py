@@ -68,6 +68,9 @@ class Comment(db.Model):
     body_html: Mapped[str] = mapped_column(sa.Text)  # rendered and cleaned when written
     status: Mapped[str] = mapped_column(sa.String(16), default=CommentStatus.UNVERIFIED)
     notify_replies: Mapped[bool] = mapped_column(default=False)
+    # "web" (the form under a post) or "email" (a reply to the announcement, see
+    # listserve.archive.emailed): an emailed one is released only by its own link.
+    via: Mapped[str] = mapped_column(sa.String(8), default="web", server_default="web")
     # The verification link is valid only while it carries this nonce: single use.
     verify_nonce: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

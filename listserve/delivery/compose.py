@@ -140,7 +140,8 @@ def check_reply_to(value: str) -> str:
         trial["Reply-To"] = value
         trial.as_bytes()
         sound = all("@" in address.addr_spec for address in trial["Reply-To"].addresses)
-    except (ValueError, IndexError, TypeError):  # the email package's parser gives up
+    # The email package's parser gives up; a group (":;") even raises AttributeError.
+    except (ValueError, IndexError, TypeError, AttributeError):
         sound = False
     if not sound:
         raise UnsafeHeaderValue("The reply-to must be an email address.")

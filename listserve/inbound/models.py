@@ -25,7 +25,7 @@ class InboundKind(enum.StrEnum):
 class InboundStatus(enum.StrEnum):
     HANDLED = "handled"  # acted on, or deliberately left unanswered (reason says which)
     HELD = "held"  # kept for a committee member: it could not be acted on
-    UNROUTED = "unrouted"  # a reply kept until replies by email become comments
+    UNROUTED = "unrouted"  # a reply that became no comment (the reason says why)
     FAILED = "failed"  # handling raised; rolled back and kept with the error
 
 

@@ -1,37 +1,70 @@
 """Replies to announcements, sent to the list's own address (or a <list>+KEY address).
 
-They are meant to become held comments on the post the announcement belongs to. Until the
-archive provides that, a reply is kept as an InboundMessage with status UNROUTED, its raw
-copy stored and `mailing_id` set to the announcement mailing it answers (found from
-In-Reply-To / References and the Message-IDs of the copies we sent). The comment creation
-plugs in at keep_reply(): turn the message into a held comment there and return HANDLED.
+A reply whose In-Reply-To / References name a copy we sent of an archived announcement
+becomes a comment on that post, waiting for its sender to confirm it
+(listserve.archive.emailed). Anything else a person sends here (a reply to a notice, to
+nothing we know, one with no words of its own, one the comment rules refuse) is kept as an
+InboundMessage with status UNROUTED, its raw copy stored and the reason given, for a
+committee member to read with `listserve inbound held`.
 """
 
 import sqlalchemy as sa
 
+from listserve.addresses import InvalidAddress
+from listserve.archive.comments import CommentRefused
+from listserve.archive.emailed import EmptyReply, comment_from_reply, post_for_mailing
 from listserve.delivery.models import OutboxEntry
 from listserve.extensions import db
+from listserve.headers import UnsafeHeaderValue
 from listserve.inbound.message import Incoming
-from listserve.inbound.models import InboundMessage, InboundStatus
+from listserve.inbound.models import InboundKind, InboundMessage, InboundStatus
 from listserve.subscriptions.models import MailingList
 
 Outcome = tuple[InboundStatus, str]
-UNROUTED_REASON = "reply kept: replies by email do not yet become comments"
 
 
 def keep_reply(
     incoming: Incoming, mailing_list: MailingList, record: InboundMessage, reply_key: str,
     raw: bytes,
 ) -> Outcome:
-    """Keep a person's reply for the archive; auto-replies to list mail are not replies.
+    """Make a person's reply a held comment on the post it answers, or keep it unrouted;
+    auto-replies to list mail are not replies.
 
     `raw` is the whole message (its body becomes the comment), `reply_key` the KEY of a
-    <list>+KEY address ("" for the list address itself).
+    <list>+KEY address ("" for the list address itself; not used to find a post).
     """
     if incoming.no_reply_reason:
         return InboundStatus.HANDLED, f"not a reply from a person: {incoming.no_reply_reason}"
     record.mailing_id = mailing_answered(incoming.references)
-    return InboundStatus.UNROUTED, UNROUTED_REASON
+    post = post_for_mailing(record.mailing_id)
+    if post is None:
+        return InboundStatus.UNROUTED, "reply kept: it answers no announcement in the archive"
+    if _already_taken(incoming, record):
+        return InboundStatus.HANDLED, "a copy of a reply already received (same Message-ID)"
+    try:
+        comment = comment_from_reply(post, incoming.sender, incoming.sender_name, raw)
+    except (EmptyReply, InvalidAddress, UnsafeHeaderValue, CommentRefused) as exc:
+        return InboundStatus.UNROUTED, f"reply kept, no comment: {exc}"
+    return InboundStatus.HANDLED, (
+        f"comment {comment.id} on /archive/{post.year}/{post.slug}, waiting for its sender "
+        "to confirm"
+    )
+
+
+def _already_taken(incoming: Incoming, record: InboundMessage) -> bool:
+    """The same message made a comment before: a mail server delivering it again."""
+    if not incoming.message_id:
+        return False
+    db.session.flush()
+    return db.session.scalar(
+        sa.select(InboundMessage.id).where(
+            InboundMessage.kind == InboundKind.REPLY,
+            InboundMessage.status == InboundStatus.HANDLED,
+            InboundMessage.message_id == record.message_id,
+            InboundMessage.sender == record.sender,
+            InboundMessage.id != record.id,
+        ).limit(1)
+    ) is not None
 
 
 def mailing_answered(references: list[str]) -> int | None:

@@ -66,3 +66,29 @@ def test_dashboard_page_shows_charts_and_the_same_figures_as_a_table(app, client
     assert page.count('<svg class="chart"') == 3
     assert "<script" not in page and "style=" not in page
     assert f'<th scope="row">{this_monday.isoformat()}</th><td>1</td><td>1</td>' in page
+
+
+def test_weekly_bounces_add_later_delivery_reports_to_failed_copies(app):
+    from listserve.subscriptions.models import BounceEvent
+
+    sid = seed(app, "a@example.org", confirmed="2024-03-01")
+    with app.app_context():
+        mailing = Mailing(list_id=get_default_list().id, kind=MailingKind.ANNOUNCEMENT,
+                          purpose="announcement:1", subject="News", text_body="…",
+                          created_at=at("2024-03-05"))
+        db.session.add(mailing)
+        db.session.flush()
+        refused = OutboxEntry(mailing_id=mailing.id, subscription_id=sid, status="failed",
+                              recipient="a@example.org", next_attempt_at=at("2024-03-05"))
+        db.session.add(refused)
+        db.session.flush()
+        for source, kind, when in (
+            ("smtp", "permanent", "2024-03-05"),  # the refusal itself: already the failed copy
+            ("dsn", "permanent", "2024-03-12"),  # a report that came back later
+            ("dsn", "temporary", "2024-03-13"),  # a delay is not a bounce
+        ):
+            db.session.add(BounceEvent(subscription_id=sid, outbox_entry_id=refused.id,
+                                       kind=kind, source=source, created_at=at(when)))
+        db.session.commit()
+        weeks = weekly_figures(weeks=2, today=date(2024, 3, 14))
+    assert {w.week: w.bounces for w in weeks} == {date(2024, 3, 4): 1, date(2024, 3, 11): 1}

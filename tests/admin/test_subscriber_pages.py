@@ -106,3 +106,35 @@ def test_erase_is_the_same_as_the_persons_own(app, client):
     with app.app_context():
         assert db.session.get(Subscription, sid) is None
         assert db.session.scalar(sa.select(sa.func.count(Suppression.id))) == 1
+
+
+def bounces_section(page: str) -> str:
+    return page.split("<h2>Bounces</h2>", 1)[1].split("<h2>Delivery history</h2>", 1)[0]
+
+
+def test_detail_page_shows_bounce_history_newest_first(app, client, deliver):
+    from listserve.subscriptions.bounces import record_bounce
+
+    subscribe(client, "ada@example.org", "Ada")
+    deliver()
+    quiet = seed(app, "bob@example.org", confirmed="2024-01-02")
+    with app.app_context():
+        subscription = db.session.get(Subscription, subscription_of(app, "ada@example.org").id)
+        copy = db.session.scalar(sa.select(OutboxEntry).filter_by(recipient="ada@example.org"))
+        record_bounce(subscription, permanent=True, source="smtp", outbox_entry_id=copy.id,
+                      status="550", diagnostic="550 5.1.1 <ada@example.org>: User unknown")
+        record_bounce(subscription, permanent=False, source="dsn", status="4.4.1",
+                      diagnostic="Connection timed out")
+        db.session.commit()
+        sid = subscription.id
+    admin_client(app, client)
+    section = bounces_section(client.get(f"/committee/subscribers/{sid}").get_data(as_text=True))
+    rows = section.split("<tr>")[2:]  # after the heading row
+    assert len(rows) == 2
+    assert "temporary" in rows[0] and "4.4.1" in rows[0] and "(DSN)" in rows[0]
+    assert "Connection timed out" in rows[0]
+    assert "permanent" in rows[1] and "550" in rows[1] and "(SMTP)" in rows[1]
+    assert "&lt;ada@example.org&gt;: User unknown" in rows[1]  # escaped, not markup
+    assert "Please confirm: join" in rows[1]  # the mail that bounced
+    quiet_page = client.get(f"/committee/subscribers/{quiet}").get_data(as_text=True)
+    assert "No bounces recorded." in bounces_section(quiet_page)

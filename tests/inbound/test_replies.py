@@ -1,5 +1,6 @@
-"""Replies to announcements are kept, unrouted, with the mailing they answer, until the archive
-turns them into held comments; committee members list what waits with `inbound held`."""
+"""Replies that cannot become comments (here: to a mailing with no archived post, or to
+nothing we sent) are kept, unrouted, with the mailing they answer; committee members list
+what waits with `inbound held`. Replies that become comments: test_reply_comments.py."""
 
 from urllib.parse import urlsplit
 
@@ -28,7 +29,7 @@ def send_announcement(app, client, deliver, smtp_sink, address="lea@example.net"
     return mailing_id, copy
 
 
-def test_a_reply_is_kept_unrouted_with_the_mailing_it_answers(
+def test_a_reply_to_a_mailing_with_no_post_is_kept_unrouted_with_the_mailing(
     inbound_receiver, app, client, deliver, smtp_sink, runner
 ):
     mailing_id, copy = send_announcement(app, client, deliver, smtp_sink)
