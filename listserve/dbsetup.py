@@ -1,6 +1,7 @@
 """Engine settings that differ between SQLite and PostgreSQL."""
 
-from flask import Flask
+import click
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from listserve.extensions import db
@@ -30,7 +31,21 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
 
 
 def _begin_sqlite_transaction(connection) -> None:
-    connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
+    begin = connection.get_execution_options().get("sqlite_begin")
+    if begin is None:
+        begin = "BEGIN IMMEDIATE" if _may_write() else "BEGIN"
+    connection.exec_driver_sql(begin)
+
+
+def _may_write() -> bool:
+    # In WAL mode a transaction that reads, then writes after another connection committed,
+    # fails at once with "database is locked": the busy timeout does not cover upgrading a
+    # stale snapshot. So requests that change things (all but GET) and commands (the delivery
+    # worker among them) take the write lock when they begin, and wait their turn; pages
+    # being read run beside a writer.
+    if has_request_context():
+        return request.method not in ("GET", "HEAD", "OPTIONS")
+    return click.get_current_context(silent=True) is not None
 
 
 def is_postgresql() -> bool:

@@ -64,6 +64,33 @@ def claim_batch(worker: str, size: int, lease_seconds: int) -> list[int]:
 
 def deliver_batch(ids: list[int], worker: str) -> int:
     """Send the claimed copies; return how many were handled."""
+    copies = _build_copies(ids, worker)
+    # No transaction stays open while SMTP is spoken: it would hold PostgreSQL row versions,
+    # and on SQLite a read left open goes stale, so the results could not be written.
+    db.session.commit()
+    results: list[tuple[int, SendResult]] = []
+    recorded = 0
+    try:
+        with open_transport() as transport:
+            for entry_id, sender, recipient, data in copies:
+                results.append((entry_id, transport.send(sender, recipient, data)))
+                if len(results) - recorded >= RESULT_GROUP:
+                    _record_results(results[recorded:])
+                    recorded = len(results)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The server went away or never answered: everything not yet sent retries later.
+        log.warning("SMTP session failed after %d copies: %s", len(results), exc)
+        failed = SendResult(421, f"connection failed: {exc}")
+        handled = len(results)
+        results += [(copy[0], failed) for copy in copies[handled:]]
+        _record_results(results[recorded:])
+        return handled
+    _record_results(results[recorded:])
+    return len(results)
+
+
+def _build_copies(ids: list[int], worker: str) -> list[tuple[int, str, str, bytes]]:
+    """Each claimed copy as (id, envelope sender, recipient, message bytes)."""
     entries = db.session.scalars(
         sa.select(OutboxEntry)
         .where(OutboxEntry.id.in_(ids), OutboxEntry.claimed_by == worker)
@@ -71,24 +98,25 @@ def deliver_batch(ids: list[int], worker: str) -> int:
         .order_by(OutboxEntry.id)
     ).all()
     lists = {ml.id: ml for ml in db.session.scalars(sa.select(MailingList))}
-    handled = 0
-    try:
-        with open_transport() as transport:
-            for entry in entries:
-                mailing_list = lists[entry.mailing.list_id]
-                data = build_copy(entry.mailing, entry, mailing_list)
-                result = transport.send(envelope_sender(mailing_list, entry), entry.recipient, data)
-                record_result(entry, result)
-                handled += 1
-                if handled % RESULT_GROUP == 0:
-                    db.session.commit()
-    except (OSError, smtplib.SMTPException) as exc:
-        # The server went away or never answered: everything not yet recorded retries later.
-        log.warning("SMTP session failed after %d copies: %s", handled, exc)
-        for entry in entries[handled:]:
-            record_result(entry, SendResult(421, f"connection failed: {exc}"))
+    copies = []
+    for entry in entries:
+        mailing_list = lists[entry.mailing.list_id]
+        copies.append((entry.id, envelope_sender(mailing_list, entry), entry.recipient,
+                       build_copy(entry.mailing, entry, mailing_list)))
+    return copies
+
+
+def _record_results(results: list[tuple[int, SendResult]]) -> None:
+    if not results:
+        return
+    db.session.connection(execution_options=IMMEDIATE)
+    entries = {entry.id: entry for entry in db.session.scalars(
+        sa.select(OutboxEntry).where(OutboxEntry.id.in_([entry_id for entry_id, _ in results]))
+    )}
+    for entry_id, result in results:
+        if entry_id in entries:  # else deleted while it was being sent (an erasure)
+            record_result(entries[entry_id], result)
     db.session.commit()
-    return handled
 
 
 def record_result(entry: OutboxEntry, result: SendResult) -> None:
