@@ -1,6 +1,7 @@
 """Engine settings that differ between SQLite and PostgreSQL."""
 
-from flask import Flask, request
+import click
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from listserve.extensions import db
@@ -16,25 +17,6 @@ def init_app(app: Flask) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)
-        app.before_request(_writers_begin_immediately)
-
-
-def begin_writing() -> None:
-    """Start the session's next transaction as a writer: BEGIN IMMEDIATE on SQLite.
-
-    In WAL mode a transaction that reads and then writes fails at once ("database is
-    locked") if another process committed in between; one that takes the write lock first
-    waits its turn instead. Call it before the first query of anything that will write.
-    """
-    if db.engine.dialect.name == "sqlite":
-        db.session.connection(execution_options=IMMEDIATE)
-
-
-def _writers_begin_immediately() -> None:
-    # Requests that change data (every POST) take SQLite's write lock up front; GET and
-    # HEAD requests never write, so readers keep running side by side.
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        begin_writing()
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:
@@ -49,7 +31,21 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
 
 
 def _begin_sqlite_transaction(connection) -> None:
-    connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
+    begin = connection.get_execution_options().get("sqlite_begin")
+    if begin is None:
+        begin = "BEGIN IMMEDIATE" if _may_write() else "BEGIN"
+    connection.exec_driver_sql(begin)
+
+
+def _may_write() -> bool:
+    # In WAL mode a transaction that reads, then writes after another connection committed,
+    # fails at once with "database is locked": the busy timeout does not cover upgrading a
+    # stale snapshot. So requests that change things (all but GET) and commands (the delivery
+    # worker among them) take the write lock when they begin, and wait their turn; pages
+    # being read run beside a writer.
+    if has_request_context():
+        return request.method not in ("GET", "HEAD", "OPTIONS")
+    return click.get_current_context(silent=True) is not None
 
 
 def is_postgresql() -> bool:

@@ -5,7 +5,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from listserve.dbsetup import begin_writing
 from listserve.extensions import db
 from listserve.public import demo as demo_content
 from listserve.public import services
@@ -24,7 +23,6 @@ def ecosystem() -> None:
 def import_command(file: Path) -> None:
     """Load the directory from a Markdown page (re-importing updates, never duplicates)."""
     directory = parse_directory(file.read_text(encoding="utf-8", errors="replace"))
-    begin_writing()
     counts = services.import_directory(directory)
     db.session.commit()
     entries = sum(len(section.entries) for section in directory.sections)
@@ -40,7 +38,6 @@ def import_command(file: Path) -> None:
 def demo() -> None:
     """Load demo content: a welcome, the aims, next steps and a small directory."""
     upgrade(directory=current_app.extensions["migrate"].directory)
-    begin_writing()
     get_default_list()
     services.set_page_text("home_welcome", demo_content.WELCOME)
     services.load_aims_and_next_steps(demo_content.AIMS, demo_content.NEXT_STEPS)

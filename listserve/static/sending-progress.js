@@ -27,7 +27,13 @@
       const bar = field("bar");
       bar.max = p.total || 1;
       bar.value = p.sent + p.failed;
-      if (!p.done) setTimeout(poll, 2000);
+      if (!p.done) {
+        setTimeout(poll, 2000);
+      } else {
+        for (const steering of document.querySelectorAll("[data-while-sending]")) {
+          steering.hidden = true;
+        }
+      }
     } catch (error) {
       setTimeout(poll, 5000);
     }

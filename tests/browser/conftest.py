@@ -1,11 +1,16 @@
 """Fixtures for the browser journeys: one Chromium per session, one live server per session,
 a fresh browser context and freshly emptied tables (with demo content) per test."""
 
+import itertools
 import os
+import shutil
 
 import pytest
 
+from listserve.dbsetup import IMMEDIATE
+from listserve.extensions import db
 from tests.browser.harness import (
+    ARTEFACTS,
     AXE_SCRIPT,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -57,6 +62,19 @@ def live_server(database_url, smtp_sink, tmp_path_factory):
         yield server
     finally:
         server.stop()
+        # Kept beside the screenshots: the server's side of any failure (pytest's own temporary
+        # folders are pruned, by concurrent runs too).
+        ARTEFACTS.mkdir(exist_ok=True)
+        shutil.copyfile(folder / "server.log", ARTEFACTS / "server.log")
+
+
+@pytest.fixture
+def app(app):
+    """The test's own app, whose transactions take SQLite's write lock when they begin (as
+    commands do): the live server's worker writes beside the journeys' setting up."""
+    with app.app_context():
+        db.engine.update_execution_options(**IMMEDIATE)  # PostgreSQL ignores the option
+    return app
 
 
 @pytest.fixture
@@ -70,15 +88,17 @@ def site(app, live_server, chromium):
 
 @pytest.fixture
 def browse(chromium, site, request):
-    """Open a journey in a new browser context: `browse(javascript=False)`."""
+    """Open a journey in a new browser context: `browse(javascript=False, who="reviewer")`."""
     contexts = []
     folder = artefact_folder(request.node.name)
+    screenshots = itertools.count(1)
 
-    def _browse(javascript: bool = True) -> Journey:
+    def _browse(javascript: bool = True, who: str = "") -> Journey:
         context = chromium.new_context(java_script_enabled=javascript)
         context.add_init_script(RECORD_CSP_VIOLATIONS)
         contexts.append(context)
-        return Journey(context, folder, site.url, javascript=javascript)
+        return Journey(context, folder, site.url, javascript=javascript, server_log=site.log,
+                       who=who, screenshots=screenshots)
 
     yield _browse
     for context in contexts:

@@ -1,6 +1,7 @@
 """The browser harness: Chromium's flags, a journey that checks every page it visits, and a
 probe that tells whether injected script ran."""
 
+import itertools
 import os
 import re
 from pathlib import Path
@@ -40,8 +41,13 @@ class Journey:
     person reaches: it saves a screenshot and fails on console errors, CSP violations and
     serious accessibility problems."""
 
-    def __init__(self, context, artefacts: Path, base_url: str, javascript: bool = True):
+    def __init__(self, context, artefacts: Path, base_url: str, javascript: bool = True,
+                 server_log=lambda: "", who: str = "", screenshots=None):
         self.page = context.new_page()
+        self.server_log = server_log
+        # Several people in one test: their screenshots are numbered in one sequence.
+        self.who = f"{who}-" if who else ""
+        self.screenshots = screenshots or itertools.count(1)
         self.base_url = base_url
         self.artefacts = artefacts
         self.javascript = javascript
@@ -83,9 +89,10 @@ class Journey:
         page.wait_for_load_state("load")
         self.pages_checked += 1
         self.artefacts.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=self.artefacts / f"{self.pages_checked:02d}-{name}.png",
-                        full_page=True)
-        assert self.last_status == status, f"{name}: HTTP {self.last_status}, wanted {status}"
+        self._screenshot(self.artefacts / f"{next(self.screenshots):02d}-{self.who}{name}.png")
+        if self.last_status != status:
+            log = self.server_log() if (self.last_status or 0) >= 500 else ""
+            raise AssertionError(f"{name}: HTTP {self.last_status}, wanted {status}\n{log}")
         if self.javascript:
             self.csp_reports += page.evaluate("window.__cspViolations || []")
             problems = accessibility_problems(page)
@@ -93,6 +100,20 @@ class Journey:
         assert not self.csp_reports, f"{name}: CSP violations: {self.csp_reports}"
         assert not self.console_errors, f"{name}: console errors: {self.console_errors}"
         return page
+
+    def _screenshot(self, path: Path) -> None:
+        from playwright.sync_api import Error
+
+        # Headless Chromium on a busy machine now and then answers "Unable to capture
+        # screenshot" for a page that is fine: try again before calling it a failure.
+        for attempt in range(3):
+            try:
+                self.page.screenshot(path=path, full_page=True)
+                return
+            except Error as exc:
+                if "Unable to capture screenshot" not in str(exc) or attempt == 2:
+                    raise
+                self.page.wait_for_timeout(200)
 
     def heading(self) -> str:
         return self.page.locator("h1").inner_text()
@@ -138,9 +159,15 @@ class KeyboardUser:
         self.page.keyboard.type(text)
 
     def press_button(self, label: str) -> None:
+        self._enter_on("BUTTON", label, f"the {label} button")
+
+    def follow(self, label: str) -> None:
+        """Tab to the first link reading `label` and press Enter."""
+        self._enter_on("A", label, f"the {label} link")
+
+    def _enter_on(self, tag: str, label: str, what: str) -> None:
         self.tab_to(
-            f"(el) => el && el.tagName === 'BUTTON' && el.textContent.trim() === {label!r}",
-            f"the {label} button",
+            f"(el) => el && el.tagName === {tag!r} && el.textContent.trim() === {label!r}", what
         )
         with self.page.expect_navigation():
             self.page.keyboard.press("Enter")
@@ -156,6 +183,10 @@ class PointerUser:
     def press_button(self, label: str) -> None:
         with self.page.expect_navigation():
             self.page.get_by_role("button", name=label, exact=True).click()
+
+    def follow(self, label: str) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_role("link", name=label, exact=True).first.click()
 
 
 # --- did injected script run? -------------------------------------------------------------

@@ -69,6 +69,11 @@ def server_environment(database_url: str, smtp_port: int, port: int, mailbox: Pa
         "LISTSERVE_MAILBOX_DIR": str(mailbox),
         "LISTSERVE_WORKER_POLL_SECONDS": "0.1",
         "LISTSERVE_SUBSCRIBE_RATE_LIMIT": "1000 per minute",
+        # Every journey comes from 127.0.0.1, and the XSS corpus is posted as comments by one
+        # reader: per-IP and per-address limits have their own tests elsewhere.
+        "LISTSERVE_LOGIN_RATE_LIMIT": "1000 per minute",
+        "LISTSERVE_COMMENT_RATE_LIMIT": "10000 per minute",
+        "LISTSERVE_COMMENT_ADDRESS_HOURLY_LIMIT": "10000",
     })
     return env
 
