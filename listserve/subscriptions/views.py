@@ -48,57 +48,56 @@ def check_inbox():
     return render_template("subscriptions/check_inbox.html")
 
 
-@bp.route("/confirm/<token>", methods=["GET", "POST"])
-def confirm(token: str):
-    form = ConfirmForm()
+def _button_link(form, act, look, done_template: str, page_template: str):
+    """A link from a mail: GET only shows a page with a button (mail scanners follow links,
+    people press buttons); the POST acts. `act` and `look` take the link's subscription."""
     try:
         if form.validate_on_submit():
-            subscription = services.confirm_subscription(token)
+            subscription = act()
             db.session.commit()
-            return render_template("subscriptions/confirmed.html", subscription=subscription)
-        # GET only shows the button: mail scanners follow links, people press buttons.
-        subscription = services.subscription_for_confirmation(token)
+            return render_template(done_template, subscription=subscription)
+        subscription = look()
     except TokenExpired:
         return render_template("subscriptions/bad_link.html", expired=True), 410
     except TokenError:
         return render_template("subscriptions/bad_link.html", expired=False), 404
-    return render_template("subscriptions/confirm.html", form=form, subscription=subscription)
+    status = 400 if request.method == "POST" else 200
+    return render_template(page_template, form=form, subscription=subscription), status
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    return _button_link(
+        ConfirmForm(),
+        lambda: services.confirm_subscription(token),
+        lambda: services.subscription_for_confirmation(token),
+        "subscriptions/confirmed.html",
+        "subscriptions/confirm.html",
+    )
 
 
 @bp.route("/leave/<code>", methods=["GET", "POST"])
 def confirm_leave(code: str):
-    """The link in a leave-by-email confirmation: GET shows a button, POST leaves."""
-    form = UnsubscribeForm()
-    try:
-        if form.validate_on_submit():
-            subscription = leaving.confirm_leave(code)
-            db.session.commit()
-            return render_template("subscriptions/left.html", subscription=subscription)
-        subscription = leaving.subscription_for_leave(code)
-    except TokenExpired:
-        return render_template("subscriptions/bad_link.html", expired=True), 410
-    except TokenError:
-        return render_template("subscriptions/bad_link.html", expired=False), 404
-    status = 400 if request.method == "POST" else 200
-    return render_template("subscriptions/leave.html", form=form, subscription=subscription), status
+    """The link in a leave-by-email confirmation."""
+    return _button_link(
+        UnsubscribeForm(),
+        lambda: leaving.confirm_leave(code),
+        lambda: leaving.subscription_for_leave(code),
+        "subscriptions/left.html",
+        "subscriptions/leave.html",
+    )
 
 
 @bp.route("/reenable/<token>", methods=["GET", "POST"])
 def reenable(token: str):
-    form = ConfirmForm()
-    try:
-        if form.validate_on_submit():
-            subscription = bounces.reenable_delivery(token)
-            db.session.commit()
-            return render_template("subscriptions/reenabled.html", subscription=subscription)
-        subscription = bounces.subscription_for_reenable(token)
-    except TokenExpired:
-        return render_template("subscriptions/bad_link.html", expired=True), 410
-    except TokenError:
-        return render_template("subscriptions/bad_link.html", expired=False), 404
-    status = 400 if request.method == "POST" else 200
-    return render_template("subscriptions/reenable.html", form=form,
-                           subscription=subscription), status
+    """The link in the notice sent when bounces disabled delivery."""
+    return _button_link(
+        ConfirmForm(),
+        lambda: bounces.reenable_delivery(token),
+        lambda: bounces.subscription_for_reenable(token),
+        "subscriptions/reenabled.html",
+        "subscriptions/reenable.html",
+    )
 
 
 @bp.route("/u/<token>", methods=["GET", "POST"])
