@@ -57,6 +57,7 @@ class CopyMaker:
         self.templates: dict[int, CopyTemplate] = {}
         self.broken: dict[int, str] = {}  # mailing id -> why it cannot be composed
         self.stamps: dict[int, object] = {}  # mailing id -> created_at of what is cached
+        self.confirm_links: dict[int, str] = {}  # subscription id -> its confirmation link
         self.tokens = LastingTokenMaker("unsubscribe")
         self.key = verp_key()
         self.signer = configured_signer()
@@ -86,6 +87,26 @@ class CopyMaker:
             for mailing_id in list(self.templates)[:-64]:
                 del self.templates[mailing_id]
 
+    def load_confirm_links(self, copies: list[Copy]) -> None:
+        """Bulk-queued confirmation requests (an admin import) carry each copy's own link,
+        made from the subscription's current nonce so it stays single-use. Read here, once
+        per batch, before the transaction ends: nothing may touch the database while the
+        connection talks SMTP (on SQLite a read held open there blocks the bookkeeper)."""
+        ids = [
+            c.subscription_id for c in copies
+            if c.subscription_id is not None
+            and c.mailing_id in self.templates and self.templates[c.mailing_id].confirm_link
+        ]
+        self.confirm_links = {}
+        if not ids:
+            return
+        for subscription in db.session.scalars(
+            sa.select(Subscription).where(
+                Subscription.id.in_(ids), Subscription.status == SubscriptionStatus.PENDING
+            )
+        ):
+            self.confirm_links[subscription.id] = confirmation_link(subscription)
+
     def make(self, copy: Copy) -> tuple[str, bytes]:
         """(envelope sender, message bytes with SMTP's leading dots doubled);
         raises UnsendableCopy."""
@@ -95,7 +116,11 @@ class CopyMaker:
         token = None
         if copy.subscription_id is not None and template.leave_mailto is not None:
             token = self.tokens([copy.subscription_id])
-        link = confirmation_link_for(copy.subscription_id) if template.confirm_link else None
+        link = None
+        if template.confirm_link:
+            link = self.confirm_links.get(copy.subscription_id) or external_url(
+                "subscriptions.subscribe"
+            )
         if self.signer is None:
             data = template.personalise(copy, token, self.key, stuffed=True, link=link)
         else:  # sign what the recipient will read, then stuff it for the wire
@@ -105,15 +130,6 @@ class CopyMaker:
         return envelope_sender(template.domain, copy.id, self.key), data
 
 
-def confirmation_link_for(subscription_id: int | None) -> str:
-    """A bulk-queued confirmation's own link, made at send time from the subscription's
-    current nonce so it stays single-use; the subscribe page once it is no longer pending."""
-    subscription = db.session.get(Subscription, subscription_id or 0)
-    if subscription is None or subscription.status != SubscriptionStatus.PENDING:
-        return external_url("subscriptions.subscribe")
-    return confirmation_link(subscription)
-
-
 def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Bookkeeper,
                   stop: threading.Event | None = None, rate: RateLimit | None = None) -> int:
     """Send claimed copies, handing results to the bookkeeper every WORKER_RESULT_GROUP;
@@ -121,6 +137,7 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Boo
     back unsent."""
     group_size = current_app.config["WORKER_RESULT_GROUP"]
     maker.load({c.mailing_id for c in copies})
+    maker.load_confirm_links(copies)
     db.session.commit()  # hold no transaction open while talking SMTP
     keeper.start_batch()
     pending, handled = list(copies), 0
