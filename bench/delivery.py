@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from listserve import create_app  # noqa: E402
 from listserve.delivery.outbox import UNSUBSCRIBE_URL, enqueue_announcement  # noqa: E402
 from listserve.extensions import db  # noqa: E402
+from tests.support import private_database  # noqa: E402
 
 PARAGRAPH = (
     "The network brings together cooperatives, mutual-aid groups and community land "
@@ -56,21 +56,12 @@ def free_port() -> int:
 def make_database(url: str | None) -> tuple[str, callable]:
     if url:
         return url, lambda: None
-    server = sa.make_url("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     try:
-        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        name = f"listserve_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        return private_database("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                                "listserve_bench")
     except sa.exc.OperationalError:
         path = Path(tempfile.mkdtemp()) / "bench.db"
         return f"sqlite:///{path}", lambda: shutil.rmtree(path.parent)
-
-    def drop():
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return server.set(database=name).render_as_string(hide_password=False), drop
 
 
 def seed(app, recipients: int) -> None:

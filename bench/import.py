@@ -15,10 +15,7 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -27,6 +24,7 @@ from flask_migrate import upgrade  # noqa: E402
 from listserve import create_app  # noqa: E402
 from listserve.admin.importing import import_subscribers  # noqa: E402
 from listserve.extensions import db  # noqa: E402
+from tests.support import private_database  # noqa: E402
 
 
 def write_csv(path: Path, rows: int) -> None:
@@ -46,18 +44,7 @@ def fresh_database(url: str | None, tmp: Path):
     """(url, drop): a database of the bench's own on the server named."""
     if not url or url.startswith("sqlite"):
         return f"sqlite:///{tmp / 'bench.db'}", lambda: None
-    server = sa.make_url(url)
-    name = f"listserve_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-    return server.set(database=name).render_as_string(hide_password=False), drop
+    return private_database(url, "listserve_bench")
 
 
 def peak_rss_mb() -> float:

@@ -21,7 +21,6 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +31,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
 from bench.archive_seed import TYPICAL_POST, seed_archive  # noqa: E402
+from tests.support import private_database  # noqa: E402
 
 hello_world = Flask("hello_world")
 
@@ -148,17 +148,7 @@ def create_database(server_url: str):
     server = sa.make_url(server_url)
     if server.get_backend_name() != "postgresql":
         sys.exit("the web benchmark runs on PostgreSQL")
-    name = f"listserve_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-    return server.set(database=name).render_as_string(hide_password=False), drop
+    return private_database(server_url, "listserve_bench")
 
 
 def app_environment(database_url: str) -> dict:

@@ -100,8 +100,14 @@ def make_test_database(tmp_dir) -> tuple[str, callable]:
     url = os.environ.get("LISTSERVE_TEST_DATABASE_URL")
     if not url:
         return DEFAULT_SQLITE.format(path=os.path.join(tmp_dir, "test.db")), lambda: None
-    server = sa.make_url(url)
-    name = f"listserve_test_{uuid.uuid4().hex[:10]}"
+    return private_database(url, "listserve_test")
+
+
+def private_database(server_url: str, prefix: str) -> tuple[str, callable]:
+    """Create a fresh PostgreSQL database on the server `server_url` names; return its URL
+    and how to drop it. Tests and benchmarks use it so parallel runs never share tables."""
+    server = sa.make_url(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
