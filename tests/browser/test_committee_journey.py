@@ -65,6 +65,9 @@ def draft_with_live_preview(journey) -> None:
     wait_until(journey, "the live preview showing the subject",
                f"() => document.querySelector('[data-preview=\"subject\"]').textContent"
                f" === {SUBJECT!r}")
+    # Look at the preview as a person does: Chromium does not render a sandboxed (so
+    # cross-origin) frame that is off screen, and its text has no box until it is seen.
+    page.locator("iframe.preview-html").scroll_into_view_if_needed()
     frame = page.frame_locator("iframe.preview-html")
     frame.locator("strong", has_text="first assembly").wait_for()
     assert frame.get_by_role("link", name="Read the agenda").is_visible()
