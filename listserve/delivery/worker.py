@@ -16,6 +16,7 @@ from listserve.dbtypes import utcnow
 from listserve.delivery.batch import CopyMaker, RateLimit, deliver_batch
 from listserve.delivery.bookkeeper import Bookkeeper
 from listserve.delivery.leases import claim_batch
+from listserve.subscriptions.signups import carry_out_signup_requests
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,10 @@ def deliver_due(worker: str, maker: CopyMaker, keeper: Bookkeeper,
                 stop: threading.Event | None = None, rate: RateLimit | None = None) -> int:
     """Claim and send one batch; return how many copies were handled (0: nothing due)."""
     cfg = current_app.config
-    # Scheduled announcements start here, so no cron is needed (exactly one worker wins each).
+    # Requests to join from the web, then scheduled announcements, start here: no cron is
+    # needed, and the confirmation mails they queue go out in this very round.
+    carry_out_signup_requests()
+    # Exactly one worker wins each scheduled announcement.
     start_due_announcements(utcnow())
     copies = claim_batch(worker, cfg["WORKER_BATCH_SIZE"], cfg["WORKER_LEASE_SECONDS"])
     if not copies:

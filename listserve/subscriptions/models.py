@@ -153,3 +153,24 @@ class BounceEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     subscription: Mapped[Subscription] = relationship()
+
+
+class SignupRequest(db.Model):
+    """A request to join made on the web, waiting for a worker to start its double opt-in.
+
+    The subscribe form stores only this row (listserve.subscriptions.signups), so the request
+    answers at once; what the person typed and the consent evidence are kept until a worker has
+    carried the request out, in the same transaction as the subscription it starts.
+    """
+
+    __tablename__ = "signup_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320))
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    source: Mapped[str] = mapped_column(sa.String(200))
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(400))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when carrying the request out failed; such a request is kept, and not tried again.
+    error: Mapped[str | None] = mapped_column(sa.Text)

@@ -37,6 +37,7 @@ class Request:
     source: str
     ip: str | None = None
     user_agent: str | None = None
+    asked_at: datetime | None = None  # when the person asked, if not just now
 
 
 def get_default_list() -> MailingList:
@@ -87,7 +88,7 @@ def request_subscription(
 def _start_confirmation(subscription: Subscription, origin: Request, name: str) -> None:
     now = utcnow()
     subscription.status = SubscriptionStatus.PENDING
-    subscription.requested_at = now
+    subscription.requested_at = origin.asked_at or now
     subscription.confirm_nonce = secrets.token_hex(8)
     if name:
         subscription.subscriber.name = name
@@ -118,6 +119,7 @@ def _record_consent_request(subscription: Subscription, origin: Request) -> None
     subscription.consents.append(
         ConsentRecord(
             source=origin.source[:200],
+            asked_at=origin.asked_at or utcnow(),
             ip=(origin.ip or None) and origin.ip[:45],
             user_agent=(origin.user_agent or None) and origin.user_agent[:400],
             consent_text_sha256=digest,

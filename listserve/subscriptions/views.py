@@ -4,7 +4,7 @@ from listserve.addresses import InvalidAddress
 from listserve.extensions import csrf, db, limiter
 from listserve.forms import typed_fields
 from listserve.headers import UnsafeHeaderValue
-from listserve.subscriptions import bounces, leaving, privacy, services
+from listserve.subscriptions import bounces, leaving, privacy, services, signups
 from listserve.subscriptions.forms import ConfirmForm, EraseForm, SubscribeForm, UnsubscribeForm
 from listserve.tokens import TokenError, TokenExpired
 
@@ -33,7 +33,8 @@ def subscribe():
         user_agent=request.user_agent.string,
     )
     try:
-        services.request_subscription(form.email.data, form.name.data, origin)
+        # One row; a worker starts the double opt-in (and sends the mail) a moment later.
+        signups.store_signup_request(form.email.data, form.name.data, origin)
     except (InvalidAddress, UnsafeHeaderValue) as exc:
         db.session.rollback()
         form.email.errors = [str(exc)]

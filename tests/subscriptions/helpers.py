@@ -5,12 +5,23 @@ from listserve.subscriptions.models import Subscriber, Subscription
 
 
 def subscribe(client, email, name="", **extra):
+    """Fill in and send the subscribe form, then let a worker take the request, as the worker
+    beside the web server does a moment later."""
     from tests.support import csrf_token
 
     page = client.get("/subscribe")
     data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "email": email, "name": name}
     data.update(extra)
-    return client.post("/subscribe", data=data)
+    response = client.post("/subscribe", data=data)
+    carry_out_signups(client.application)
+    return response
+
+
+def carry_out_signups(app) -> int:
+    from listserve.subscriptions.signups import carry_out_signup_requests
+
+    with app.app_context():
+        return carry_out_signup_requests()
 
 
 def subscription_of(app, email) -> Subscription | None:
