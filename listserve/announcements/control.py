@@ -32,6 +32,13 @@ class Progress:
     def done(self) -> bool:
         return self.queued == 0 or self.status == MailingStatus.CANCELLED
 
+    @property
+    def state(self) -> str:
+        """What the committee reads: "finished" once every copy is out, else the status."""
+        if self.status == MailingStatus.ACTIVE and self.queued == 0:
+            return "finished"
+        return self.status
+
 
 def announcement_progress(announcement: Announcement) -> Progress | None:
     """Counts of the announcement's copies by state, the sending rate and the time left."""

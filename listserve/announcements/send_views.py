@@ -112,8 +112,9 @@ def progress(announcement_id: int):
     progress = control.announcement_progress(announcement)
     if progress is None:
         abort(404)
-    return jsonify(status=progress.status, queued=progress.queued, sent=progress.sent,
-                   failed=progress.failed, cancelled=progress.cancelled, total=progress.total,
+    return jsonify(status=progress.status, state=progress.state, queued=progress.queued,
+                   sent=progress.sent, failed=progress.failed, cancelled=progress.cancelled,
+                   total=progress.total,
                    per_minute=progress.per_minute, seconds_left=progress.seconds_left,
                    done=progress.done)
 

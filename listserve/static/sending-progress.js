@@ -19,7 +19,7 @@
       });
       if (!response.ok) return;
       const p = await response.json();
-      for (const name of ["status", "queued", "sent", "failed", "total"]) {
+      for (const name of ["state", "queued", "sent", "failed", "total"]) {
         field(name).textContent = p[name];
       }
       field("per_minute").textContent = p.per_minute ? p.per_minute + " a minute" : "–";

@@ -174,6 +174,7 @@ def test_progress_pause_resume_and_cancel(app, committee, deliver, smtp_sink):
     assert progress["queued"] == 2 and progress["sent"] == 0 and progress["status"] == "active"
     page = client.get(f"/committee/announcements/{draft}/sending").get_data(as_text=True)
     assert 'data-progress="queued">2<' in page
+    assert 'data-progress="state">active<' in page
 
     def steer(action):
         page = client.get(f"/committee/announcements/{draft}/sending").get_data(as_text=True)
@@ -189,6 +190,10 @@ def test_progress_pause_resume_and_cancel(app, committee, deliver, smtp_sink):
     deliver()
     progress = client.get(f"/committee/announcements/{draft}/progress.json").get_json()
     assert progress["sent"] == 2 and progress["queued"] == 0 and progress["done"]
+    # Every copy is out: the page says so, rather than "active".
+    assert progress["state"] == "finished"
+    page = client.get(f"/committee/announcements/{draft}/sending").get_data(as_text=True)
+    assert 'data-progress="state">finished<' in page
     assert steer("cancel").status_code == 303  # nothing left: still refused politely
     actions = [a for a, *_ in audit_actions(app, "announcement", draft)]
     assert actions[-3:] == ["sent", "paused", "resumed"] or "cancelled" in actions

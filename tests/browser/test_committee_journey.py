@@ -44,6 +44,7 @@ def test_a_draft_is_previewed_approved_sent_and_delivered_once(browse, app, smtp
                       page.locator("dl.counts dd").all_inner_texts(), strict=True))
     assert (counts["Queued"], counts["Sent"], counts["Failed"], counts["Of"]) == ("0", "4", "0",
                                                                                   "4")
+    assert counts["State"] == "finished"
     assert not page.get_by_role("button", name="Pause").is_visible()  # nothing left to pause
     author.check("sent-100-percent")
 
