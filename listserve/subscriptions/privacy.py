@@ -7,7 +7,7 @@ from listserve.dbtypes import utcnow
 from listserve.delivery.models import Mailing, OutboxEntry, OutboxStatus
 from listserve.extensions import db
 from listserve.inbound.models import InboundMessage
-from listserve.subscriptions.models import Subscriber, Suppression
+from listserve.subscriptions.models import SignupRequest, Subscriber, Suppression
 
 
 def _iso(moment) -> str | None:
@@ -91,6 +91,10 @@ def erase_subscriber(subscriber: Subscriber, reason: str = "erased by request") 
             sa.or_(InboundMessage.sender == subscriber.email_key,
                    sa.func.lower(InboundMessage.envelope_from) == subscriber.email_key)
         )
+    )
+    # So is a request to join still waiting for a worker.
+    db.session.execute(
+        sa.delete(SignupRequest).where(sa.func.lower(SignupRequest.email) == subscriber.email_key)
     )
     if db.session.scalar(sa.select(Suppression).filter_by(address_sha256=digest)) is None:
         db.session.add(Suppression(address_sha256=digest, reason=reason[:40]))

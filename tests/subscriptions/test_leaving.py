@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from listserve.addresses import address_hash
 from listserve.delivery.models import OutboxEntry
 from listserve.extensions import db
-from listserve.subscriptions.models import ConsentRecord, Subscriber, Suppression
+from listserve.subscriptions.models import ConsentRecord, SignupRequest, Subscriber, Suppression
 from tests.subscriptions.helpers import press_button, subscribe, subscription_of
+from tests.support import csrf_token
 
 
 @pytest.fixture
@@ -98,11 +99,16 @@ def test_erase_leaves_only_a_hash(client, app, unsubscribe_path, deliver, smtp_s
     assert refused.status_code == 400
     assert subscription_of(app, "kim@example.net") is not None
 
+    # Kim asks to join again (the request waits for a worker), then erases everything.
+    token = csrf_token(client.get("/subscribe").get_data(as_text=True))
+    assert client.post("/subscribe", data={"csrf_token": token, "email": "Kim@example.net"}
+                       ).status_code == 303
     erased = press_button(client, unsubscribe_path + "/data", {"really": "y"})
     assert erased.status_code == 200
     assert b"erased" in erased.data
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Subscriber.id))) == 0
+        assert db.session.scalar(sa.select(sa.func.count(SignupRequest.id))) == 0
         assert db.session.scalar(sa.select(sa.func.count(ConsentRecord.id))) == 0
         recipients = db.session.scalars(sa.select(OutboxEntry.recipient)).all()
         assert recipients and not any("kim" in r for r in recipients)
