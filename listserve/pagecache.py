@@ -21,9 +21,9 @@ from collections import OrderedDict
 from functools import wraps
 
 from flask import Flask, Response, current_app, g, make_response, request, session
-from flask_wtf.csrf import generate_csrf
 
 from listserve.content_version import read_version
+from listserve.csrf_tokens import generate_csrf
 from listserve.extensions import db
 
 # Rendered where each visitor's CSRF token goes. Random per process, so no text a person
