@@ -1,12 +1,13 @@
-"""Flask's signed-cookie session, unchanged but for its signing: the serializer is made once
-per secret key, not twice per request, and signs with a kept signer (listserve.signers).
-The cookies are the very ones Flask makes, and Flask's own session interface reads them."""
+"""Flask's signed-cookie session, unchanged but for its cost: the serializer is made once per
+secret key, not twice per request, and signs with a kept signer (listserve.signers); and
+saving a session adds `Vary: Cookie` in one step. The cookies are the ones Flask makes, and
+Flask's own session interface reads them."""
 
 import json
 
-from flask import Flask
+from flask import Flask, Response
 from flask.json.tag import TaggedJSONSerializer
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from listserve.signers import KeptSerializer
 
@@ -50,3 +51,32 @@ class SessionInterface(SecureCookieSessionInterface):
             signer_kwargs={"key_derivation": self.key_derivation,
                            "digest_method": self.digest_method},
         )
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        if not session:  # nothing to store, or a cookie to delete: Flask's own code
+            return super().save_session(app, session, response)
+        # The rest is Flask's save_session.
+        if self.should_set_cookie(app, session):
+            response.set_cookie(
+                self.get_cookie_name(app),
+                self.get_signing_serializer(app).dumps(dict(session)),
+                expires=self.get_expiration_time(app, session),
+                httponly=self.get_cookie_httponly(app),
+                domain=self.get_cookie_domain(app),
+                path=self.get_cookie_path(app),
+                secure=self.get_cookie_secure(app),
+                partitioned=self.get_cookie_partitioned(app),
+                samesite=self.get_cookie_samesite(app),
+            )
+            vary_on_cookie(response)
+        elif session.accessed:
+            vary_on_cookie(response)
+
+
+def vary_on_cookie(response: Response) -> None:
+    """response.vary.add("Cookie"); werkzeug parses and writes the header back each time, and
+    raises and catches an exception when there is none (as there mostly is not)."""
+    if any(name.lower() == "vary" for name, _ in response.headers):
+        response.vary.add("Cookie")
+    else:
+        response.headers.add("Vary", "Cookie")

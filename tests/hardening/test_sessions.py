@@ -17,6 +17,8 @@ def test_a_response_that_sets_the_session_cookie_says_it_varies_on_cookies(clien
         assert "session=" in response.headers["Set-Cookie"], page
         # Otherwise a shared cache could hand this visitor's cookie to the next one.
         assert "Cookie" in response.headers["Vary"], page
+        again = fresh.get(page)  # the page still depends on the cookie it was sent with
+        assert "Cookie" in again.headers["Vary"], page
 
 
 def test_the_session_cookie_is_flask_s_own(app, client):
