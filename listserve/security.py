@@ -28,9 +28,10 @@ def init_app(app: Flask) -> None:
 
 
 def set_security_headers(response):
-    carries_token = bool(request.view_args and "token" in request.view_args)
+    req = request._get_current_object()  # one lookup through the context proxy, not three
+    carries_token = bool(req.view_args and "token" in req.view_args)
     wanted = TOKEN_PAGE if carries_token else PLAIN_PAGE
-    if request.is_secure:
+    if req.is_secure:
         wanted += (HSTS,)
     headers = response.headers
     # One pass over what is there: asking werkzeug's Headers for a missing name raises and
