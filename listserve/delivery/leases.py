@@ -32,20 +32,29 @@ def claim_batch(worker: str, size: int, lease_seconds: int) -> list[Copy]:
     the same transaction instead of being returned.
     """
     now = utcnow()
+    active = sa.select(Mailing.id).where(Mailing.status == MailingStatus.ACTIVE.value)
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        # The active mailings as an array computed once (an InitPlan), not a join: the
+        # planner then reads the partial index ix_outbox_due in order and stops after
+        # `size` rows. Joined to mailing (whose few rows it misjudges), it scanned and
+        # sorted every due row of the outbox on every claim.
+        in_active = OutboxEntry.mailing_id == sa.func.any(sa.func.array(active.scalar_subquery()))
+    else:
+        in_active = OutboxEntry.mailing_id.in_(active)
     due = (
         sa.select(OutboxEntry.id)
-        .join(Mailing, Mailing.id == OutboxEntry.mailing_id)
         .where(
             OutboxEntry.status.in_(DUE_STATUSES),
             OutboxEntry.next_attempt_at <= now,
             sa.or_(OutboxEntry.claimed_until.is_(None), OutboxEntry.claimed_until < now),
-            Mailing.status == MailingStatus.ACTIVE.value,
+            in_active,
         )
         .order_by(OutboxEntry.next_attempt_at, OutboxEntry.id)
         .limit(size)
     )
-    if db.engine.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True, of=OutboxEntry)
+    if postgresql:
+        due = due.with_for_update(skip_locked=True)
     claim = (
         sa.update(OutboxEntry)
         .where(OutboxEntry.id.in_(due.scalar_subquery()))
@@ -53,23 +62,45 @@ def claim_batch(worker: str, size: int, lease_seconds: int) -> list[Copy]:
         .returning(
             OutboxEntry.id, OutboxEntry.mailing_id, OutboxEntry.subscription_id,
             OutboxEntry.recipient, OutboxEntry.recipient_name, OutboxEntry.message_id,
-            OutboxEntry.attempts,
+            OutboxEntry.attempts, _unconfirmed_announcement(),
         )
         .execution_options(synchronize_session=False)
     )
     try:
         begin_write()
-        copies = [Copy(*row) for row in db.session.execute(claim)]
-        skipped = _cancel_unconfirmed([c.id for c in copies], worker) if copies else set()
+        copies, unconfirmed = [], []
+        for *row, gone in db.session.execute(claim):
+            (unconfirmed if gone else copies).append(Copy(*row))
+        skipped = _cancel_unconfirmed([c.id for c in unconfirmed], worker) if unconfirmed else ()
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    return sorted((c for c in copies if c.id not in skipped), key=lambda c: c.id)
+    copies += (c for c in unconfirmed if c.id not in skipped)
+    return sorted(copies, key=lambda c: c.id)
+
+
+def _unconfirmed_announcement() -> sa.ColumnElement[bool]:
+    """True for an announcement copy to someone who left (or was disabled) since it was
+    queued: read with the claim, so the common case needs no second statement. The
+    subscription's status is a scalar subquery, one primary-key probe per claimed row: as
+    NOT EXISTS, PostgreSQL hashed the whole subscription table on every claim."""
+    status = (
+        sa.select(Subscription.status)
+        .where(Subscription.id == OutboxEntry.subscription_id)
+        .scalar_subquery()
+    )
+    announcement = sa.select(Mailing.id).where(
+        Mailing.id == OutboxEntry.mailing_id, Mailing.kind == MailingKind.ANNOUNCEMENT.value
+    )
+    return sa.and_(
+        announcement.exists(), sa.func.coalesce(status, "") != SubscriptionStatus.CONFIRMED.value
+    ).label("unconfirmed")
 
 
 def _cancel_unconfirmed(ids: list[int], worker: str) -> set[int]:
-    """Announcement copies for people who left (or were disabled) since it was queued."""
+    """Cancel those of the claimed copies that are still (checked again here) announcement
+    copies for people who are no longer confirmed."""
     confirmed = sa.select(Subscription.id).where(
         Subscription.id == OutboxEntry.subscription_id,
         Subscription.status == SubscriptionStatus.CONFIRMED.value,
