@@ -21,7 +21,7 @@ from listserve.delivery.models import Mailing
 from listserve.delivery.results import Outcome, defer
 from listserve.delivery.signing import configured_signer
 from listserve.delivery.transport import SendResult, dot_stuffed, open_transport
-from listserve.delivery.verp import verp_key
+from listserve.delivery.verp import opaque_id, verp_key
 from listserve.extensions import db
 from listserve.subscriptions.models import MailingList, Subscription, SubscriptionStatus
 from listserve.subscriptions.services import confirmation_link
@@ -121,13 +121,15 @@ class CopyMaker:
             link = self.confirm_links.get(copy.subscription_id) or external_url(
                 "subscriptions.subscribe"
             )
+        opaque = opaque_id(copy.id, self.key)  # in the Message-ID and the VERP sender
         if self.signer is None:
-            data = template.personalise(copy, token, self.key, stuffed=True, link=link)
+            data = template.personalise(copy, token, self.key, stuffed=True, link=link,
+                                        opaque=opaque)
         else:  # sign what the recipient will read, then stuff it for the wire
-            data = dot_stuffed(
-                self.signer.sign(template.personalise(copy, token, self.key, link=link))
-            )
-        return envelope_sender(template.domain, copy.id, self.key), data
+            data = dot_stuffed(self.signer.sign(
+                template.personalise(copy, token, self.key, link=link, opaque=opaque)
+            ))
+        return envelope_sender(template.domain, copy.id, opaque=opaque), data
 
 
 def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Bookkeeper,

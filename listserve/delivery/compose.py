@@ -8,6 +8,7 @@ across relays that would re-encode 8-bit mail).
 """
 
 import functools
+import re
 import time
 from dataclasses import dataclass
 from email import quoprimime
@@ -62,15 +63,17 @@ class CopyTemplate:
     confirm_link: bool = False
 
     def personalise(self, copy: Copy, token: str | None, key,
-                    stuffed: bool = False, link: str | None = None) -> bytes:
+                    stuffed: bool = False, link: str | None = None,
+                    opaque: str | None = None) -> bytes:
         """The complete message for copy.recipient; raises UnsendableCopy.
 
         `stuffed`: with SMTP's leading dots already doubled, from pieces stuffed once.
         `link`: what goes in the link slots when it is not the unsubscribe link.
+        `opaque`: the copy's opaque_id, when the caller has made it already.
         """
         to = _to_header(copy.recipient_name, copy.recipient)
         message_id = copy.message_id or (
-            f"<{opaque_id(copy.id, key)}.m{self.mailing_id}@{self.domain}>"
+            f"<{opaque or opaque_id(copy.id, key)}.m{self.mailing_id}@{self.domain}>"
         )
         head = [self.top, to, b"Date: ", _date_now(), b"\r\nMessage-ID: ",
                 message_id.encode("ascii"), b"\r\n"]
@@ -200,10 +203,23 @@ def _add_list_headers(msg: EmailMessage, mailing: Mailing, mailing_list: Mailing
     msg["Precedence"] = "list"
 
 
+# Names and addresses the email package writes out unchanged: words of letters and digits,
+# and a dot-atom address. Most recipients look like this; the rest take the full road.
+_PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9]+(?: [A-Za-z0-9]+)*)?")
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+
+
 def _to_header(name: str, address: str) -> bytes:
     if not (is_header_safe(address) and address.isascii() and "@" in address):
         raise UnsendableCopy("550 5.1.3 recipient address cannot be used in a header")
-    if not is_header_safe(name or ""):
+    name = name or ""
+    if (_PLAIN_ADDRESS.fullmatch(address) and _PLAIN_NAME.fullmatch(name)
+            and len(name) + len(address) < 68):  # one line: what SMTP.fold would write
+        if name:
+            return f"To: {name} <{address}>\r\n".encode("ascii")
+        return f"To: {address}\r\n".encode("ascii")
+    if not is_header_safe(name):
         name = ""
     return SMTP.fold("To", formataddr((name, address))).encode("ascii")
 
@@ -223,9 +239,9 @@ def _leave_mailto(mailing_list: MailingList) -> str:
     return f"mailto:{mailing_list.slug}-leave@{mailing_list.domain}?subject=unsubscribe"
 
 
-def envelope_sender(domain: str, entry_id: int, key=None) -> str:
+def envelope_sender(domain: str, entry_id: int, key=None, opaque: str | None = None) -> str:
     """The VERP envelope sender: bounces+<opaque>@<list domain>."""
-    return bounce_address(domain, entry_id, key)
+    return bounce_address(domain, entry_id, key, opaque)
 
 
 def new_message_id(domain: str) -> str:

@@ -49,9 +49,11 @@ def read_opaque_id(opaque: str, key: bytes | None = None) -> int | None:
     return int.from_bytes(entry_bytes, "big")
 
 
-def bounce_address(domain: str, entry_id: int, key: bytes | hmac.HMAC | None = None) -> str:
-    """bounces+<opaque>@<list domain>: the envelope sender of one copy."""
-    return f"{BOUNCE_LOCAL}+{opaque_id(entry_id, key)}@{domain}"
+def bounce_address(domain: str, entry_id: int, key: bytes | hmac.HMAC | None = None,
+                   opaque: str | None = None) -> str:
+    """bounces+<opaque>@<list domain>: the envelope sender of one copy (`opaque`: its
+    opaque_id, when the caller has it already)."""
+    return f"{BOUNCE_LOCAL}+{opaque or opaque_id(entry_id, key)}@{domain}"
 
 
 def parse_bounce_address(address: str) -> int | None:
