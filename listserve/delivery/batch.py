@@ -146,12 +146,11 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Boo
     try:
         with open_transport() as transport:
             while pending and not (stop is not None and stop.is_set()):
-                halted = keeper.halted | _halted_since_last_group(pending, handled)
+                halted = _halted_since_last_group(pending, handled)
                 pending = [c for c in pending if c.mailing_id not in halted]
                 outcomes = _send_group(transport, pending[:group_size], maker, rate, keeper)
                 pending = pending[len(outcomes):]
-                keeper.submit(outcomes, [c.id for c in pending],
-                              {c.mailing_id for c in pending})
+                keeper.submit(outcomes, [c.id for c in pending])
                 handled += len(outcomes)
     except (OSError, smtplib.SMTPException) as exc:
         # The server went away for good: what is left waits for the next attempt.
@@ -170,8 +169,7 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Boo
 
 def _halted_since_last_group(pending: list[Copy], handled: int) -> set[int]:
     """Paused or cancelled mailings, read by the sender itself before each group after the
-    first: the bookkeeper's own check can lag a group behind, and a pause must take effect
-    at the next group, not two later."""
+    first (the claim read them before the first): a pause takes effect at the next group."""
     if not handled:
         return set()
     halted = halted_mailings({c.mailing_id for c in pending})
@@ -210,7 +208,7 @@ def _send_group(transport, group: list[Copy], maker: CopyMaker, rate: RateLimit 
             try:
                 transport.reopen()
             except (OSError, smtplib.SMTPException):
-                keeper.submit(outcomes, [], set())
+                keeper.submit(outcomes, [])
                 raise
             continue
         outcomes.append(Outcome(copy, result))
