@@ -340,8 +340,10 @@ def main() -> None:
                 raw_before = raw_limit(port, sample)
                 requeue(app, mailing_id)
                 sink_before = process_cpu(sink_pid)
+                own_before = time.process_time()
                 with BackendMeter(backend_db) as backends:
                     wall, peaks, cpus = run_workers(env, workers, opts.concurrency)
+                own_cpu = time.process_time() - own_before
                 sink_cpu = process_cpu(sink_pid) - sink_before
                 count, rate = sent_rate(app, mailing_id)
                 raw = (raw_before + raw_limit(port, sample)) / 2
@@ -355,7 +357,8 @@ def main() -> None:
                 print(f"  CPU per copy: workers {worker_cpu * per:.0f} µs, "
                       + (f"PostgreSQL backends {backends.seconds * per:.0f} µs, "
                          if backend_db else "")
-                      + f"sink {sink_cpu * per:.0f} µs")
+                      + f"sink {sink_cpu * per:.0f} µs; this process meanwhile "
+                      f"{own_cpu * 1000:.0f} ms CPU in all")
         report(runs, opts.concurrency)
         if opts.dkim:
             measure_dkim(app, env, mailing_id, tmp, opts.concurrency)
