@@ -15,6 +15,7 @@ from email import quoprimime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
+from typing import NamedTuple
 
 from listserve.dbtypes import utcnow
 from listserve.delivery.models import Mailing, MailingKind
@@ -34,9 +35,9 @@ class UnsendableCopy(ValueError):
     """This one copy cannot be composed (an address or name that would break a header)."""
 
 
-@dataclass(frozen=True)
-class Copy:
-    """What a worker knows about one recipient's copy (a claimed outbox row)."""
+class Copy(NamedTuple):
+    """What a worker knows about one recipient's copy (a claimed outbox row). A named tuple,
+    not a frozen dataclass: the worker makes one per copy, and it costs a fifth as much."""
 
     id: int
     mailing_id: int

@@ -7,8 +7,8 @@ import re
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from flask_mail import Connection
@@ -18,8 +18,7 @@ from listserve.headers import is_header_safe
 MAX_LINE = 8192  # the longest reply line read, as smtplib
 
 
-@dataclass(frozen=True)
-class SendResult:
+class SendResult(NamedTuple):  # one per copy: a named tuple is the cheapest to make
     code: int  # the SMTP reply code; 250 for the local mailbox
     reply: str
     local: bool = False  # refused by us before any server saw it (not a bounce)
@@ -131,9 +130,10 @@ class SMTPTransport:
         A dropped connection raises (OSError / SMTPServerDisconnected): the caller decides
         whether to reconnect.
         """
-        if self.announced is not None and self.announced != (envelope_from, recipient):
+        announced, self.announced = self.announced, None
+        if announced is not None and announced != (envelope_from, recipient):
             raise RuntimeError("send() is not for the copy announced by the previous send()")
-        if not (is_header_safe(envelope_from) and is_header_safe(recipient)):
+        if announced is None and not (is_header_safe(envelope_from) and is_header_safe(recipient)):
             return SendResult(553, "5.1.3 address with a line break refused before sending",
                               local=True)
         if not self.pipelining:
@@ -143,9 +143,8 @@ class SMTPTransport:
         sock = self.host.sock
         if sock is None:
             raise smtplib.SMTPServerDisconnected("not connected")
-        if self.announced is None:
+        if announced is None:
             sock.sendall(_envelope(envelope_from, recipient))
-        self.announced = None
         mail_reply, rcpt_reply, data_reply = self._reply(), self._reply(), self._reply()
         if data_reply[0] == 354 and mail_reply[0] == 250 and rcpt_reply[0] in (250, 251):
             content = [data if stuffed else dot_stuffed(data), b".\r\n"]
