@@ -145,38 +145,43 @@ class SMTPTransport:
             raise smtplib.SMTPServerDisconnected("not connected")
         if announced is None:
             sock.sendall(_envelope(envelope_from, recipient))
-        mail_reply, rcpt_reply, data_reply = self._reply(), self._reply(), self._reply()
+        mail_reply, rcpt_reply, data_reply = self._replies(3)
         if data_reply[0] == 354 and mail_reply[0] == 250 and rcpt_reply[0] in (250, 251):
             content = [data if stuffed else dot_stuffed(data), b".\r\n"]
             if then is not None and is_header_safe(then[0]) and is_header_safe(then[1]):
                 content.append(_envelope(*then))
                 self.announced = then
             sock.sendall(b"".join(content))
-            code, reply = self._reply()
+            [(code, reply)] = self._replies(1)
             return SendResult(code, _text(reply))
         if data_reply[0] == 354:  # the server took DATA without a recipient: end it empty
             sock.sendall(b".\r\n")
-            self._reply()
+            self._replies(1)
         self.host.rset()
         code, reply = next((r for r in (mail_reply, rcpt_reply, data_reply) if r[0] >= 400),
                            data_reply)
         return SendResult(code, _text(reply))
 
-    def _reply(self) -> tuple[int, bytes]:
-        """smtplib's getreply() for the pipelined road, without its per-call overhead."""
-        file, lines = self.host.file, []
-        while True:
-            line = file.readline(MAX_LINE + 1)
+    def _replies(self, count: int) -> list[tuple[int, bytes]]:
+        """The next `count` replies, as smtplib's getreply() reads them, without its
+        overhead per call (four replies a copy)."""
+        readline, replies = self.host.file.readline, []
+        for _ in range(count):
+            line = readline(MAX_LINE + 1)
+            lines = []
+            while line[3:4] == b"-" and len(line) <= MAX_LINE:  # a multi-line reply
+                lines.append(line[4:].strip(b" \t\r\n"))
+                line = readline(MAX_LINE + 1)
             if not line or len(line) > MAX_LINE:
                 self.host.close()
                 raise smtplib.SMTPServerDisconnected("connection closed or reply too long")
             lines.append(line[4:].strip(b" \t\r\n"))
-            if line[3:4] != b"-":
-                break
-        try:
-            return int(line[:3]), b"\n".join(lines)
-        except ValueError:
-            return -1, b"\n".join(lines)
+            try:
+                code = int(line[:3])
+            except ValueError:
+                code = -1
+            replies.append((code, lines[0] if len(lines) == 1 else b"\n".join(lines)))
+        return replies
 
     def _send_plain(self, envelope_from: str, recipient: str, data: bytes) -> SendResult:
         try:
