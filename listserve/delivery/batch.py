@@ -50,6 +50,11 @@ class RateLimit:
             time.sleep(slot - now)
 
 
+_STAMPS = sa.select(Mailing.id, Mailing.created_at).where(
+    Mailing.id.in_(sa.bindparam("ids", expanding=True))
+)
+
+
 class CopyMaker:
     """Everything a worker thread needs to turn claimed rows into bytes, made once."""
 
@@ -65,9 +70,7 @@ class CopyMaker:
     def load(self, mailing_ids: set[int]) -> None:
         # A cached rendering is valid only for the same mailing: ids can come back (SQLite
         # reuses the highest id once its row is deleted), creation times do not.
-        stamps = dict(db.session.execute(
-            sa.select(Mailing.id, Mailing.created_at).where(Mailing.id.in_(mailing_ids))
-        ).all())
+        stamps = dict(db.session.execute(_STAMPS, {"ids": list(mailing_ids)}).all())
         for mailing_id in mailing_ids:
             if self.stamps.get(mailing_id, stamps.get(mailing_id)) != stamps.get(mailing_id):
                 self.templates.pop(mailing_id, None)
