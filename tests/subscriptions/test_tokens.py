@@ -1,5 +1,7 @@
 """Confirmation links: only a POST confirms; bad links show a clear page and change nothing."""
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -8,6 +10,7 @@ from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from listserve.macs import keyed_mac
 from listserve.tokens import (
     LastingTokenMaker,
     make_lasting_token,
@@ -105,3 +108,12 @@ def test_the_worker_s_unsubscribe_links_are_the_ones_the_site_accepts(app, subsc
         assert read_lasting_token("unsubscribe", token) == [subscription_id]
         assert LastingTokenMaker("unsubscribe")([subscription_id, "x"]) == make_lasting_token(
             "unsubscribe", [subscription_id, "x"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.binary(max_size=200), message=st.binary(max_size=100),
+       digest=st.sampled_from([hashlib.sha1, hashlib.sha256]))
+def test_the_worker_s_keyed_mac_is_hmac(key, message, digest):
+    """Tokens and bounce addresses are signed with a MAC keyed once: it must be HMAC itself,
+    or links and bounce addresses in mail already sent would stop working."""
+    assert keyed_mac(key, digest)(message) == hmac.new(key, message, digest).digest()
