@@ -85,7 +85,11 @@ class CopyTemplate:
                      self.leave_mailto, b">\r\n"]
         head.append(self.rest)
         pieces = self.wire_pieces if stuffed else self.body_pieces
-        return b"".join(head) + _qp_url(url).join(pieces)
+        slot = _qp_url(url)
+        head.append(pieces[0])
+        for piece in pieces[1:]:  # one join: the 8 kB body is copied once, not twice
+            head += (slot, piece)
+        return b"".join(head)
 
     @functools.cached_property
     def wire_pieces(self) -> list[bytes]:
