@@ -4,7 +4,7 @@ local SMTP sink, next to the raw limit of a plain smtplib loop into the same sin
     python bench/delivery.py --recipients 100000 --workers 1,2 [--dkim] [--database URL]
 
 Prints enqueue time, messages/s per run (from the first to the last sent_at, so process
-start-up is not counted), peak RSS per worker process (wait4), the raw smtplib rate over one
+start-up is not counted), peak RSS per worker process (VmHWM), the raw smtplib rate over one
 connection with pre-built messages of the same size, and the ratios. With no --database it
 makes (and drops) a private PostgreSQL database when one answers on 127.0.0.1:5432, else
 uses SQLite. The sink is Postfix's smtp-sink when installed, else an aiosmtpd counting sink
@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -137,6 +138,69 @@ def sent_rate(app, mailing_id: int) -> tuple[int, float]:
     return count, (count - 1) / span if span else 0.0
 
 
+# --- CPU time -------------------------------------------------------------------------------
+
+def process_cpu(pid: int) -> float:
+    """Seconds of CPU a live process has used (nanosecond accounting from schedstat)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class BackendMeter:
+    """CPU time of the PostgreSQL backends serving one database, found by their process
+    title ("postgres: … <database> …") and sampled four times a second from a thread that
+    sleeps in between. A backend's last quarter second before it exits is not seen, so the
+    figure is a slight underestimate."""
+
+    def __init__(self, database: str | None):
+        self.database = database
+        self.seen: dict[int, float] = {}
+        self.ignored: set[int] = set()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        if self.database:
+            self._sample()
+            self.start = dict(self.seen)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.database:
+            self.done.set()
+            self.thread.join()
+            self._sample()
+
+    @property
+    def seconds(self) -> float:
+        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in self.seen.items())
+
+    def _run(self) -> None:
+        while not self.done.wait(0.25):
+            self._sample()
+
+    def _sample(self) -> None:
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) in self.ignored:
+                continue
+            pid = int(name)
+            if pid not in self.seen:
+                try:
+                    title = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                if not (title.startswith(b"postgres:")
+                        and f" {self.database} ".encode() in title):
+                    self.ignored.add(pid)
+                    continue
+            cpu = process_cpu(pid)
+            if cpu:
+                self.seen[pid] = cpu
+
+
 # --- the sink -------------------------------------------------------------------------------
 
 def _aiosmtpd_sink(port: int) -> None:
@@ -151,7 +215,7 @@ def _aiosmtpd_sink(port: int) -> None:
         time.sleep(3600)
 
 
-def start_sink() -> tuple[int, str, callable]:
+def start_sink() -> tuple[int, str, int, callable]:
     port = free_port()
     binary = shutil.which("smtp-sink") or ("/usr/sbin/smtp-sink"
                                            if Path("/usr/sbin/smtp-sink").exists() else None)
@@ -171,7 +235,7 @@ def start_sink() -> tuple[int, str, callable]:
             break
         except OSError:
             time.sleep(0.05)
-    return port, kind, stop
+    return port, kind, proc.pid, stop
 
 
 def raw_limit(port: int, sample: bytes, seconds: float = 4.0) -> float:
@@ -202,26 +266,54 @@ def sample_copy(app, mailing_id: int) -> bytes:
 
 # --- the workers ----------------------------------------------------------------------------
 
+def peak_rss_mb(pid: int) -> float:
+    """The high-water mark of a live process's resident memory (VmHWM), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
 def run_workers(env: dict, workers: int, concurrency: int, seconds: float | None = None):
-    """Start the worker processes; return (wall seconds, peak RSS MB of each)."""
+    """Start the worker processes; return (wall seconds, peak RSS MB of each, CPU seconds
+    of each).
+
+    Peak RSS is VmHWM read every 0.2 s while a worker runs, not wait4's ru_maxrss: Linux
+    keeps the high-water mark of the image a child had before exec, and a child forked from
+    this process starts as a copy of it (which grows with the recipients it seeded)."""
     args = [sys.executable, "-m", "listserve", "worker", "--concurrency", str(concurrency)]
     if seconds is None:
         args.append("--burst")
     started = time.perf_counter()
     procs = [subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
              for _ in range(workers)]
+    peaks = [0.0] * workers
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            for index, proc in enumerate(procs):
+                peaks[index] = max(peaks[index], peak_rss_mb(proc.pid))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     if seconds is not None:
         time.sleep(seconds)
         for proc in procs:
             proc.terminate()
-    peaks = []
+    cpus = []
     for proc in procs:
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             raise SystemExit(f"worker exited with {proc.returncode}")
-        peaks.append(usage.ru_maxrss / 1024)
-    return time.perf_counter() - started, peaks
+        cpus.append(usage.ru_utime + usage.ru_stime)
+    done.set()
+    watcher.join()
+    return time.perf_counter() - started, peaks, cpus
 
 
 def main() -> None:
@@ -238,7 +330,7 @@ def main() -> None:
     opts = parser.parse_args()
 
     url, drop = make_database(opts.database)
-    port, sink_kind, stop_sink = start_sink()
+    port, sink_kind, sink_pid, stop_sink = start_sink()
     tmp = Path(tempfile.mkdtemp())
     settings = {
         "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "BASE_URL": "https://network.example.org",
@@ -256,28 +348,47 @@ def main() -> None:
             upgrade(directory=app.extensions["migrate"].directory)
             engine = db.engine.dialect.name
         seed(app, opts.recipients)
+        # What a worker costs to start, find nothing due and exit: taken off each run's
+        # worker CPU so that the per-copy figure is what sending costs.
+        startup = min(run_workers(env, 1, opts.concurrency)[2][0] for _ in range(3))
         mailing_id, enqueue_seconds = enqueue(app, "announcement:bench")
         sample = sample_copy(app, mailing_id)
         print(f"database {engine}, sink {sink_kind}, {opts.recipients:,} recipients, "
               f"copy {len(sample):,} bytes, batch {opts.batch_size}, group {opts.group}, "
               f"pipelining {'off' if opts.no_pipelining else 'on'}")
         print(f"enqueue (one INSERT … SELECT): {enqueue_seconds:.2f} s")
+        backend_db = sa.make_url(url).database if engine == "postgresql" else None
+        print(f"worker start-up and exit with nothing due: {startup * 1000:.0f} ms CPU "
+              "(taken off each worker's CPU below)")
         runs = []  # (workers, rate, raw around it, peaks)
         for _ in range(opts.repeat):
             for workers in [int(w) for w in opts.workers.split(",")]:
                 raw_before = raw_limit(port, sample)
                 requeue(app, mailing_id)
-                wall, peaks = run_workers(env, workers, opts.concurrency)
+                sink_before = process_cpu(sink_pid)
+                own_before = time.process_time()
+                with BackendMeter(backend_db) as backends:
+                    wall, peaks, cpus = run_workers(env, workers, opts.concurrency)
+                own_cpu = time.process_time() - own_before
+                sink_cpu = process_cpu(sink_pid) - sink_before
                 count, rate = sent_rate(app, mailing_id)
                 raw = (raw_before + raw_limit(port, sample)) / 2
                 runs.append((workers, rate, raw, peaks))
+                per = 1e6 / max(count, 1)
+                worker_cpu = sum(cpus) - startup * workers
                 print(f"{workers} worker(s) × {opts.concurrency} connection(s): {count:,} sent, "
                       f"{rate:,.0f} msg/s (wall {wall:.1f} s incl. start-up); raw limit around "
                       f"it {raw:,.0f} msg/s; peak RSS per worker "
                       + ", ".join(f"{p:.0f} MB" for p in peaks))
+                print(f"  CPU per copy: workers {worker_cpu * per:.0f} µs, "
+                      + (f"PostgreSQL backends {backends.seconds * per:.0f} µs, "
+                         if backend_db else "")
+                      + f"sink {sink_cpu * per:.0f} µs; this process meanwhile "
+                      f"{own_cpu * 1000:.0f} ms CPU in all")
         report(runs, opts.concurrency)
         if opts.dkim:
             measure_dkim(app, env, mailing_id, tmp, opts.concurrency)
+        print("load average: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
     finally:
         stop_sink()
         with create_app(settings).app_context():
@@ -315,10 +426,11 @@ def measure_dkim(app, env, mailing_id: int, tmp: Path, concurrency: int) -> None
     requeue(app, mailing_id)
     signed_env = {**env, "LISTSERVE_DKIM_SELECTOR": "bench",
                   "LISTSERVE_DKIM_PRIVATE_KEY_PATH": str(path)}
-    _, peaks = run_workers(signed_env, 1, concurrency, seconds=15)
+    _, peaks, cpus = run_workers(signed_env, 1, concurrency, seconds=15)
     count, rate = sent_rate(app, mailing_id)
-    print(f"DKIM-signed (rsa-sha256 2048, dkimpy), 1 worker, 15 s: {count:,} sent, "
-          f"{rate:,.0f} msg/s, peak RSS {peaks[0]:.0f} MB")
+    print(f"DKIM-signed (rsa-sha256 2048), 1 worker, 15 s: {count:,} sent, "
+          f"{rate:,.0f} msg/s, worker CPU {cpus[0] * 1e6 / max(count, 1):.0f} µs per copy "
+          f"(start-up included), peak RSS {peaks[0]:.0f} MB")
 
 
 if __name__ == "__main__":

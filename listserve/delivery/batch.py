@@ -21,7 +21,7 @@ from listserve.delivery.models import Mailing
 from listserve.delivery.results import Outcome, defer
 from listserve.delivery.signing import configured_signer
 from listserve.delivery.transport import SendResult, dot_stuffed, open_transport
-from listserve.delivery.verp import verp_key
+from listserve.delivery.verp import opaque_id, verp_key
 from listserve.extensions import db
 from listserve.subscriptions.models import MailingList, Subscription, SubscriptionStatus
 from listserve.subscriptions.services import confirmation_link
@@ -50,6 +50,11 @@ class RateLimit:
             time.sleep(slot - now)
 
 
+_STAMPS = sa.select(Mailing.id, Mailing.created_at).where(
+    Mailing.id.in_(sa.bindparam("ids", expanding=True))
+)
+
+
 class CopyMaker:
     """Everything a worker thread needs to turn claimed rows into bytes, made once."""
 
@@ -65,9 +70,7 @@ class CopyMaker:
     def load(self, mailing_ids: set[int]) -> None:
         # A cached rendering is valid only for the same mailing: ids can come back (SQLite
         # reuses the highest id once its row is deleted), creation times do not.
-        stamps = dict(db.session.execute(
-            sa.select(Mailing.id, Mailing.created_at).where(Mailing.id.in_(mailing_ids))
-        ).all())
+        stamps = dict(db.session.execute(_STAMPS, {"ids": list(mailing_ids)}).all())
         for mailing_id in mailing_ids:
             if self.stamps.get(mailing_id, stamps.get(mailing_id)) != stamps.get(mailing_id):
                 self.templates.pop(mailing_id, None)
@@ -121,13 +124,15 @@ class CopyMaker:
             link = self.confirm_links.get(copy.subscription_id) or external_url(
                 "subscriptions.subscribe"
             )
+        opaque = opaque_id(copy.id, self.key)  # in the Message-ID and the VERP sender
         if self.signer is None:
-            data = template.personalise(copy, token, self.key, stuffed=True, link=link)
+            data = template.personalise(copy, token, self.key, stuffed=True, link=link,
+                                        opaque=opaque)
         else:  # sign what the recipient will read, then stuff it for the wire
-            data = dot_stuffed(
-                self.signer.sign(template.personalise(copy, token, self.key, link=link))
-            )
-        return envelope_sender(template.domain, copy.id, self.key), data
+            data = dot_stuffed(self.signer.sign(
+                template.personalise(copy, token, self.key, link=link, opaque=opaque)
+            ))
+        return envelope_sender(template.domain, copy.id, opaque=opaque), data
 
 
 def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Bookkeeper,
@@ -144,12 +149,11 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Boo
     try:
         with open_transport() as transport:
             while pending and not (stop is not None and stop.is_set()):
-                halted = keeper.halted | _halted_since_last_group(pending, handled)
+                halted = _halted_since_last_group(pending, handled)
                 pending = [c for c in pending if c.mailing_id not in halted]
                 outcomes = _send_group(transport, pending[:group_size], maker, rate, keeper)
                 pending = pending[len(outcomes):]
-                keeper.submit(outcomes, [c.id for c in pending],
-                              {c.mailing_id for c in pending})
+                keeper.submit(outcomes, [c.id for c in pending])
                 handled += len(outcomes)
     except (OSError, smtplib.SMTPException) as exc:
         # The server went away for good: what is left waits for the next attempt.
@@ -168,8 +172,7 @@ def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Boo
 
 def _halted_since_last_group(pending: list[Copy], handled: int) -> set[int]:
     """Paused or cancelled mailings, read by the sender itself before each group after the
-    first: the bookkeeper's own check can lag a group behind, and a pause must take effect
-    at the next group, not two later."""
+    first (the claim read them before the first): a pause takes effect at the next group."""
     if not handled:
         return set()
     halted = halted_mailings({c.mailing_id for c in pending})
@@ -181,28 +184,45 @@ def _send_group(transport, group: list[Copy], maker: CopyMaker, rate: RateLimit 
                 keeper: Bookkeeper) -> list[Outcome]:
     """Send a group; a dropped connection fails only the copy in flight (retried later),
     and the rest go over a new connection. If the server cannot be reached again, what was
-    sent is handed to the bookkeeper and the error raised."""
+    sent is handed to the bookkeeper and the error raised.
+
+    Each copy is made before the one ahead of it is sent, so that its envelope can go out
+    with that copy's content (one round trip per copy; not under a rate cap, which gains
+    nothing from it)."""
     outcomes = []
-    for copy in group:
-        try:
-            sender, data = maker.make(copy)
-        except UnsendableCopy as exc:
-            code, _, reply = str(exc).partition(" ")
-            outcomes.append(Outcome(copy, SendResult(int(code), reply, local=True)))
+    announce = rate is None or not rate.interval
+    upcoming = _made(maker, group[0]) if group else None
+    for position in range(len(group)):
+        item = upcoming
+        upcoming = _made(maker, group[position + 1]) if position + 1 < len(group) else None
+        if isinstance(item, Outcome):
+            outcomes.append(item)
             continue
+        copy, sender, data = item
+        then = None
+        if announce and upcoming is not None and not isinstance(upcoming, Outcome):
+            then = (upcoming[1], upcoming[0].recipient)
         if rate is not None:
             rate.wait()
         try:
-            result = transport.send(sender, copy.recipient, data, stuffed=True)
+            result = transport.send(sender, copy.recipient, data, stuffed=True, then=then)
         except (OSError, smtplib.SMTPException) as exc:
             outcomes.append(Outcome(copy, SendResult(421, f"4.4.2 connection lost: {exc}")))
             try:
                 transport.reopen()
             except (OSError, smtplib.SMTPException):
-                keeper.submit(outcomes, [], set())
+                keeper.submit(outcomes, [])
                 raise
             continue
         outcomes.append(Outcome(copy, result))
     return outcomes
 
 
+def _made(maker: CopyMaker, copy: Copy) -> tuple[Copy, str, bytes] | Outcome:
+    """(copy, envelope sender, bytes), or the outcome of a copy that cannot be composed."""
+    try:
+        sender, data = maker.make(copy)
+    except UnsendableCopy as exc:
+        code, _, reply = str(exc).partition(" ")
+        return Outcome(copy, SendResult(int(code), reply, local=True))
+    return copy, sender, data

@@ -12,7 +12,7 @@ import time
 
 from flask import Flask, current_app
 
-from listserve.delivery.leases import begin_write, halted_mailings, renew_lease
+from listserve.delivery.leases import begin_write, renew_lease
 from listserve.delivery.results import Outcome, record_outcomes
 from listserve.extensions import db
 
@@ -22,7 +22,6 @@ class Bookkeeper:
         self.app = app
         self.worker = worker
         self.groups: queue.Queue = queue.Queue(maxsize=1)
-        self.halted: set[int] = set()  # mailings paused or cancelled since they were claimed
         self.failure: BaseException | None = None
         self.renewed = time.monotonic()
         self.thread = threading.Thread(target=self._run, name=f"bookkeeper {worker}",
@@ -33,11 +32,10 @@ class Bookkeeper:
         """A fresh claim: its lease runs from now."""
         self.renewed = time.monotonic()
 
-    def submit(self, outcomes: list[Outcome], still_held: list[int],
-               mailing_ids: set[int]) -> None:
+    def submit(self, outcomes: list[Outcome], still_held: list[int]) -> None:
         """Queue a group for writing (waits while the previous one is still queued)."""
         self.check()
-        self.groups.put((outcomes, still_held, mailing_ids))
+        self.groups.put((outcomes, still_held))
 
     def wait(self) -> None:
         """Return once everything submitted is committed; raise what writing raised."""
@@ -66,13 +64,11 @@ class Bookkeeper:
             self.groups.task_done()
             db.session.remove()
 
-    def _write(self, outcomes: list[Outcome], still_held: list[int],
-               mailing_ids: set[int]) -> None:
+    def _write(self, outcomes: list[Outcome], still_held: list[int]) -> None:
+        # Pauses and cancels are read by the sender before each group, not here.
         lease = current_app.config["WORKER_LEASE_SECONDS"]
         begin_write()
         record_outcomes(outcomes)
-        if mailing_ids:
-            self.halted |= halted_mailings(mailing_ids)
         if time.monotonic() - self.renewed > lease / 2:
             renew_lease(still_held, self.worker, lease)
             self.renewed = time.monotonic()

@@ -8,12 +8,14 @@ across relays that would re-encode 8-bit mail).
 """
 
 import functools
+import re
 import time
 from dataclasses import dataclass
 from email import quoprimime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
+from typing import NamedTuple
 
 from listserve.dbtypes import utcnow
 from listserve.delivery.models import Mailing, MailingKind
@@ -33,9 +35,9 @@ class UnsendableCopy(ValueError):
     """This one copy cannot be composed (an address or name that would break a header)."""
 
 
-@dataclass(frozen=True)
-class Copy:
-    """What a worker knows about one recipient's copy (a claimed outbox row)."""
+class Copy(NamedTuple):
+    """What a worker knows about one recipient's copy (a claimed outbox row). A named tuple,
+    not a frozen dataclass: the worker makes one per copy, and it costs a fifth as much."""
 
     id: int
     mailing_id: int
@@ -62,15 +64,17 @@ class CopyTemplate:
     confirm_link: bool = False
 
     def personalise(self, copy: Copy, token: str | None, key,
-                    stuffed: bool = False, link: str | None = None) -> bytes:
+                    stuffed: bool = False, link: str | None = None,
+                    opaque: str | None = None) -> bytes:
         """The complete message for copy.recipient; raises UnsendableCopy.
 
         `stuffed`: with SMTP's leading dots already doubled, from pieces stuffed once.
         `link`: what goes in the link slots when it is not the unsubscribe link.
+        `opaque`: the copy's opaque_id, when the caller has made it already.
         """
         to = _to_header(copy.recipient_name, copy.recipient)
         message_id = copy.message_id or (
-            f"<{opaque_id(copy.id, key)}.m{self.mailing_id}@{self.domain}>"
+            f"<{opaque or opaque_id(copy.id, key)}.m{self.mailing_id}@{self.domain}>"
         )
         head = [self.top, to, b"Date: ", _date_now(), b"\r\nMessage-ID: ",
                 message_id.encode("ascii"), b"\r\n"]
@@ -81,7 +85,11 @@ class CopyTemplate:
                      self.leave_mailto, b">\r\n"]
         head.append(self.rest)
         pieces = self.wire_pieces if stuffed else self.body_pieces
-        return b"".join(head) + _qp_url(url).join(pieces)
+        slot = _qp_url(url)
+        head.append(pieces[0])
+        for piece in pieces[1:]:  # one join: the 8 kB body is copied once, not twice
+            head += (slot, piece)
+        return b"".join(head)
 
     @functools.cached_property
     def wire_pieces(self) -> list[bytes]:
@@ -200,10 +208,23 @@ def _add_list_headers(msg: EmailMessage, mailing: Mailing, mailing_list: Mailing
     msg["Precedence"] = "list"
 
 
+# Names and addresses the email package writes out unchanged: words of letters and digits,
+# and a dot-atom address. Most recipients look like this; the rest take the full road.
+_PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9]+(?: [A-Za-z0-9]+)*)?")
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+
+
 def _to_header(name: str, address: str) -> bytes:
     if not (is_header_safe(address) and address.isascii() and "@" in address):
         raise UnsendableCopy("550 5.1.3 recipient address cannot be used in a header")
-    if not is_header_safe(name or ""):
+    name = name or ""
+    if (_PLAIN_ADDRESS.fullmatch(address) and _PLAIN_NAME.fullmatch(name)
+            and len(name) + len(address) < 68):  # one line: what SMTP.fold would write
+        if name:
+            return f"To: {name} <{address}>\r\n".encode("ascii")
+        return f"To: {address}\r\n".encode("ascii")
+    if not is_header_safe(name):
         name = ""
     return SMTP.fold("To", formataddr((name, address))).encode("ascii")
 
@@ -223,9 +244,9 @@ def _leave_mailto(mailing_list: MailingList) -> str:
     return f"mailto:{mailing_list.slug}-leave@{mailing_list.domain}?subject=unsubscribe"
 
 
-def envelope_sender(domain: str, entry_id: int, key=None) -> str:
+def envelope_sender(domain: str, entry_id: int, key=None, opaque: str | None = None) -> str:
     """The VERP envelope sender: bounces+<opaque>@<list domain>."""
-    return bounce_address(domain, entry_id, key)
+    return bounce_address(domain, entry_id, key, opaque)
 
 
 def new_message_id(domain: str) -> str:

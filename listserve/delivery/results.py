@@ -1,8 +1,8 @@
 """Recording what the server said about each copy: sent, retry later (4xx, with exponential
 backoff up to a limit), or failed (5xx, counted toward the subscriber's bounce score)."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,8 +24,7 @@ _MARK_SENT_PG = sa.text(
 )
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     copy: Copy
     result: SendResult
 

@@ -9,8 +9,11 @@ import binascii
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 
 from flask import current_app
+
+from listserve.macs import keyed_mac
 
 MAC_BYTES = 5  # 40 bits: enough that guessing another copy's address is hopeless
 BOUNCE_LOCAL = "bounces"
@@ -21,14 +24,12 @@ def _key() -> bytes:
     return hashlib.sha256(b"listserve.verp" + current_app.secret_key.encode()).digest()
 
 
-def opaque_id(entry_id: int, key: bytes | hmac.HMAC | None = None) -> str:
-    """The entry id and its HMAC, base32 without padding, lower case. `key` may be a keyed
-    HMAC object (verp_key()), copied per id, which saves setting up the key each time."""
+def opaque_id(entry_id: int, key: bytes | Callable[[bytes], bytes] | None = None) -> str:
+    """The entry id and its HMAC, base32 without padding, lower case. `key` may be the MAC
+    itself keyed once (verp_key()), which saves setting up the key each time."""
     raw = entry_id.to_bytes(max(1, (entry_id.bit_length() + 7) // 8), "big")
-    if isinstance(key, hmac.HMAC):
-        keyed = key.copy()
-        keyed.update(raw)
-        mac = keyed.digest()[:MAC_BYTES]
+    if callable(key):
+        mac = key(raw)[:MAC_BYTES]
     else:
         mac = hmac.new(key or _key(), raw, hashlib.sha256).digest()[:MAC_BYTES]
     return base64.b32encode(raw + mac).decode("ascii").rstrip("=").lower()
@@ -49,9 +50,12 @@ def read_opaque_id(opaque: str, key: bytes | None = None) -> int | None:
     return int.from_bytes(entry_bytes, "big")
 
 
-def bounce_address(domain: str, entry_id: int, key: bytes | hmac.HMAC | None = None) -> str:
-    """bounces+<opaque>@<list domain>: the envelope sender of one copy."""
-    return f"{BOUNCE_LOCAL}+{opaque_id(entry_id, key)}@{domain}"
+def bounce_address(domain: str, entry_id: int,
+                   key: bytes | Callable[[bytes], bytes] | None = None,
+                   opaque: str | None = None) -> str:
+    """bounces+<opaque>@<list domain>: the envelope sender of one copy (`opaque`: its
+    opaque_id, when the caller has it already)."""
+    return f"{BOUNCE_LOCAL}+{opaque or opaque_id(entry_id, key)}@{domain}"
 
 
 def parse_bounce_address(address: str) -> int | None:
@@ -60,6 +64,6 @@ def parse_bounce_address(address: str) -> int | None:
     return read_opaque_id(match.group(1)) if match else None
 
 
-def verp_key() -> hmac.HMAC:
-    """The keyed HMAC, set up once by callers that build many addresses."""
-    return hmac.new(_key(), digestmod=hashlib.sha256)
+def verp_key() -> Callable[[bytes], bytes]:
+    """The HMAC keyed once, for callers that build many addresses."""
+    return keyed_mac(_key(), hashlib.sha256)

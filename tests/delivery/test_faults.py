@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from listserve.extensions import db
 from listserve.subscriptions.models import BounceEvent, Subscription
 from tests.delivery.helpers import add_confirmed, announce, statuses
-from tests.support import CapturedMail, SmtpSink
+from tests.support import CapturedMail, Pipelining, SmtpSink
 
 
-class FaultyHandler:
+class FaultyHandler(Pipelining):
     """Recipient n: n % 6 == 0 → 451 twice then accepted; 1 → 550 always; 2 → the connection
     drops at its first RCPT; 3 → 452 at DATA once; others accepted."""
 

@@ -86,3 +86,27 @@ def test_a_stored_name_with_a_break_cannot_reach_the_header(app, deliver, smtp_s
     assert copy.message["To"] == "eve@example.net"
     assert "Bcc" not in copy.message
     assert b"v@example.com" not in copy.data
+
+
+words = st.text(alphabet="abcXYZ019", min_size=1, max_size=12)
+atoms = st.text(alphabet="aZ09!#$%&'*+/=?^_`{|}~-", min_size=1, max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.one_of(st.just(""), st.lists(words, min_size=1, max_size=6).map(" ".join),
+                      biased_text),
+       local=st.lists(atoms, min_size=1, max_size=3).map(".".join),
+       domain=st.lists(st.text(alphabet="a0-", min_size=1, max_size=12), min_size=1,
+                       max_size=4).map(".".join))
+def test_the_to_header_is_the_one_the_email_package_writes(name, local, domain):
+    """Plain names and addresses skip the email package's folder: what they get is what it
+    would have written."""
+    from email.policy import SMTP
+    from email.utils import formataddr
+
+    from listserve.delivery.compose import _to_header
+    from listserve.headers import is_header_safe
+
+    address = f"{local}@{domain}"
+    expected = SMTP.fold("To", formataddr((name if is_header_safe(name) else "", address)))
+    assert _to_header(name, address) == expected.encode("ascii")

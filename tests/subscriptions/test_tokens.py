@@ -1,12 +1,22 @@
 """Confirmation links: only a POST confirms; bad links show a clear page and change nothing."""
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from listserve.tokens import make_lasting_token, make_timed_token
+from listserve.macs import keyed_mac
+from listserve.tokens import (
+    LastingTokenMaker,
+    make_lasting_token,
+    make_timed_token,
+    read_lasting_token,
+)
 from tests.subscriptions.helpers import press_button, subscribe, subscription_of
 
 
@@ -81,3 +91,29 @@ def test_link_from_before_leaving_cannot_rejoin(client, app, pending, deliver, s
     assert subscription_of(app, "frank@example.net").status == "unsubscribed"
     assert client.get(pending).status_code == 404
     assert subscription_of(app, "frank@example.net").status == "unsubscribed"
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(
+    st.integers(min_value=0, max_value=10**12),
+    st.sampled_from([0, 1, 9, 10, 11111111, 99999999, 10**8 - 1, 10**8, 2**31 - 1]),
+))
+def test_the_worker_s_unsubscribe_links_are_the_ones_the_site_accepts(app, subscription_id):
+    """The worker makes tokens thousands at a time by a shorter road: they must be the very
+    tokens make_lasting_token makes, and read back to the same subscription."""
+    with app.test_request_context():
+        token = LastingTokenMaker("unsubscribe")([subscription_id])
+        assert token == make_lasting_token("unsubscribe", [subscription_id])
+        assert read_lasting_token("unsubscribe", token) == [subscription_id]
+        assert LastingTokenMaker("unsubscribe")([subscription_id, "x"]) == make_lasting_token(
+            "unsubscribe", [subscription_id, "x"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.binary(max_size=200), message=st.binary(max_size=100),
+       digest=st.sampled_from([hashlib.sha1, hashlib.sha256]))
+def test_the_worker_s_keyed_mac_is_hmac(key, message, digest):
+    """Tokens and bounce addresses are signed with a MAC keyed once: it must be HMAC itself,
+    or links and bounce addresses in mail already sent would stop working."""
+    assert keyed_mac(key, digest)(message) == hmac.new(key, message, digest).digest()
