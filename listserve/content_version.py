@@ -1,13 +1,19 @@
-"""One counter that moves whenever anything a public page shows changes.
+"""One number that changes whenever anything a public page shows changes.
 
 Every transaction that writes a post, a comment, a commenter, the aims, the next steps, a page
-text, the directory or a page version adds one to the counter in the same transaction, just
+text, the directory or a page version sets the number anew in the same transaction, just
 before it commits; so a reader who sees the new number also sees the new content. Public pages
 are cached against this number (listserve.pagecache).
+
+The new number is random, not the old one plus one: a counter repeats its values after a
+database is restored from a backup or emptied (the browser tests empty it between journeys),
+and a web process would then serve pages it kept for other content under the same number.
 
 Nobody has to remember to bump it: Session events notice the changes, whether they come as
 objects (add, change, delete) or as UPDATE/DELETE/INSERT statements on those tables.
 """
+
+import secrets
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -61,12 +67,13 @@ def read_version(connection: sa.Connection) -> int:
 
 
 def bump_version(connection: sa.Connection) -> None:
-    """Add one to the counter, creating its row if it is missing (an empty database)."""
+    """Give the version a new value, creating its row if it is missing (an empty database)."""
     table = ContentVersion.__table__
+    version = secrets.randbits(62) + 1  # never 0, what a missing row reads as
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(table).values(id=1, version=1)
+    insert = dialect.insert(table).values(id=1, version=version)
     connection.execute(insert.on_conflict_do_update(
-        index_elements=[table.c.id], set_={"version": table.c.version + 1}
+        index_elements=[table.c.id], set_={"version": version}
     ))
 
 

@@ -206,3 +206,19 @@ def test_pages_stay_right_when_the_cache_holds_less_than_a_page(app, client):
     token = csrf_token(text(client, "/ecosystem"))
     assert client.post("/subscribe", data={"csrf_token": token,
                                            "email": "ana@example.org"}).status_code == 303
+
+
+def test_a_database_emptied_and_filled_again_never_brings_back_old_pages(app, client):
+    """After a restore from backup (or the tests emptying every table) a counter would count
+    the same numbers again, and the process would serve the pages it kept for them."""
+    from tests.support import empty_all_tables
+
+    with app.app_context():
+        url = page_url(make_post("Same address", "The **first** text."))
+    assert "<strong>first</strong>" in text(client, url)
+    with app.app_context():
+        empty_all_tables(db)
+        make_post("Same address", "The **second** text.")
+        make_post("Another post", "Filling the archive again.")
+    page = text(client, url)
+    assert "<strong>second</strong>" in page and "<strong>first</strong>" not in page
