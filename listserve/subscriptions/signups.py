@@ -26,14 +26,16 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
-def store_signup_request(email: str, name: str, origin: Request) -> None:
-    """Keep a request to join for a worker. Raises InvalidAddress or UnsafeHeaderValue (and
-    stores nothing) when the address or the name cannot be used."""
+def store_signup_request(connection: sa.Connection, email: str, name: str,
+                         origin: Request) -> None:
+    """Keep a request to join for a worker, on the caller's connection (not committed).
+    Raises InvalidAddress or UnsafeHeaderValue (and stores nothing) when the address or the
+    name cannot be used."""
     address, _key = normalise_address(email)
     name = check_header_value((name or "").strip(), "name")[:200]
-    # A Core statement on the table: the ORM's bulk-insert machinery cost more than the rest
-    # of the request.
-    db.session.connection().execute(SignupRequest.__table__.insert(), {
+    # A Core statement on a plain connection: the ORM session's machinery (and its bulk
+    # insert) cost several times the INSERT itself.
+    connection.execute(SignupRequest.__table__.insert(), {
         "email": address,
         "name": name,
         "source": origin.source[:200],

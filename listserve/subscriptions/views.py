@@ -33,13 +33,13 @@ def subscribe():
         user_agent=request.user_agent.string,
     )
     try:
-        # One row; a worker starts the double opt-in (and sends the mail) a moment later.
-        signups.store_signup_request(form.email.data, form.name.data, origin)
+        # One row, in a transaction of its own; a worker starts the double opt-in (and sends
+        # the mail) a moment later.
+        with db.engine.begin() as connection:
+            signups.store_signup_request(connection, form.email.data, form.name.data, origin)
     except (InvalidAddress, UnsafeHeaderValue) as exc:
-        db.session.rollback()
         form.email.errors = [str(exc)]
         return render_template("subscriptions/subscribe.html", form=form), 400
-    db.session.commit()
     # The same answer whatever the address's state: nobody learns who is on the list.
     return redirect(url_for("subscriptions.check_inbox"), 303)
 
