@@ -1,10 +1,9 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from listserve.forms import header_safe
+from listserve.forms import Form, header_safe
 from listserve.subscriptions.models import SubscriptionStatus
 
 STATUS_CHOICES = [SelectChoice("", "Any status")] + [
@@ -12,7 +11,7 @@ STATUS_CHOICES = [SelectChoice("", "Any status")] + [
 ]
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """The subscriber table's filters: read from the query string, so no CSRF token."""
 
     class Meta:
@@ -27,7 +26,7 @@ class SearchForm(FlaskForm):
     subscribed_until = DateField("Subscribed until", validators=[Optional()])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")])
     consent_source = StringField(
         "Where did these people give their consent?",

@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from listserve.forms import header_safe
+from listserve.forms import Form, header_safe
 
 
 class CheckboxListField(SelectMultipleField):
@@ -11,7 +10,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DraftForm(FlaskForm):
+class DraftForm(Form):
     subject = StringField("Subject", validators=[DataRequired(), Length(max=300), header_safe])
     body = TextAreaField("Text (Markdown)", validators=[DataRequired(), Length(max=200_000)])
     next_steps = TextAreaField(
@@ -22,15 +21,15 @@ class DraftForm(FlaskForm):
     )
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     revision_hash = HiddenField(validators=[InputRequired(), Length(min=64, max=64)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField("Comment", validators=[DataRequired(), Length(max=20_000)])
 
 
-class SendForm(FlaskForm):
+class SendForm(Form):
     reason = TextAreaField(
         "Reason for sending without the approvals (admins only)",
         validators=[Optional(), Length(max=2000)],

@@ -1,10 +1,9 @@
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from listserve.forms import header_safe
+from listserve.forms import Form, header_safe
 
 
 def within_comment_limit(form, field) -> None:
@@ -15,7 +14,7 @@ def within_comment_limit(form, field) -> None:
         )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     name = StringField("Your name", validators=[DataRequired(), Length(max=100), header_safe])
     email = EmailField(
         "Your email address", validators=[DataRequired(), Length(max=320), header_safe]
@@ -27,5 +26,5 @@ class CommentForm(FlaskForm):
     website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A form that is only a button (and its CSRF token)."""

@@ -1,22 +1,21 @@
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from listserve.committee.models import Role
-from listserve.forms import header_safe
+from listserve.forms import Form, header_safe
 
 ROLE_CHOICES = [SelectChoice(Role.MEMBER.value, "Member"), SelectChoice(Role.ADMIN.value, "Admin")]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email address", validators=[DataRequired(), Length(max=320), header_safe])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField("New password", validators=[DataRequired(), Length(max=1000)])
     confirm = PasswordField(
         "New password again",
@@ -28,25 +27,25 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField("Email address", validators=[DataRequired(), Length(max=320), header_safe])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField("Email address", validators=[DataRequired(), Length(max=320), header_safe])
     name = StringField("Name", validators=[DataRequired(), Length(max=200), header_safe])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.MEMBER.value)
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A form that is only a button (and its CSRF token)."""
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     time_zone = SelectField("Time zone", validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):

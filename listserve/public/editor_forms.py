@@ -1,19 +1,19 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from listserve.forms import Form
 from listserve.public.models import NextStepStatus, SectionKind
 
 STEP_STATUSES = [SelectChoice(s.value, s.value) for s in NextStepStatus]
 SECTION_KINDS = [SelectChoice(k.value, k.value.title()) for k in SectionKind]
 
 
-class AimsForm(FlaskForm):
+class AimsForm(Form):
     aims = TextAreaField("Aims, one per line, in order", validators=[Length(max=50_000)])
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     class Meta:
         csrf = False  # part of NextStepsForm, which carries the token
 
@@ -24,16 +24,16 @@ class StepForm(FlaskForm):
     body = TextAreaField("Details", validators=[Length(max=5000)])
 
 
-class NextStepsForm(FlaskForm):
+class NextStepsForm(Form):
     steps = FieldList(FormField(StepForm), min_entries=1)
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     title = StringField("Section title", validators=[DataRequired(), Length(max=200)])
     kind = SelectField("Kind", choices=SECTION_KINDS)
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=300)])
     url = StringField("Web address", validators=[DataRequired(), Length(max=2000)])
     abbreviation = StringField("Abbreviation", validators=[Length(max=40)])
