@@ -1,13 +1,15 @@
 """Web throughput: listserve under gunicorn on PostgreSQL, side by side with a hello-world
 Flask app under the same gunicorn settings, in the same run, measured with wrk.
 
-    python bench/web.py [--duration 10] [--connections 32] [--workers 2 --threads 4 -k gthread]
+    python bench/web.py [--duration 10] [--rounds 3] [--connections 32]
+                        [--workers 2 --threads 4 -k gthread]
 
 Needs PostgreSQL (LISTSERVE_BENCH_DATABASE_URL, default the local server; a database of its
 own is created, loaded with 10k archive posts and 200k comments, and dropped) and wrk
 (`apt-get install wrk`). Everything stays on 127.0.0.1. Prints req/s, p50, p99 and errors per
 target, and each target's req/s as a fraction of the hello-world's (GETs against hello GET,
-POSTs against hello POST).
+POSTs against hello POST). Every target, the hello-worlds too, is measured once per round;
+the table gives the medians, and each target's ratio in every round.
 """
 
 import argparse
@@ -15,6 +17,7 @@ import http.cookiejar
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,19 +95,24 @@ def main() -> None:
         servers.append(Gunicorn("app", "listserve:create_app()", env, options.gunicorn))
         servers.append(Gunicorn("hello", "bench.web:hello_world", env, options.gunicorn))
         urls = {server.name: server.start() for server in servers}
-        results = {}
-        for target in options.targets:
-            script = post_script(urls["app"], target) if target.method == "POST" else None
-            url = urls[target.server] + target.path
-            server = next(s for s in servers if s.name == target.server)
-            wrk(url, script, options, seconds=2)  # warm-up, not counted
-            cpu_before = server.cpu_seconds()
-            result = wrk(url, script, options, seconds=options.duration)
-            result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
-            results[target.name] = result
-            print(f"{target.name}: {results[target.name]}", file=sys.stderr)
-        print_table(results, options)
-        if "subscribe POST" in results:
+        rounds = []  # one {target name: Result} per round
+        for number in range(options.rounds):
+            results = {}
+            for target in options.targets:
+                script = post_script(urls["app"], target) if target.method == "POST" else None
+                url = urls[target.server] + target.path
+                server = next(s for s in servers if s.name == target.server)
+                # Not counted: the first round warms each server longer (its first pages are
+                # rendered and kept, its threads and connections made).
+                wrk(url, script, options, seconds=6 if number == 0 else 2)
+                cpu_before = server.cpu_seconds()
+                result = wrk(url, script, options, seconds=options.duration)
+                result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
+                results[target.name] = result
+                print(f"round {number + 1}, {target.name}: {result}", file=sys.stderr)
+            rounds.append(results)
+        print_table(rounds, options)
+        if "subscribe POST" in rounds[0]:
             print(carry_out_signups(env))
     finally:
         for server in servers:
@@ -116,6 +124,9 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per target")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="every target (the hello-worlds too) is measured once per round; "
+                        "the table gives medians over the rounds")
     parser.add_argument("--only", default="", help="comma-separated targets, e.g. 'archive "
                         "list,post page' (the hello-worlds always run)")
     parser.add_argument("--wrk-threads", type=int, default=2, dest="threads")
@@ -123,6 +134,9 @@ def parse_arguments():
     parser.add_argument("--threads", type=int, default=4, dest="worker_threads",
                         help="gunicorn threads per worker (gthread)")
     parser.add_argument("-k", "--worker-class", default="gthread", help="gunicorn worker class")
+    parser.add_argument("--worker-connections", type=int, default=0,
+                        help="connections each gunicorn worker holds at most (default: an equal "
+                        "share of wrk's, so that both processes serve)")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("LISTSERVE_BENCH_DATABASE_URL",
@@ -130,12 +144,19 @@ def parse_arguments():
         help="a PostgreSQL server; the benchmark makes (and drops) a database of its own there",
     )
     options = parser.parse_args()
-    options.duration = max(1, min(options.duration, 40))  # one command stays under 10 minutes
+    options.duration = max(1, min(options.duration, 40))
+    options.rounds = max(1, options.rounds)
     chosen = {name.strip() for name in options.only.split(",") if name.strip()}
     options.targets = [t for t in TARGETS if not chosen or not t.baseline or t.name in chosen]
+    # wrk opens its connections once and keeps them. Left to themselves, the gunicorn worker
+    # that wakes first may accept all of them and serve the whole run on one core (under the
+    # GIL) while the other process idles: req/s then halves at random, for listserve and the
+    # hello-world alike. An equal share each keeps both processes at work.
+    share = options.worker_connections or -(-options.connections // options.workers)
     options.gunicorn = [
         "-k", options.worker_class, "--workers", str(options.workers),
         "--threads", str(options.worker_threads), "--backlog", "2048",
+        "--worker-connections", str(share),
     ]
     return options
 
@@ -323,24 +344,35 @@ def parse_wrk(output: str) -> Result:
     return Result(rate, latency("50"), latency("99"), errors, requests)
 
 
-def print_table(results: dict[str, Result], options) -> None:
+def print_table(rounds: list[dict[str, Result]], options) -> None:
+    """Medians over the rounds. A target's ratio is taken within each round, against the
+    hello-world measured minutes before it on the same machine, and the median of those
+    ratios is shown: this shared machine's speed drifts over a run."""
     load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
-    print(f"\nwrk -t{options.threads} -c{options.connections} -d{options.duration}s; gunicorn "
-          f"{' '.join(options.gunicorn)}; PostgreSQL; {os.cpu_count()} CPUs; "
-          f"load average {load}\n")
+    print(f"\nwrk -t{options.threads} -c{options.connections} -d{options.duration}s, "
+          f"{len(rounds)} round(s), medians; gunicorn {' '.join(options.gunicorn)}; PostgreSQL; "
+          f"{os.cpu_count()} CPUs; load average {load}\n")
     print(f"| {'target':<20} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} "
-          f"| {'x hello':>7} | {'CPU ms/req':>10} |")
-    print(f"|{'-' * 22}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|{'-' * 8}:|{'-' * 11}:|")
+          f"| {'x hello':>7} | {'CPU ms/req':>10} | {'x hello, each round':<20} |")
+    print(f"|{'-' * 22}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|{'-' * 8}:|{'-' * 11}:|"
+          f"{'-' * 22}|")
     for target in options.targets:
-        result = results[target.name]
-        ratio = "-"
+        results = [r[target.name] for r in rounds]
+        ratio, each = "-", ""
         if target.baseline:
-            baseline = results[target.baseline].requests_per_second
-            ratio = f"{result.requests_per_second / baseline:.2f}"
-        print(f"| {target.name:<20} | {result.requests_per_second:>8.0f} | {result.p50_ms:>7.1f} "
-              f"| {result.p99_ms:>7.1f} | {result.errors:>6} | {ratio:>7} "
-              f"| {result.cpu_ms:>10.3f} |")
-
+            ratios = [r[target.name].requests_per_second / r[target.baseline].requests_per_second
+                      for r in rounds]
+            ratio = f"{statistics.median(ratios):.2f}"
+            each = ", ".join(f"{x:.2f}" for x in ratios)
+        print(f"| {target.name:<20} "
+              f"| {statistics.median(r.requests_per_second for r in results):>8.0f} "
+              f"| {statistics.median(r.p50_ms for r in results):>7.1f} "
+              f"| {statistics.median(r.p99_ms for r in results):>7.1f} "
+              f"| {sum(r.errors for r in results):>6} | {ratio:>7} "
+              f"| {statistics.median(r.cpu_ms for r in results):>10.3f} | {each:<20} |")
+    print("\np99 ms in each round: " + "; ".join(
+        f"{t.name} " + ", ".join(f"{r[t.name].p99_ms:.0f}" for r in rounds)
+        for t in options.targets))
 
 if __name__ == "__main__":
     main()
