@@ -68,6 +68,10 @@ def server_environment(database_url: str, smtp_port: int, port: int, mailbox: Pa
         "LISTSERVE_MAIL_TIMEOUT": "10",
         "LISTSERVE_MAILBOX_DIR": str(mailbox),
         "LISTSERVE_WORKER_POLL_SECONDS": "0.1",
+        # The journeys write content from the test process (emptying the tables, the demo, a
+        # post) and open a page at once: a server that looked at the content version only
+        # once a second could answer with the page it kept from the previous journey.
+        "LISTSERVE_PAGE_CACHE_CHECK_SECONDS": "0",
         "LISTSERVE_SUBSCRIBE_RATE_LIMIT": "1000 per minute",
         # Every journey comes from 127.0.0.1, and the XSS corpus is posted as comments by one
         # reader: per-IP and per-address limits have their own tests elsewhere.
