@@ -14,10 +14,17 @@ from dataclasses import dataclass
 from email import quoprimime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, make_msgid
 from typing import NamedTuple
 
 from listserve.dbtypes import utcnow
+from listserve.delivery.address_fields import (
+    UnwritableAddress,
+    fold,
+    mailbox_field,
+    mailbox_list_field,
+    phrase_words,
+)
 from listserve.delivery.models import Mailing, MailingKind
 from listserve.delivery.outbox import CONFIRM_URL, UNSUBSCRIBE_URL
 from listserve.delivery.transport import dot_stuffed
@@ -109,14 +116,16 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
         html = html and html.replace(CONFIRM_URL, UNSUBSCRIBE_URL)
     if mailing.kind == MailingKind.ANNOUNCEMENT:
         text, html = _with_visible_unsubscribe_link(text, html)
+    list_name = check_header_value(mailing_list.name, "list name")
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = formataddr((mailing_list.name, mailing_list.address))
     msg["Subject"] = check_header_value(mailing.subject, "subject")
+    top = [mailbox_field("From", list_name, mailing_list.address),
+           msg.as_bytes().split(BLANK_LINE)[0] + b"\r\n"]
     if mailing.reply_to:
-        msg["Reply-To"] = check_reply_to(mailing.reply_to)
-    top = msg.as_bytes().split(BLANK_LINE)[0] + b"\r\n"
+        top.append(reply_to_field(mailing.reply_to))
     msg = EmailMessage(policy=SMTP)
     if mailing.kind == MailingKind.ANNOUNCEMENT:
+        top.append(fold("List-Id", [*phrase_words(list_name), f"<{mailing_list.list_id}>"]))
         _add_list_headers(msg, mailing, mailing_list)
     else:
         # Notices that answer a mail (purpose "reply.…") are auto-replied (RFC 3834).
@@ -131,7 +140,7 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
     return CopyTemplate(
         mailing_id=mailing.id,
         domain=mailing_list.domain,
-        top=top,
+        top=b"".join(top),
         rest=headers,
         body_pieces=body.split(QP_SLOT),
         leave_mailto=_leave_mailto(mailing_list).encode("ascii") if personal else None,
@@ -142,18 +151,25 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
 
 def check_reply_to(value: str) -> str:
     """Return value if it makes a sound Reply-To header; raise UnsafeHeaderValue otherwise."""
+    reply_to_field(value)
+    return value
+
+
+def reply_to_field(value: str) -> bytes:
+    """The Reply-To header for `value` (one or more addresses, with or without names), written
+    by listserve.delivery.address_fields; raises UnsafeHeaderValue when it is not that."""
     check_header_value(value, "reply-to")
     trial = EmailMessage(policy=SMTP)
     try:
         trial["Reply-To"] = value
-        trial.as_bytes()
-        sound = all("@" in address.addr_spec for address in trial["Reply-To"].addresses)
+        mailboxes = [(address.display_name, address.addr_spec)
+                     for address in trial["Reply-To"].addresses]
+        if mailboxes:  # an empty group (":;") names nobody
+            return mailbox_list_field("Reply-To", mailboxes)
     # The email package's parser gives up; a group (":;") even raises AttributeError.
     except (ValueError, IndexError, TypeError, AttributeError):
-        sound = False
-    if not sound:
-        raise UnsafeHeaderValue("The reply-to must be an email address.")
-    return value
+        pass  # UnwritableAddress is a ValueError
+    raise UnsafeHeaderValue("The reply-to must be an email address.")
 
 
 def _set_bodies(msg: EmailMessage, text: str, html: str | None) -> None:
@@ -197,8 +213,6 @@ def _with_visible_unsubscribe_link(text: str, html: str | None) -> tuple[str, st
 
 
 def _add_list_headers(msg: EmailMessage, mailing: Mailing, mailing_list: MailingList) -> None:
-    name = check_header_value(mailing_list.name, "list name")
-    msg["List-Id"] = f"{name} <{mailing_list.list_id}>"
     msg["List-Archive"] = f"<{external_url('public.home')}>"
     if mailing.archived_at:
         msg["Archived-At"] = f"<{check_header_value(mailing.archived_at, 'archive link')}>"
@@ -208,8 +222,8 @@ def _add_list_headers(msg: EmailMessage, mailing: Mailing, mailing_list: Mailing
     msg["Precedence"] = "list"
 
 
-# Names and addresses the email package writes out unchanged: words of letters and digits,
-# and a dot-atom address. Most recipients look like this; the rest take the full road.
+# Names and addresses written as they are: words of letters and digits, and a dot-atom address
+# with a plain domain. Most recipients look like this; the rest take address_fields' road.
 _PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9]+(?: [A-Za-z0-9]+)*)?")
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
@@ -220,13 +234,14 @@ def _to_header(name: str, address: str) -> bytes:
         raise UnsendableCopy("550 5.1.3 recipient address cannot be used in a header")
     name = name or ""
     if (_PLAIN_ADDRESS.fullmatch(address) and _PLAIN_NAME.fullmatch(name)
-            and len(name) + len(address) < 68):  # one line: what SMTP.fold would write
+            and len(name) + len(address) < 68):  # one line, as address_fields would write it
         if name:
             return f"To: {name} <{address}>\r\n".encode("ascii")
         return f"To: {address}\r\n".encode("ascii")
-    if not is_header_safe(name):
-        name = ""
-    return SMTP.fold("To", formataddr((name, address))).encode("ascii")
+    try:
+        return mailbox_field("To", name, address)
+    except UnwritableAddress:
+        raise UnsendableCopy("553 5.1.3 recipient address is not a plain address") from None
 
 
 _date_cache: list = [None, b""]
