@@ -28,6 +28,8 @@ def test_first_comment_waits_for_the_button_then_the_next_publishes_at_once(
     assert sent.status_code == 303
     page = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "we sent you an email" in page
+    # Where the redirect's #comments opens the page, not above the post, out of view.
+    assert page.index('id="comments"') < page.index("we sent you an email")
     assert "Another economy" not in page
     assert statuses(app) == [CommentStatus.UNVERIFIED]
 

@@ -18,7 +18,10 @@ COMMENT = "Count me in for the *cooperative bakery* working group."
 @pytest.fixture
 def launch_post(app):
     with app.app_context():
-        make_post(subject=SUBJECT, body="We are **excited** to begin.")
+        # Long enough that the comment form sits far below the first screen.
+        body = "We are **excited** to begin.\n\n" + "\n\n".join(
+            f"Paragraph {n} of what the network means to do." for n in range(60))
+        make_post(subject=SUBJECT, body=body)
         make_post(subject="A quieter second post", body="Nothing about bread here.")
         db.session.remove()
 
@@ -39,7 +42,11 @@ def test_reader_comments_verifies_and_finds_the_comment(browse, app, smtp_sink, 
     person.fill("body", COMMENT)
     person.press_button("Send comment")
     page = journey.check("comment-sent")
-    assert page.get_by_text("Almost there: we sent you an email.").is_visible()
+    # The page opens at the comments (#comments), under the long post: the notice is there,
+    # in view, not at the top of the page.
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text("Almost there: we sent you an email.")).to_be_in_viewport()
     assert comment_statuses(app) == {COMMENT: "unverified"}
 
     verification = wait_for_mail(smtp_sink, READER)[0]
