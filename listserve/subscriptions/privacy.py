@@ -3,6 +3,8 @@
 import sqlalchemy as sa
 
 from listserve.addresses import address_hash
+from listserve.archive.models import Comment, Commenter, Post
+from listserve.archive.moderation import delete_comment
 from listserve.dbtypes import utcnow
 from listserve.delivery.models import Mailing, OutboxEntry, OutboxStatus
 from listserve.extensions import db
@@ -60,13 +62,55 @@ def export_subscriber_data(subscriber: Subscriber) -> dict:
             }
             for entry, subject in copies
         ],
+        "comments": [
+            {
+                "post": subject,
+                "name": comment.author_name,
+                "text": comment.body_markdown,
+                "status": comment.status,
+                "written_at": _iso(comment.created_at),
+            }
+            for comment, subject in _comments_of(subscriber)
+        ],
         "exported_at": _iso(utcnow()),
     }
 
 
+def _commenter(subscriber: Subscriber) -> Commenter | None:
+    return db.session.scalar(sa.select(Commenter).filter_by(email_key=subscriber.email_key))
+
+
+def _comments_of(subscriber: Subscriber) -> list:
+    commenter = _commenter(subscriber)
+    if commenter is None:
+        return []
+    return db.session.execute(
+        sa.select(Comment, Post.subject)
+        .join(Post, Post.id == Comment.post_id)
+        .where(Comment.commenter_id == commenter.id)
+        .order_by(Comment.id)
+    ).all()
+
+
+def _erase_comments(subscriber: Subscriber) -> None:
+    """Their comments go as a committee member's delete does (an empty placeholder stays only
+    where others' replies hang from one), and their address with them."""
+    commenter = _commenter(subscriber)
+    if commenter is None:
+        return
+    for comment, _subject in _comments_of(subscriber):
+        delete_comment(comment)
+    if db.session.scalar(sa.select(Comment.id).where(Comment.commenter_id == commenter.id)
+                         .limit(1)) is None:
+        db.session.delete(commenter)
+    else:  # placeholders still point at it: keep the row, not the address
+        commenter.email = commenter.email_key = f"erased-{commenter.id}"
+        commenter.verified_at = commenter.verification_sent_at = None
+
+
 def erase_subscriber(subscriber: Subscriber, reason: str = "erased by request") -> None:
-    """Delete the person and keep only a hash of their address, so they are never mailed
-    again unless they subscribe anew."""
+    """Delete the person (their comments too) and keep only a hash of their address, so they
+    are never mailed again unless they subscribe anew."""
     digest = address_hash(subscriber.email_key)
     subscription_ids = [s.id for s in subscriber.subscriptions]
     if subscription_ids:
@@ -92,6 +136,7 @@ def erase_subscriber(subscriber: Subscriber, reason: str = "erased by request") 
                    sa.func.lower(InboundMessage.envelope_from) == subscriber.email_key)
         )
     )
+    _erase_comments(subscriber)
     # So is a request to join still waiting for a worker.
     db.session.execute(
         sa.delete(SignupRequest).where(sa.func.lower(SignupRequest.email) == subscriber.email_key)

@@ -130,3 +130,30 @@ def test_erase_leaves_only_a_hash(client, app, unsubscribe_path, deliver, smtp_s
     assert subscription_of(app, "kim@example.net").status == "confirmed"
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Suppression.id))) == 0
+
+
+def test_erase_takes_their_comments_and_leaves_others_replies(client, app, unsubscribe_path):
+    from listserve.archive.models import Comment, Commenter
+    from tests.archive.helpers import add_comment, make_post, page_url
+
+    with app.app_context():
+        post = make_post()
+        url = page_url(post)
+        asked = add_comment(post, "Is the *bakery* group open?", name="Kim",
+                            email="Kim@example.net")
+        add_comment(post, "Yes, come along.", name="Ana", email="ana@example.org", parent=asked)
+        add_comment(post, "Count me in for *transport*.", name="Kim", email="kim@example.net")
+        db.session.commit()
+    data = json.loads(client.get(unsubscribe_path + "/data.json").data)
+    assert [c["text"] for c in data["comments"]] == [
+        "Is the *bakery* group open?", "Count me in for *transport*."]
+    assert b"any comments you wrote" in client.get(unsubscribe_path + "/data").data
+
+    press_button(client, unsubscribe_path + "/data", {"really": "y"})
+    page = client.get(url).get_data(as_text=True)
+    assert "bakery" not in page and "transport" not in page and "Kim" not in page
+    assert "Yes, come along." in page  # Ana's reply still reads, under a placeholder
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 2
+        emails = db.session.scalars(sa.select(Commenter.email)).all()
+        assert "ana@example.org" in emails and not any("kim" in e.lower() for e in emails)
