@@ -110,9 +110,9 @@ class CopyMaker:
         ):
             self.confirm_links[subscription.id] = confirmation_link(subscription)
 
-    def make(self, copy: Copy) -> tuple[str, bytes]:
-        """(envelope sender, message bytes with SMTP's leading dots doubled);
-        raises UnsendableCopy."""
+    def make(self, copy: Copy) -> tuple[Copy, str, bytes]:
+        """(the copy with its Message-ID, envelope sender, message bytes with SMTP's leading
+        dots doubled); raises UnsendableCopy."""
         if copy.mailing_id in self.broken:
             raise UnsendableCopy(f"554 5.6.0 cannot compose: {self.broken[copy.mailing_id]}")
         template = self.templates[copy.mailing_id]
@@ -125,6 +125,8 @@ class CopyMaker:
                 "subscriptions.subscribe"
             )
         opaque = opaque_id(copy.id, self.key)  # in the Message-ID and the VERP sender
+        if copy.message_id is None:  # queued without one: recorded with the outcome
+            copy = copy._replace(message_id=template.message_id(opaque))
         if self.signer is None:
             data = template.personalise(copy, token, self.key, stuffed=True, link=link,
                                         opaque=opaque)
@@ -132,7 +134,7 @@ class CopyMaker:
             data = dot_stuffed(self.signer.sign(
                 template.personalise(copy, token, self.key, link=link, opaque=opaque)
             ))
-        return envelope_sender(template.domain, copy.id, opaque=opaque), data
+        return copy, envelope_sender(template.domain, copy.id, opaque=opaque), data
 
 
 def deliver_batch(copies: list[Copy], worker: str, maker: CopyMaker, keeper: Bookkeeper,
@@ -221,8 +223,7 @@ def _send_group(transport, group: list[Copy], maker: CopyMaker, rate: RateLimit 
 def _made(maker: CopyMaker, copy: Copy) -> tuple[Copy, str, bytes] | Outcome:
     """(copy, envelope sender, bytes), or the outcome of a copy that cannot be composed."""
     try:
-        sender, data = maker.make(copy)
+        return maker.make(copy)
     except UnsendableCopy as exc:
         code, _, reply = str(exc).partition(" ")
         return Outcome(copy, SendResult(int(code), reply, local=True))
-    return copy, sender, data

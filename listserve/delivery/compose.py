@@ -11,6 +11,7 @@ import functools
 import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from email import quoprimime
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -36,6 +37,7 @@ from listserve.urls import external_url
 SLOT = UNSUBSCRIBE_URL.encode("ascii")
 QP_SLOT = b"=\r\n" + SLOT + b"=\r\n"  # the placeholder on its own line in a QP body
 BLANK_LINE = b"\r\n\r\n"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class UnsendableCopy(ValueError):
@@ -69,6 +71,21 @@ class CopyTemplate:
     # Bulk confirmation requests (an admin import): the link slots hold each copy's own
     # confirmation link instead of an unsubscribe link.
     confirm_link: bool = False
+    # What follows a copy's opaque id in the Message-ID made for it (see message_id).
+    message_id_tail: str = ""
+
+    def message_id(self, opaque: str) -> str:
+        """The Message-ID of a copy queued without one (an announcement copy, a bulk
+        confirmation request), from its opaque_id: made again the same on a retry.
+
+        <opaque.m<mailing>.<when the mailing was made>@<list domain>>. The opaque id alone
+        could repeat: SQLite hands out the highest outbox id again once its row is deleted
+        (an erased subscriber's unsent copy). Rows are only added in the transaction that
+        makes their mailing, so a row given a deleted row's id belongs to a newer mailing;
+        and the mailing's creation time keeps the pair unique even where a mailing itself
+        was deleted by hand and its id handed out again.
+        """
+        return f"<{opaque}{self.message_id_tail}>"
 
     def personalise(self, copy: Copy, token: str | None, key,
                     stuffed: bool = False, link: str | None = None,
@@ -81,7 +98,7 @@ class CopyTemplate:
         """
         to = _to_header(copy.recipient_name, copy.recipient)
         message_id = copy.message_id or (
-            f"<{opaque or opaque_id(copy.id, key)}.m{self.mailing_id}@{self.domain}>"
+            self.message_id(opaque or opaque_id(copy.id, key))
         )
         head = [self.top, to, b"Date: ", _date_now(), b"\r\nMessage-ID: ",
                 message_id.encode("ascii"), b"\r\n"]
@@ -146,7 +163,15 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
         leave_mailto=_leave_mailto(mailing_list).encode("ascii") if personal else None,
         unsubscribe_prefix=external_url("subscriptions.unsubscribe", token="T")[:-1],  # noqa: S106
         confirm_link=confirm_link,
+        message_id_tail=f".m{mailing.id}{_stamp(mailing.created_at)}@{mailing_list.domain}",
     )
+
+
+def _stamp(created_at: datetime | None) -> str:
+    """A mailing's creation time, in microseconds since 1970 in hex, after a dot."""
+    if created_at is None:  # not stored (a preview)
+        return ""
+    return f".{(created_at - _EPOCH) // timedelta(microseconds=1):x}"
 
 
 def check_reply_to(value: str) -> str:

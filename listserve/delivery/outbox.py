@@ -4,7 +4,6 @@ A request that rolls back therefore sends nothing, and no SMTP conversation ever
 inside a web request.
 """
 
-import secrets
 from email.utils import make_msgid
 
 import sqlalchemy as sa
@@ -137,12 +136,9 @@ def enqueue_announcement(
     db.session.add(mailing)
     db.session.flush()
     now = utcnow()
-    # Message-IDs made by the database too: <mailing.nonce.s<subscription>@list domain>.
-    message_id = (
-        sa.literal(f"<{mailing.id}.{secrets.token_hex(6)}.s")
-        + sa.cast(Subscription.id, sa.String)
-        + sa.literal(f"@{mailing_list.domain}>")
-    )
+    # No Message-ID: the worker makes each copy's from its id when it sends it and stores it
+    # with the result (CopyTemplate.message_id), so queueing writes no string and no index
+    # entry for it per copy.
     recipients = (
         sa.select(
             sa.literal(mailing.id),
@@ -153,7 +149,6 @@ def enqueue_announcement(
             sa.literal(0),
             sa.literal(now, UTCDateTime),
             sa.literal(now, UTCDateTime),
-            message_id,
         )
         .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
         .where(
@@ -172,7 +167,6 @@ def enqueue_announcement(
                 "attempts",
                 "next_attempt_at",
                 "created_at",
-                "message_id",
             ],
             recipients,
         )

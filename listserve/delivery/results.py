@@ -18,8 +18,10 @@ from listserve.subscriptions.models import Subscription
 # PostgreSQL: every sent copy of a group in one statement, whatever the group size.
 _MARK_SENT_PG = sa.text(
     "UPDATE outbox SET status = 'sent', attempts = outbox.attempts + 1, sent_at = :now, "
-    "last_reply = sent.reply, claimed_by = NULL, claimed_until = NULL "
-    "FROM unnest(CAST(:ids AS integer[]), CAST(:replies AS text[])) AS sent(id, reply) "
+    "last_reply = sent.reply, message_id = sent.message_id, claimed_by = NULL, "
+    "claimed_until = NULL "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:replies AS text[]), "
+    "CAST(:message_ids AS text[])) AS sent(id, reply, message_id) "
     "WHERE outbox.id = sent.id"
 )
 
@@ -30,7 +32,10 @@ class Outcome(NamedTuple):
 
 
 def record_outcomes(outcomes: list[Outcome]) -> None:
-    """Write a group of results (not committed: the caller commits the group at once)."""
+    """Write a group of results (not committed: the caller commits the group at once).
+
+    Each copy's Message-ID is stored with its result: an announcement copy is queued
+    without one and the worker made it, so a reply or bounce can name the copy."""
     now = utcnow()
     sent = [o for o in outcomes if o.result.delivered]
     if sent:
@@ -43,17 +48,20 @@ def record_outcomes(outcomes: list[Outcome]) -> None:
 def _mark_sent(sent: list[Outcome], now: datetime) -> None:
     replies = [_reply_text(o.result) for o in sent]
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(
-            _MARK_SENT_PG, {"now": now, "ids": [o.copy.id for o in sent], "replies": replies}
-        )
+        db.session.execute(_MARK_SENT_PG, {
+            "now": now, "ids": [o.copy.id for o in sent], "replies": replies,
+            "message_ids": [o.copy.message_id for o in sent],
+        })
         return
     outbox = OutboxEntry.__table__  # Core: one executemany, not the ORM's bulk machinery
     db.session.execute(
         sa.update(outbox)
         .where(outbox.c.id == sa.bindparam("entry_id"))
         .values(status=OutboxStatus.SENT.value, attempts=outbox.c.attempts + 1, sent_at=now,
-                last_reply=sa.bindparam("reply"), claimed_by=None, claimed_until=None),
-        [{"entry_id": o.copy.id, "reply": r} for o, r in zip(sent, replies, strict=True)],
+                last_reply=sa.bindparam("reply"), message_id=sa.bindparam("message_id"),
+                claimed_by=None, claimed_until=None),
+        [{"entry_id": o.copy.id, "reply": r, "message_id": o.copy.message_id}
+         for o, r in zip(sent, replies, strict=True)],
     )
 
 
@@ -62,6 +70,8 @@ def _mark_refused(outcome: Outcome, now: datetime) -> None:
     attempts = copy.attempts + 1
     values = {"attempts": attempts, "last_reply": _reply_text(result),
               "claimed_by": None, "claimed_until": None}
+    if copy.message_id is not None:  # it went out with it (a 4xx may come after DATA)
+        values["message_id"] = copy.message_id
     if result.permanent or attempts >= current_app.config["WORKER_MAX_ATTEMPTS"]:
         values["status"] = OutboxStatus.FAILED.value
     else:
