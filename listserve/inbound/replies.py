@@ -8,12 +8,15 @@ InboundMessage with status UNROUTED, its raw copy stored and the reason given, f
 committee member to read with `listserve inbound held`.
 """
 
+import re
+
 import sqlalchemy as sa
 
 from listserve.addresses import InvalidAddress
 from listserve.archive.comments import CommentRefused
 from listserve.archive.emailed import EmptyReply, comment_from_reply, post_for_mailing
 from listserve.delivery.models import OutboxEntry
+from listserve.delivery.verp import read_opaque_id
 from listserve.extensions import db
 from listserve.headers import UnsafeHeaderValue
 from listserve.inbound.message import Incoming
@@ -79,6 +82,33 @@ def mailing_answered(references: list[str]) -> int | None:
             )
         ).all()
     )
+    found.update(_copies_not_yet_recorded([ref for ref in wanted if ref not in found]))
     # In-Reply-To comes first, then References from the newest back.
     ordered = wanted[:1] + list(reversed(wanted[1:]))
     return next((found[ref] for ref in ordered if ref in found), None)
+
+
+# The Message-ID a worker makes for an announcement copy (CopyTemplate.message_id).
+_MADE_BY_WORKER = re.compile(r"<([a-z2-7]+)\.m(\d+)(?:\.[0-9a-f]+)?@[^<>@]+>")
+
+
+def _copies_not_yet_recorded(refs: list[str]) -> dict[str, int]:
+    """Message-IDs made by a worker for a copy whose result it has not stored yet (it stores
+    the Message-ID with the result, a group at a time; a worker that died first leaves it
+    unset until the copy goes again). The copy's id is in it, signed (verp.opaque_id)."""
+    claimed = {}
+    for ref in refs:
+        match = _MADE_BY_WORKER.fullmatch(ref)
+        entry_id = match and read_opaque_id(match[1])
+        if entry_id:
+            claimed[entry_id] = (ref, int(match[2]))
+    if not claimed:
+        return {}
+    rows = db.session.execute(
+        sa.select(OutboxEntry.id, OutboxEntry.mailing_id).where(
+            OutboxEntry.id.in_(claimed), OutboxEntry.message_id.is_(None)
+        )
+    ).all()
+    # The mailing must match too: an id handed out again belongs to another mailing.
+    return {claimed[entry_id][0]: mailing_id for entry_id, mailing_id in rows
+            if claimed[entry_id][1] == mailing_id}

@@ -85,3 +85,26 @@ def test_erasing_a_subscriber_erases_the_mail_they_sent_us(inbound_receiver, app
         erase_subscriber(lea)
         db.session.commit()
     assert [row.sender for row in inbound_rows(app)] == ["someone@example.net"]
+
+
+def test_a_reply_that_comes_before_the_copy_s_result_is_stored_still_finds_it(
+    inbound_receiver, app, client, deliver, smtp_sink
+):
+    """A worker stores a copy's Message-ID with its result, a group at a time (and one that
+    dies first stores nothing until the copy goes again); a reply in that moment is still
+    matched, by the copy's signed id in the Message-ID."""
+    from listserve.delivery.models import OutboxEntry
+
+    mailing_id, copy = send_announcement(app, client, deliver, smtp_sink)
+    with app.app_context():
+        db.session.execute(sa.update(OutboxEntry).where(OutboxEntry.mailing_id == mailing_id)
+                           .values(message_id=None))
+        db.session.commit()
+    reply = mail("Lea <lea@example.net>", LIST_ADDRESS, "Re: Assembly on Saturday",
+                 "I will bring soup.", In_Reply_To=copy.message["Message-ID"])
+    send(inbound_receiver.port, "lea@example.net", LIST_ADDRESS, reply)
+    forged = copy.message["Message-ID"].replace(".m", "x.m", 1)
+    send(inbound_receiver.port, "lea@example.net", LIST_ADDRESS,
+         mail("lea@example.net", LIST_ADDRESS, "Re: Assembly", "Forged.", In_Reply_To=forged))
+    rows = [r for r in inbound_rows(app) if r.kind == "reply"]
+    assert [r.mailing_id for r in rows] == [mailing_id, None]
