@@ -91,6 +91,11 @@ class OutboxEntry(db.Model):
             # column, so PostgreSQL then updates in place (HOT) instead of adding an entry
             # to every index of the outbox for each claimed copy.
             "postgresql_with": {"fillfactor": 50},
+            # A copy's id is in its VERP bounce address and Message-ID: SQLite would hand out
+            # the id of a deleted newest row again (an erased subscriber's unsent copy), and a
+            # late bounce to the old copy would count against the new copy's subscriber.
+            # PostgreSQL's sequences never repeat.
+            "sqlite_autoincrement": True,
         },
     )
 

@@ -9,8 +9,10 @@ indexed column, and with room left on the page it is a HOT update, which adds no
 the indexes. The setting applies to pages written from now on; a `VACUUM FULL outbox` (or
 `pg_repack`) applies it to existing pages too, at the cost of locking the table meanwhile.
 
-On SQLite dropping the old constraint rebuilds the table; the bounce history's links to
-copies are kept across the rebuild (see _bounce_links_kept).
+On SQLite dropping the old constraint rebuilds the table, now with an AUTOINCREMENT id (a
+copy's id is in its bounce address: an id handed out again could pin a late bounce on the
+wrong subscriber); the bounce history's links to copies are kept across the rebuild (see
+_bounce_links_kept).
 
 Revision ID: 0010_outbox_message_id
 Revises: 0009_signups
@@ -33,7 +35,10 @@ SET = sa.text("message_id IS NOT NULL")
 
 
 def upgrade():
-    with _bounce_links_kept(), op.batch_alter_table('outbox', schema=None) as batch_op:
+    # On SQLite the rebuild also makes the id AUTOINCREMENT: ids of deleted rows never return.
+    with _bounce_links_kept(), op.batch_alter_table(
+        'outbox', schema=None, recreate='auto', table_kwargs={'sqlite_autoincrement': True}
+    ) as batch_op:
         batch_op.drop_constraint('uq_outbox_message_id', type_='unique')
         batch_op.create_index('uq_outbox_message_id', ['message_id'], unique=True,
                               postgresql_where=SET, sqlite_where=SET)
