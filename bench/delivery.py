@@ -114,10 +114,13 @@ def enqueue(app, purpose: str) -> tuple[int, float]:
 def requeue(app, mailing_id: int) -> None:
     from listserve.delivery.models import OutboxEntry
 
+    # As enqueued: without the Message-ID the worker makes and stores with each result, so
+    # every repetition does (and writes) the same as the first.
     with app.app_context():
         db.session.execute(sa.update(OutboxEntry).where(OutboxEntry.mailing_id == mailing_id)
                            .values(status="queued", attempts=0, sent_at=None, claimed_by=None,
-                                   claimed_until=None, last_reply=None, next_attempt_at=_now()))
+                                   claimed_until=None, last_reply=None, message_id=None,
+                                   next_attempt_at=_now()))
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
