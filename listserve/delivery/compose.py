@@ -78,12 +78,11 @@ class CopyTemplate:
         """The Message-ID of a copy queued without one (an announcement copy, a bulk
         confirmation request), from its opaque_id: made again the same on a retry.
 
-        <opaque.m<mailing>.<when the mailing was made>@<list domain>>. The opaque id alone
-        could repeat: SQLite hands out the highest outbox id again once its row is deleted
-        (an erased subscriber's unsent copy). Rows are only added in the transaction that
-        makes their mailing, so a row given a deleted row's id belongs to a newer mailing;
-        and the mailing's creation time keeps the pair unique even where a mailing itself
-        was deleted by hand and its id handed out again.
+        <opaque.m<mailing>.<when the mailing was made>@<list domain>>. Outbox ids never
+        repeat (a sequence on PostgreSQL, AUTOINCREMENT on SQLite since migration 0010), so
+        the opaque id alone would do; the mailing and its creation time keep Message-IDs
+        unique even where ids were handed out again (SQLite before 0010 reused the id of a
+        deleted newest row; a mailing deleted by hand frees its id on SQLite still).
         """
         return f"<{opaque}{self.message_id_tail}>"
 
