@@ -41,6 +41,10 @@ def read_opaque_id(opaque: str, key: bytes | None = None) -> int | None:
         raw = base64.b32decode(text + "=" * (-len(text) % 8))
     except (binascii.Error, ValueError):
         return None
+    # The last letter may carry unused bits: another letter there decodes to the same bytes.
+    # Only the form we wrote is ours (a changed address is a forged one).
+    if base64.b32encode(raw).decode("ascii").rstrip("=") != text:
+        return None
     if len(raw) <= MAC_BYTES:
         return None
     entry_bytes, mac = raw[:-MAC_BYTES], raw[-MAC_BYTES:]
