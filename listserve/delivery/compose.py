@@ -29,7 +29,7 @@ from listserve.delivery.address_fields import (
 from listserve.delivery.models import Mailing, MailingKind
 from listserve.delivery.outbox import CONFIRM_URL, UNSUBSCRIBE_URL
 from listserve.delivery.transport import dot_stuffed
-from listserve.delivery.verp import bounce_address, opaque_id
+from listserve.delivery.verp import bounce_address, copy_message_id_tail, opaque_id
 from listserve.headers import UnsafeHeaderValue, check_header_value, is_header_safe
 from listserve.subscriptions.models import MailingList
 from listserve.urls import external_url
@@ -162,7 +162,8 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
         leave_mailto=_leave_mailto(mailing_list).encode("ascii") if personal else None,
         unsubscribe_prefix=external_url("subscriptions.unsubscribe", token="T")[:-1],  # noqa: S106
         confirm_link=confirm_link,
-        message_id_tail=f".m{mailing.id}{_stamp(mailing.created_at)}@{mailing_list.domain}",
+        message_id_tail=copy_message_id_tail(mailing.id, _stamp(mailing.created_at),
+                                             mailing_list.domain),
     )
 
 

@@ -68,6 +68,23 @@ def parse_bounce_address(address: str) -> int | None:
     return read_opaque_id(match.group(1)) if match else None
 
 
+def copy_message_id_tail(mailing_id: int, stamp: str, domain: str) -> str:
+    """What follows a copy's opaque id in the Message-ID a worker makes for it:
+    <opaque.m<mailing>[.<stamp>]@<domain>> (listserve.delivery.compose, CopyTemplate)."""
+    return f".m{mailing_id}{stamp}@{domain}"
+
+
+_COPY_MESSAGE_ID = re.compile(r"<([a-z2-7]+)\.m(\d+)(?:\.[0-9a-f]+)?@[^<>@]+>")
+
+
+def parse_copy_message_id(message_id: str) -> tuple[int, int] | None:
+    """(outbox entry id, mailing id) a worker-made Message-ID names, or None when it is not
+    one of ours (the entry id is signed: see read_opaque_id)."""
+    match = _COPY_MESSAGE_ID.fullmatch(message_id)
+    entry_id = match and read_opaque_id(match[1])
+    return (entry_id, int(match[2])) if entry_id else None
+
+
 def verp_key() -> Callable[[bytes], bytes]:
     """The HMAC keyed once, for callers that build many addresses."""
     return keyed_mac(_key(), hashlib.sha256)

@@ -8,15 +8,13 @@ InboundMessage with status UNROUTED, its raw copy stored and the reason given, f
 committee member to read with `listserve inbound held`.
 """
 
-import re
-
 import sqlalchemy as sa
 
 from listserve.addresses import InvalidAddress
 from listserve.archive.comments import CommentRefused
 from listserve.archive.emailed import EmptyReply, comment_from_reply, post_for_mailing
 from listserve.delivery.models import OutboxEntry
-from listserve.delivery.verp import read_opaque_id
+from listserve.delivery.verp import parse_copy_message_id
 from listserve.extensions import db
 from listserve.headers import UnsafeHeaderValue
 from listserve.inbound.message import Incoming
@@ -88,20 +86,15 @@ def mailing_answered(references: list[str]) -> int | None:
     return next((found[ref] for ref in ordered if ref in found), None)
 
 
-# The Message-ID a worker makes for an announcement copy (CopyTemplate.message_id).
-_MADE_BY_WORKER = re.compile(r"<([a-z2-7]+)\.m(\d+)(?:\.[0-9a-f]+)?@[^<>@]+>")
-
-
 def _copies_not_yet_recorded(refs: list[str]) -> dict[str, int]:
     """Message-IDs made by a worker for a copy whose result it has not stored yet (it stores
     the Message-ID with the result, a group at a time; a worker that died first leaves it
     unset until the copy goes again). The copy's id is in it, signed (verp.opaque_id)."""
     claimed = {}
     for ref in refs:
-        match = _MADE_BY_WORKER.fullmatch(ref)
-        entry_id = match and read_opaque_id(match[1])
-        if entry_id:
-            claimed[entry_id] = (ref, int(match[2]))
+        named = parse_copy_message_id(ref)
+        if named:
+            claimed[named[0]] = (ref, named[1])
     if not claimed:
         return {}
     rows = db.session.execute(
