@@ -25,6 +25,7 @@ _PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*")
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 
 
 class UnwritableAddress(ValueError):
@@ -38,6 +39,13 @@ def is_writable_address(address: str) -> bool:
 
 def mailbox_field(field: str, name: str, address: str) -> bytes:
     """`field: name <address>` (or just the address when there is no name), folded, CRLF."""
+    # Most recipients: plain words and a plain address on one line, written at once (the
+    # worker makes a To for every copy); the same bytes mailbox_list_field would write.
+    if ((not name or _PLAIN_NAME.fullmatch(name)) and _PLAIN_ADDRESS.fullmatch(address)
+            and len(field) + len(name) + len(address) < 71):
+        if name:
+            return f"{field}: {name} <{address}>\r\n".encode("ascii")
+        return f"{field}: {address}\r\n".encode("ascii")
     return mailbox_list_field(field, [(name, address)])
 
 

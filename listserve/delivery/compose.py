@@ -8,7 +8,6 @@ across relays that would re-encode 8-bit mail).
 """
 
 import functools
-import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -247,24 +246,11 @@ def _add_list_headers(msg: EmailMessage, mailing: Mailing, mailing_list: Mailing
     msg["Precedence"] = "list"
 
 
-# Names and addresses written as they are: words of letters and digits, and a dot-atom address
-# with a plain domain. Most recipients look like this; the rest take address_fields' road.
-_PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9]+(?: [A-Za-z0-9]+)*)?")
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
-
-
 def _to_header(name: str, address: str) -> bytes:
     if not (is_header_safe(address) and address.isascii() and "@" in address):
         raise UnsendableCopy("550 5.1.3 recipient address cannot be used in a header")
-    name = name or ""
-    if (_PLAIN_ADDRESS.fullmatch(address) and _PLAIN_NAME.fullmatch(name)
-            and len(name) + len(address) < 68):  # one line, as address_fields would write it
-        if name:
-            return f"To: {name} <{address}>\r\n".encode("ascii")
-        return f"To: {address}\r\n".encode("ascii")
     try:
-        return mailbox_field("To", name, address)
+        return mailbox_field("To", name or "", address)
     except UnwritableAddress:
         raise UnsendableCopy("553 5.1.3 recipient address is not a plain address") from None
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from listserve.delivery.address_fields import mailbox_field
+from listserve.delivery.address_fields import mailbox_list_field
 from listserve.delivery.compose import Copy, UnsendableCopy, _to_header, render_copy_template
 from listserve.delivery.models import Mailing, MailingKind
 from listserve.delivery.outbox import enqueue_announcement
@@ -170,7 +170,7 @@ def test_a_to_header_reads_back_as_exactly_its_name_and_address(name, address):
 @given(name=plain_names, address=addresses)
 def test_plain_names_take_the_short_road_to_the_same_header(name, address):
     """Most recipients skip the general writer; what they get is what it would write."""
-    assert _to_header(name, address) == mailbox_field("To", name, address)
+    assert _to_header(name, address) == mailbox_list_field("To", [(name, address)])
 
 
 @pytest.mark.parametrize("name", ["Bcc: " * 8 + "é:", "::Bcc: Bcc: … é", "Ann: é",
