@@ -1,6 +1,7 @@
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from listserve.addresses import InvalidAddress
+from listserve.dbsetup import single_write
 from listserve.extensions import csrf, db, limiter
 from listserve.forms import typed_fields
 from listserve.headers import UnsafeHeaderValue
@@ -33,9 +34,9 @@ def subscribe():
         user_agent=request.user_agent.string,
     )
     try:
-        # One row, in a transaction of its own; a worker starts the double opt-in (and sends
-        # the mail) a moment later.
-        with db.engine.begin() as connection:
+        # One row, in one INSERT that is its own transaction, stored before the answer; a
+        # worker starts the double opt-in (and sends the mail) a moment later.
+        with single_write() as connection:
             signups.store_signup_request(connection, form.email.data, form.name.data, origin)
     except (InvalidAddress, UnsafeHeaderValue) as exc:
         form.email.errors = [str(exc)]
