@@ -116,8 +116,11 @@ def _record_consent_request(subscription: Subscription, origin: Request) -> None
     digest = hashlib.sha256(text.encode()).hexdigest()
     if db.session.get(ConsentText, digest) is None:
         db.session.add(ConsentText(sha256=digest, text=text))
-    subscription.consents.append(
+    # Set from the record's side: appending to `subscription.consents` would first load the
+    # whole collection, a query per request to join.
+    db.session.add(
         ConsentRecord(
+            subscription=subscription,
             source=origin.source[:200],
             asked_at=origin.asked_at or utcnow(),
             ip=(origin.ip or None) and origin.ip[:45],

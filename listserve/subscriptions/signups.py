@@ -19,7 +19,7 @@ from listserve.dbtypes import utcnow
 from listserve.extensions import db
 from listserve.headers import UnsafeHeaderValue, check_header_value
 from listserve.subscriptions.models import SignupRequest
-from listserve.subscriptions.services import Request, request_subscription
+from listserve.subscriptions.services import Request, get_default_list, request_subscription
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,13 @@ def carry_out_signup_requests(limit: int = BATCH) -> int:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
+    mailing_list = get_default_list() if waiting else None
     for signup in waiting:
         origin = Request(source=signup.source, ip=signup.ip, user_agent=signup.user_agent,
                          asked_at=signup.requested_at)
         try:
             with db.session.begin_nested():
-                request_subscription(signup.email, signup.name, origin)
+                request_subscription(signup.email, signup.name, origin, mailing_list)
         except (InvalidAddress, UnsafeHeaderValue, sa.exc.IntegrityError, sa.exc.DataError) as exc:
             # It would fail again; a lost connection or a lock (anything else) is raised, and
             # the whole round is tried again later.
