@@ -79,6 +79,7 @@ class Result:
     errors: int
     requests: int = 0
     cpu_ms: float = 0.0  # gunicorn's CPU time (master and workers) per request
+    error_detail: str = ""  # wrk's own lines about the errors, when there were any
 
 
 def main() -> None:
@@ -112,6 +113,9 @@ def main() -> None:
                 print(f"round {number + 1}, {target.name}: {result}", file=sys.stderr)
             rounds.append(results)
         print_table(rounds, options)
+        for server in servers:
+            if logged := server.errors_logged():
+                print(f"\n{server.name} logged:\n{logged}")
         if "subscribe POST" in rounds[0]:
             print(carry_out_signups(env))
     finally:
@@ -229,19 +233,30 @@ class Gunicorn:
         self.name, self.application, self.env = name, application, env
         self.settings = settings  # the same for listserve and the hello-world
         self.process = None
+        # The server's stderr, its errors if any; closed (and gone) with the benchmark.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
+
+    def errors_logged(self) -> str:
+        """What the server wrote to stderr about failures (tracebacks, timed-out workers)."""
+        self.log.seek(0)
+        lines = self.log.read().decode(errors="replace").splitlines()
+        return "\n".join(line for line in lines
+                         if re.search(r"error|exception|traceback|timeout", line, re.IGNORECASE))
 
     def start(self) -> str:
         port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", *self.settings, "--bind", f"127.0.0.1:{port}",
              self.application],
-            cwd=REPOSITORY, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            # A file, not a pipe nobody reads while it runs: a full pipe would stall the server.
+            cwd=REPOSITORY, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log,
             start_new_session=True,
         )
         url = f"http://127.0.0.1:{port}"
         for _ in range(300):  # about 30 s
             if self.process.poll() is not None:
-                sys.exit(f"{self.name} did not start:\n{self.process.stderr.read().decode()}")
+                self.log.seek(0)
+                sys.exit(f"{self.name} did not start:\n{self.log.read().decode()}")
             try:
                 with urllib.request.urlopen(url + "/", timeout=2):  # noqa: S310 - loopback
                     return url
@@ -341,7 +356,9 @@ def parse_wrk(output: str) -> Result:
     errors += int(non_success.group(1)) if non_success else 0
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
-    return Result(rate, latency("50"), latency("99"), errors, requests)
+    detail = "; ".join(line.strip() for line in output.splitlines()
+                       if line.strip().startswith(("Socket errors", "Non-2xx")))
+    return Result(rate, latency("50"), latency("99"), errors, requests, error_detail=detail)
 
 
 def print_table(rounds: list[dict[str, Result]], options) -> None:
@@ -373,6 +390,10 @@ def print_table(rounds: list[dict[str, Result]], options) -> None:
     print("\np99 ms in each round: " + "; ".join(
         f"{t.name} " + ", ".join(f"{r[t.name].p99_ms:.0f}" for r in rounds)
         for t in options.targets))
+    for number, results in enumerate(rounds, 1):
+        for name, result in results.items():
+            if result.errors:
+                print(f"errors in round {number}, {name}: {result.error_detail}")
 
 if __name__ == "__main__":
     main()
