@@ -1,7 +1,7 @@
 """Where a subscribe POST's cost comes from, in-process: CPU time per POST for the hello-world,
-for listserve answering a POST that does nothing (its floor: session cookie, CSRF and rate-limit
-hooks, security headers), for a subscribe POST, and for a subscribe POST with the rate limiter
-switched off. No server and no load generator: Flask's test client and `time.process_time`, so
+for listserve answering a POST that does nothing (its floor: session cookie, the app's hooks,
+security headers), for a subscribe POST, and for a subscribe POST with rate limiting switched
+off. No server and no load generator: Flask's test client and `time.process_time`, so
 the figures are this process's CPU alone (PostgreSQL's backend is not counted).
 
     python bench/post_cost.py [--posts 3000]            # SQLite in a temporary folder

@@ -87,7 +87,8 @@ VERIFIED_READER_DAYS = 30  # how long a browser is remembered after verifying an
 # Rate limiting: memory by default; set LISTSERVE_RATELIMIT_STORAGE_URI=redis://… when several
 # processes serve the site so they share one count.
 RATELIMIT_STORAGE_URI = "memory://"
-RATELIMIT_HEADERS_ENABLED = True
+RATELIMIT_KEY_PREFIX = ""  # before every key: sites sharing one Redis keep their counts apart
+RATELIMIT_ENABLED = True
 
 # None: Secure exactly when BASE_URL is https (resolved in create_app), so a newcomer on
 # http://127.0.0.1 still gets a working session and CSRF token.

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from listserve.forms import typed_fields
+from listserve.ratelimits import retry_after
 
 MESSAGES = {
     400: "The request could not be understood. Please go back and try again.",
@@ -47,4 +48,4 @@ def _render_rate_limited(error: HTTPException):
         message=MESSAGES[429],
         typed_email=typed_email,
     )
-    return response, 429
+    return response, 429, retry_after(error)

@@ -1,7 +1,5 @@
 """The extension objects, created unbound here and bound to an app in create_app."""
 
-from flask import request
-from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -9,6 +7,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from listserve.ratelimits import RateLimits
 
 # Named constraints keep Alembic migrations reviewable and identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -24,16 +24,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def client_ip() -> str:
-    """The address limits are keyed on (ProxyFix has already applied X-Forwarded-For)."""
-    return request.remote_addr or "unknown"
-
-
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=client_ip)
+rate_limits = RateLimits()
 login = LoginManager()
 
 
@@ -47,7 +42,7 @@ def init_app(app) -> None:
     )
     _init_mail(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     _import_models()
 
 

@@ -95,9 +95,9 @@ _CACHED_VIEWS: set = set()
 
 def init_app(app: Flask) -> None:
     app.extensions["page_cache"] = PageCache()
-    # Kept pages are answered before any other before_request function runs: no rate limit
-    # applies to them (never put @limiter.limit on a @cached_page view), and the limiter's
-    # bookkeeping was a sixth of such a request's time.
+    # Kept pages are answered before any other before_request function runs: none of them
+    # has anything to do for a GET of a public page. (Rate limits are checked inside the
+    # views that take a POST, never @cached_page ones.)
     app.before_request_funcs.setdefault(None, []).insert(0, serve_kept_page)
 
 

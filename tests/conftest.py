@@ -5,7 +5,7 @@ from flask_migrate import upgrade
 
 from listserve import create_app
 from listserve.delivery.worker import run_worker
-from listserve.extensions import db, limiter
+from listserve.extensions import db
 from tests.support import SmtpSink, csrf_token, empty_all_tables, make_test_database
 
 
@@ -74,7 +74,6 @@ def app_config(database_url, smtp_sink, tmp_path):
 @pytest.fixture
 def app(app_config, smtp_sink):
     app = create_app(app_config)
-    limiter.reset()
     smtp_sink.clear()
     yield app
     with app.app_context():

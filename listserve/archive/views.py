@@ -2,7 +2,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -20,9 +19,10 @@ from listserve.archive.feed import build_feed
 from listserve.archive.forms import ButtonForm, CommentForm
 from listserve.archive.models import CommentStatus, Post
 from listserve.archive.search import search_archive
-from listserve.extensions import db, limiter
+from listserve.extensions import db, rate_limits
 from listserve.headers import UnsafeHeaderValue
 from listserve.pagecache import cached_page
+from listserve.ratelimits import retry_after
 from listserve.tokens import TokenError, TokenExpired
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
@@ -35,10 +35,6 @@ OUTCOMES = {
     ),
     CommentStatus.HELD: "Thank you: your comment will appear once the committee has read it.",
 }
-
-
-def _comment_limit() -> str:
-    return current_app.config["COMMENT_RATE_LIMIT"]
 
 
 @bp.get("")
@@ -93,7 +89,7 @@ def post(year: int, slug: str):
 
 
 @bp.post("/<int:year>/<slug>/comments")
-@limiter.limit(_comment_limit)
+@rate_limits.limit("COMMENT_RATE_LIMIT")
 def comment(year: int, slug: str):
     found = _find_post(year, slug)
     form = CommentForm()
@@ -135,7 +131,11 @@ def _refused_comment(code: int, message: str):
 @bp.errorhandler(429)
 def comment_rate_limited(error):
     message = "Too many comments from your network address. Please wait a little and send again."
-    return _refused_comment(429, message) or errors.handle_http_error(error)
+    page = _refused_comment(429, message)
+    if page is None:
+        return errors.handle_http_error(error)
+    body, status = page
+    return body, status, retry_after(error)
 
 
 @bp.errorhandler(CSRFError)

@@ -1,7 +1,6 @@
 """Logging in and out, passwords, invites being accepted, a member's own settings."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_limiter.errors import RateLimitExceeded
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from listserve.committee import invites, services
@@ -14,14 +13,11 @@ from listserve.committee.forms import (
     ResetRequestForm,
     SettingsForm,
 )
-from listserve.extensions import db, limiter
+from listserve.extensions import db, rate_limits
+from listserve.ratelimits import RateLimited, retry_after
 from listserve.tokens import TokenError, TokenExpired
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 @bp.get("/")
@@ -31,7 +27,7 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@rate_limits.limit("LOGIN_RATE_LIMIT")
 def login():
     form = LoginForm()
     if current_user.is_authenticated and request.method == "GET":
@@ -50,18 +46,18 @@ def login():
     return redirect(safe_next_url(request.args.get("next"), url_for("announcements.index")), 303)
 
 
-@bp.errorhandler(RateLimitExceeded)
-def rate_limited(error):
+@bp.errorhandler(RateLimited)
+def rate_limited(error: RateLimited):
     # Keep the address typed (never the password), with the one message for every refusal.
     typed = {"email": request.form.get("email", "")}
     message = "Too many attempts from your address. Please wait a minute and try again."
     if request.endpoint == "committee.request_reset":
         form = ResetRequestForm(formdata=None, data=typed)
         form.email.errors = [message]
-        return render_template("committee/reset_request.html", form=form), 429
+        return render_template("committee/reset_request.html", form=form), 429, retry_after(error)
     form = LoginForm(formdata=None, data=typed)
     form.password.errors = [message]
-    return render_template("committee/login.html", form=form), 429
+    return render_template("committee/login.html", form=form), 429, retry_after(error)
 
 
 @bp.post("/logout")
@@ -105,7 +101,7 @@ def settings():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@rate_limits.limit("LOGIN_RATE_LIMIT")
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():

@@ -2,7 +2,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 
 from listserve.addresses import InvalidAddress
 from listserve.dbsetup import single_write
-from listserve.extensions import csrf, db, limiter
+from listserve.extensions import csrf, db, rate_limits
 from listserve.forms import typed_fields
 from listserve.headers import UnsafeHeaderValue
 from listserve.subscriptions import bounces, leaving, privacy, services, signups
@@ -12,14 +12,8 @@ from listserve.tokens import TokenError, TokenExpired
 bp = Blueprint("subscriptions", __name__)
 
 
-def _subscribe_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["SUBSCRIBE_RATE_LIMIT"]
-
-
 @bp.route("/subscribe", methods=["GET", "POST"])
-@limiter.limit(_subscribe_limit, methods=["POST"])
+@rate_limits.limit("SUBSCRIBE_RATE_LIMIT")
 def subscribe():
     form = SubscribeForm()
     if not form.validate_on_submit():

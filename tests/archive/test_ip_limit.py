@@ -18,6 +18,7 @@ def test_too_many_comments_from_one_ip_get_a_429_with_the_form_kept(app, client)
     refused = write_comment(client, url, name="Carla", email="carla@example.org",
                             body="Typed with care, not lost.", expect=429)
     assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
     html = refused.get_data(as_text=True)
     assert "Too many comments" in html
     assert "Typed with care, not lost." in html and 'value="carla@example.org"' in html

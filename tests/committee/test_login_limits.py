@@ -1,4 +1,5 @@
-"""Login POSTs are limited per IP address (Flask-Limiter), on top of the per-account lockout."""
+"""Login POSTs are limited per IP address (listserve.ratelimits), on top of the per-account
+lockout."""
 
 import pytest
 
@@ -16,6 +17,7 @@ def test_login_posts_are_limited_per_address_and_keep_the_typed_email(app, clien
         log_in(client, "ana@example.org", "guess guess guess")
     response = log_in(client, "ana@example.org")
     assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
     page = response.get_data(as_text=True)
     assert "Too many attempts" in page and 'value="ana@example.org"' in page
 

@@ -46,6 +46,8 @@ def test_429_keeps_the_typed_address(client):
     response = subscribe(client, "lee@example.net")
     assert_custom_page(response, 429, "Please slow down")
     assert 'value="lee@example.net"' in response.get_data(as_text=True)
+    # When to try again: within the minute the limit counts over.
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
 
 
 def test_403_page(app, client):

@@ -97,3 +97,15 @@ def test_in_memory_each_process_counts_alone(process_env):
     process_env["LISTSERVE_RATELIMIT_STORAGE_URI"] = "memory://"
     assert subscribe_from_own_process(process_env, 2, "first") == [303, 303]
     assert subscribe_from_own_process(process_env, 2, "second") == [303, 303]
+
+
+def test_people_can_still_subscribe_when_redis_is_unreachable(app_config, caplog):
+    """A rate limit protects the site; it must not turn every sign-up into a 500."""
+    down = create_app({**app_config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9"})
+    try:
+        response = subscribe(down.test_client(), "during-an-outage@example.net")
+        assert response.status_code == 303
+        assert "rate-limit storage unreachable" in caplog.text
+    finally:
+        with down.app_context():
+            db.engine.dispose()

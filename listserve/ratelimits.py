@@ -1,0 +1,99 @@
+"""Per-address limits on the forms anyone can send: subscribing, commenting, logging in.
+
+The counting is the `limits` library's (fixed windows, limit strings like "5 per minute"), in
+Redis when RATELIMIT_STORAGE_URI names it (several processes share one count) or else in this
+process's memory (listserve.ratelimit_storage). A limited view checks its limit when it is
+called, so only those requests pay for it: Flask-Limiter, which this replaces, ran hooks before,
+after and at the end of every request, ~50 µs of a kept page's ~350 (bench/post_cost.py), and
+checked a limited route twice.
+
+A request over its limit raises RateLimited, a 429 with Retry-After; the error pages keep what
+the person typed.
+"""
+
+import logging
+import math
+import time
+from functools import wraps
+
+from flask import Flask, current_app, request
+from limits import RateLimitItem, parse_many
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
+
+from listserve.ratelimit_storage import storage_uri
+
+log = logging.getLogger(__name__)
+
+
+class RateLimited(TooManyRequests):
+    def __init__(self, retry_after: int):
+        super().__init__()
+        self.retry_after = retry_after
+
+    def get_headers(self, environ=None, scope=None) -> list[tuple[str, str]]:
+        return [*super().get_headers(environ, scope), ("Retry-After", str(self.retry_after))]
+
+
+def retry_after(error: Exception) -> dict[str, str]:
+    """The Retry-After header for a page answering RateLimited (error handlers render their
+    own page, so the exception's own headers are not sent)."""
+    return {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
+
+
+class RateLimits:
+    """Bound to each app in init_app (each app counts in a storage of its own); `limit`
+    marks a view."""
+
+    def init_app(self, app: Flask) -> None:
+        uri = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
+        app.extensions["rate_limits"] = _AppLimits(
+            storage_from_string(uri, **app.config.get("RATELIMIT_STORAGE_OPTIONS", {})),
+            enabled=app.config["RATELIMIT_ENABLED"],
+            prefix=app.config["RATELIMIT_KEY_PREFIX"],
+        )
+
+    def limit(self, setting: str, methods: tuple[str, ...] = ("POST",)):
+        """Limit a view to app.config[setting] requests per client address (of `methods`)."""
+
+        def decorator(view):
+            @wraps(view)
+            def limited(*args, **kwargs):
+                if request.method in methods:
+                    current_app.extensions["rate_limits"].hit(
+                        current_app.config[setting], request.endpoint or "", request.remote_addr
+                    )
+                return view(*args, **kwargs)
+
+            return limited
+
+        return decorator
+
+class _AppLimits:
+    def __init__(self, storage: Storage, enabled: bool, prefix: str):
+        self.storage = storage
+        self.strategy = FixedWindowRateLimiter(storage)
+        self.enabled, self.prefix = enabled, prefix
+        self._parsed: dict[str, list[RateLimitItem]] = {}
+
+    def hit(self, limits: str, endpoint: str, address: str | None) -> None:
+        """Count one request; raise RateLimited if it is over any of `limits`."""
+        if not self.enabled:
+            return
+        items = self._parsed.get(limits)
+        if items is None:
+            items = self._parsed[limits] = parse_many(limits)
+        key = (self.prefix, endpoint, address or "unknown")
+        try:
+            refused = [item for item in items if not self.strategy.hit(item, *key)]
+            if refused:
+                reset = max(self.strategy.get_window_stats(item, *key).reset_time
+                            for item in refused)
+        except Exception:
+            # A rate limit protects the site; it is not worth refusing people for when Redis
+            # is unreachable. Said in the log, and the request goes on.
+            log.exception("rate-limit storage unreachable; %s not counted", endpoint)
+            return
+        if refused:
+            raise RateLimited(retry_after=max(1, math.ceil(reset - time.time())))
