@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from gunicorn.app.base import BaseApplication
 
+from listserve import gunicorn_hooks
 from listserve.extensions import db
 from listserve.subscriptions.services import get_default_list
 
@@ -59,6 +60,7 @@ def serve(bind: str, workers: int, threads: int, no_delivery: bool) -> None:
                 "threads": threads,
                 "worker_class": "gthread",
                 "accesslog": "-",
+                "post_worker_init": gunicorn_hooks.post_worker_init,
             }
         ).run()
     finally:
