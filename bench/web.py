@@ -108,6 +108,7 @@ class Result:
     errors: int
     requests: int = 0
     cpu_ms: float = 0.0  # gunicorn's CPU time (master and workers) per request
+    db_cpu_ms: float = 0.0  # PostgreSQL's (every server process on this machine) per request
     error_detail: str = ""  # wrk's own lines about the errors, when there were any
 
 
@@ -136,9 +137,11 @@ def main() -> None:
                 # Not counted: the first round warms each server longer (its first pages are
                 # rendered and kept, its threads and connections made).
                 wrk(url, script, options, seconds=6 if number == 0 else 2)
-                cpu_before = server.cpu_seconds()
+                cpu_before, db_before = server.cpu_seconds(), database_cpu_seconds()
                 result = wrk(url, script, options, seconds=options.duration)
-                result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
+                requests = max(result.requests, 1)
+                result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / requests
+                result.db_cpu_ms = (database_cpu_seconds() - db_before) * 1000 / requests
                 results[target.name] = result
                 print(f"round {number + 1}, {target.name}: {result}", file=sys.stderr)
             rounds.append(results)
@@ -308,16 +311,7 @@ class Gunicorn:
     def cpu_seconds(self) -> float:
         """CPU time used so far by the master and its workers: on a shared, noisy machine
         this cost per request says more than requests per second."""
-        ticks = 0
-        for entry in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) "
-            if int(entry) == self.process.pid or int(fields[1]) == self.process.pid:
-                ticks += int(fields[11]) + int(fields[12])  # utime + stime
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(lambda pid, parent, _name: self.process.pid in (pid, parent))
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -326,6 +320,26 @@ class Gunicorn:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def cpu_seconds(belongs) -> float:
+    """CPU time used so far by the processes that `belongs(pid, parent pid, name)` picks."""
+    ticks = 0
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) "
+        if belongs(int(entry), int(fields[1]), name):
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu_seconds() -> float:
+    """PostgreSQL's CPU time so far, when it runs on this machine (as the default URL has it)."""
+    return cpu_seconds(lambda _pid, _parent, name: name == "postgres")
 
 
 def free_port() -> int:
@@ -411,9 +425,10 @@ def print_table(rounds: list[dict[str, Result]], options) -> None:
           f"{len(rounds)} round(s), medians; gunicorn {' '.join(options.gunicorn)}; PostgreSQL; "
           f"{os.cpu_count()} CPUs; load average {load}\n")
     print(f"| {'target':<20} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} "
-          f"| {'x hello':>7} | {'CPU ms/req':>10} | {'x hello, each round':<20} |")
+          f"| {'x hello':>7} | {'CPU ms/req':>10} | {'DB ms/req':>9} "
+          f"| {'x hello, each round':<20} |")
     print(f"|{'-' * 22}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|{'-' * 8}:|{'-' * 11}:|"
-          f"{'-' * 22}|")
+          f"{'-' * 10}:|{'-' * 22}|")
     for target in options.targets:
         results = [r[target.name] for r in rounds]
         ratio, each = "-", ""
@@ -427,7 +442,8 @@ def print_table(rounds: list[dict[str, Result]], options) -> None:
               f"| {statistics.median(r.p50_ms for r in results):>7.1f} "
               f"| {statistics.median(r.p99_ms for r in results):>7.1f} "
               f"| {sum(r.errors for r in results):>6} | {ratio:>7} "
-              f"| {statistics.median(r.cpu_ms for r in results):>10.3f} | {each:<20} |")
+              f"| {statistics.median(r.cpu_ms for r in results):>10.3f} "
+              f"| {statistics.median(r.db_cpu_ms for r in results):>9.3f} | {each:<20} |")
     names = {t.name for t in options.targets}
     if {"subscribe POST", "hello POST + INSERT"} <= names:
         against = [r["subscribe POST"].requests_per_second
