@@ -22,7 +22,7 @@ SWEEP_SECONDS = 60.0
 
 
 def storage_uri(configured: str) -> str:
-    """The URI Flask-Limiter should use for the configured one: memory:// is ours."""
+    """The storage URI to count in for the configured one: memory:// is ours."""
     return f"{SCHEME}://" if configured.startswith("memory://") else configured
 
 

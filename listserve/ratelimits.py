@@ -4,8 +4,8 @@ The counting is the `limits` library's (fixed windows, limit strings like "5 per
 Redis when RATELIMIT_STORAGE_URI names it (several processes share one count) or else in this
 process's memory (listserve.ratelimit_storage). A limited view checks its limit when it is
 called, so only those requests pay for it: Flask-Limiter, which this replaces, ran hooks before,
-after and at the end of every request, ~50 µs of a kept page's ~350 (bench/post_cost.py), and
-checked a limited route twice.
+after and at the end of every request (in-process, about 50 of a kept archive page's 350 µs)
+and checked a limited route twice.
 
 A request over its limit raises RateLimited, a 429 with Retry-After; the error pages keep what
 the person typed.
