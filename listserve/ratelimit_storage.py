@@ -8,8 +8,8 @@ also blocks the request that starts it until the thread runs. This storage has n
 lock guards the counts, a count past its window reads as zero, and expired keys are swept at
 most once a minute so a flood of addresses cannot grow it without bound.
 
-Fixed windows only, the strategy listserve.ratelimits counts with. `memory://` in
-RATELIMIT_STORAGE_URI is served by this class (`storage_uri`).
+Fixed windows only, the strategy listserve.ratelimits counts with; it serves `memory://` in
+RATELIMIT_STORAGE_URI.
 """
 
 import threading
@@ -17,17 +17,11 @@ import time
 
 from limits.storage import Storage
 
-SCHEME = "listserve-memory"
 SWEEP_SECONDS = 60.0
 
 
-def storage_uri(configured: str) -> str:
-    """The storage URI to count in for the configured one: memory:// is ours."""
-    return f"{SCHEME}://" if configured.startswith("memory://") else configured
-
-
 class ProcessMemoryStorage(Storage):
-    STORAGE_SCHEME = [SCHEME]
+    STORAGE_SCHEME = None  # made by listserve.ratelimits, never looked up by a URI scheme
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)

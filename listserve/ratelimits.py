@@ -22,7 +22,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
-from listserve.ratelimit_storage import storage_uri
+from listserve.ratelimit_storage import ProcessMemoryStorage
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +30,11 @@ log = logging.getLogger(__name__)
 class RateLimited(TooManyRequests):
     def __init__(self, retry_after: int):
         super().__init__()
-        self.retry_after = retry_after
-
-    def get_headers(self, environ=None, scope=None) -> list[tuple[str, str]]:
-        return [*super().get_headers(environ, scope), ("Retry-After", str(self.retry_after))]
+        self.retry_after = retry_after  # seconds; every 429 page sends it (`retry_after`)
 
 
 def retry_after(error: Exception) -> dict[str, str]:
-    """The Retry-After header for a page answering RateLimited (error handlers render their
-    own page, so the exception's own headers are not sent)."""
+    """The Retry-After header for an error handler's page answering RateLimited."""
     return {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
 
 
@@ -47,9 +43,14 @@ class RateLimits:
     marks a view."""
 
     def init_app(self, app: Flask) -> None:
-        uri = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
+        uri = app.config["RATELIMIT_STORAGE_URI"]
+        # memory:// is counted by our thread-safe storage, not limits' own (see its module).
+        if uri.startswith("memory://"):
+            storage = ProcessMemoryStorage()
+        else:
+            storage = storage_from_string(uri)
         app.extensions["rate_limits"] = _AppLimits(
-            storage_from_string(uri, **app.config.get("RATELIMIT_STORAGE_OPTIONS", {})),
+            storage,
             enabled=app.config["RATELIMIT_ENABLED"],
             prefix=app.config["RATELIMIT_KEY_PREFIX"],
         )
