@@ -66,8 +66,8 @@ def make_database(url: str | None) -> tuple[str, callable]:
 
 
 def seed(app, recipients: int) -> None:
+    from listserve.core.lists import get_default_list
     from listserve.subscriptions.models import Subscriber, Subscription
-    from listserve.subscriptions.services import get_default_list
 
     with app.app_context():
         list_id = get_default_list().id
@@ -88,13 +88,13 @@ def seed(app, recipients: int) -> None:
 
 
 def _now():
-    from listserve.dbtypes import utcnow
+    from listserve.core.db import utcnow
 
     return utcnow()
 
 
 def enqueue(app, purpose: str) -> tuple[int, float]:
-    from listserve.subscriptions.services import get_default_list
+    from listserve.core.lists import get_default_list
 
     with app.app_context():
         started = time.perf_counter()

@@ -192,7 +192,7 @@ def parse_arguments():
     share = options.worker_connections or -(-options.connections // options.workers)
     options.gunicorn = [
         # listserve serve's hooks (gc.freeze after start-up), for the hello-world too.
-        "-c", "python:listserve.gunicorn_hooks",
+        "-c", "python:listserve.cli",
         "-k", options.worker_class, "--workers", str(options.workers),
         "--threads", str(options.worker_threads), "--backlog", "2048",
         "--worker-connections", str(share),
@@ -243,7 +243,7 @@ import time
 from listserve import create_app
 from listserve.extensions import db
 from listserve.subscriptions.models import SignupRequest
-from listserve.subscriptions.signups import carry_out_signup_requests
+from listserve.subscriptions.jobs import carry_out_signup_requests
 import sqlalchemy as sa
 app = create_app()
 with app.app_context():

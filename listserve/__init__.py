@@ -8,10 +8,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from listserve import config as default_config
-from listserve import paths
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """config -> extensions -> core -> features (one blueprint each) -> CLI."""
+    from listserve.core import paths
+
     app = Flask(
         __name__,
         template_folder=str(paths.TEMPLATES),
@@ -25,27 +27,64 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     _resolve_derived_settings(app)
 
-    from listserve import errors, extensions, pagecache, security, sessions
-    from listserve.committee import auth as committee_auth
+    from listserve import core, extensions, models  # noqa: F401  (models: every table)
 
-    extensions.init_app(app)
-    pagecache.init_app(app)
-    app.session_interface = sessions.SessionInterface()
-    security.init_app(app)
-    errors.init_app(app)
-    committee_auth.init_app(app)
+    extensions.init_app(app, paths.MIGRATIONS)
+    core.init_app(app)
     if app.config["PROXY_FIX"]:
         n = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
-
-    from listserve.blueprints import register_blueprints
-
-    register_blueprints(app)
-
-    from listserve.cli import register_commands
-
-    register_commands(app)
+    _register_features(app)
+    _register_commands(app)
     return app
+
+
+def _register_features(app: Flask) -> None:
+    from listserve.announcements import jobs as announcement_jobs
+    from listserve.committee import auth as committee_auth
+    from listserve.delivery import hooks
+    from listserve.subscriptions import jobs as subscription_jobs
+
+    committee_auth.init_app(app)
+    delivery_hooks = hooks.init_app(app)
+    subscription_jobs.register(delivery_hooks)  # first: requests to join, then
+    announcement_jobs.register(delivery_hooks)  # scheduled announcements
+
+    # Modules that add routes to a blueprint defined elsewhere must be imported for their routes.
+    from listserve.admin import import_views  # noqa: F401
+    from listserve.admin import views as admin_views
+    from listserve.announcements import send_views  # noqa: F401
+    from listserve.announcements import views as announcement_views
+    from listserve.archive import moderation_views
+    from listserve.archive import views as archive_views
+    from listserve.committee import admin_views as committee_admin_views  # noqa: F401
+    from listserve.committee import views as committee_views
+    from listserve.delivery import views as delivery_views
+    from listserve.public import (
+        directory_views,  # noqa: F401
+        editor_views,
+    )
+    from listserve.public import views as public_views
+    from listserve.subscriptions import views as subscription_views
+
+    for module in (public_views, subscription_views, delivery_views, archive_views,
+                   moderation_views, committee_views, announcement_views, admin_views,
+                   editor_views):
+        app.register_blueprint(module.bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from listserve.admin.cli import subscribers
+    from listserve.announcements.cli import announcements
+    from listserve.cli import serve
+    from listserve.committee.cli import members
+    from listserve.delivery.cli import mailings, worker
+    from listserve.inbound.cli import inbound
+    from listserve.public.cli import demo, ecosystem
+
+    for command in (serve, worker, mailings, inbound, demo, ecosystem, members, announcements,
+                    subscribers):
+        app.cli.add_command(command)
 
 
 def _resolve_derived_settings(app: Flask) -> None:

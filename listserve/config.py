@@ -129,7 +129,7 @@ PASSWORD_RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
 ARGON2_PARAMETERS = None  # None: argon2-cffi's defaults; else e.g. {"time_cost": 3, ...}
 
 # Public pages (home, ecosystem, archive list, posts, feed) are rendered once and kept in each
-# process's memory until their content changes (listserve.pagecache). A process looks at the
+# process's memory until their content changes (listserve.core.pagecache). A process looks at the
 # content version at most this often, so an edit shows everywhere within this many seconds
 # (at once on the process that made it). At most PAGE_CACHE_MEGABYTES per process (the least
 # recently read pages go first); 0 turns the cache off.

@@ -1,4 +1,6 @@
-"""The extension objects, created unbound here and bound to an app in create_app."""
+"""The extension objects, created unbound here and bound to an app in create_app.
+
+A leaf: it imports nothing of listserve's, so every layer may import it."""
 
 from flask_login import LoginManager
 from flask_mail import Mail
@@ -7,8 +9,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from listserve.ratelimits import RateLimits
 
 # Named constraints keep Alembic migrations reviewable and identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -28,22 +28,16 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
-rate_limits = RateLimits()
 login = LoginManager()
 
 
-def init_app(app) -> None:
-    from listserve import dbsetup
-
+def init_app(app, migrations_dir) -> None:
     db.init_app(app)
-    dbsetup.init_app(app)
     migrate.init_app(
-        app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True
+        app, db, directory=str(migrations_dir), render_as_batch=True, compare_type=True
     )
     _init_mail(app)
     csrf.init_app(app)
-    rate_limits.init_app(app)
-    _import_models()
 
 
 def _init_mail(app) -> None:
@@ -53,14 +47,3 @@ def _init_mail(app) -> None:
     if not app.config.get("MAIL_DEFAULT_SENDER"):
         app.config["MAIL_DEFAULT_SENDER"] = f"{app.config['LIST_SLUG']}@{app.config['LIST_DOMAIN']}"
     mail.init_app(app)
-
-
-def _migrations_dir():
-    from listserve.paths import MIGRATIONS
-
-    return MIGRATIONS
-
-
-def _import_models() -> None:
-    """Every model module, so the metadata (and Alembic's autogenerate) sees every table."""
-    from listserve import models  # noqa: F401

@@ -131,6 +131,8 @@ def private_database(server_url: str, prefix: str) -> tuple[str, callable]:
 
 
 def empty_all_tables(db) -> None:
+    from listserve.core.lists import ensure_default_list
+
     db.session.remove()
     tables = db.metadata.sorted_tables
     with db.engine.begin() as conn:
@@ -140,6 +142,7 @@ def empty_all_tables(db) -> None:
         else:
             for table in reversed(tables):
                 conn.execute(table.delete())
+        ensure_default_list(conn)  # as the migrations leave a new database
 
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

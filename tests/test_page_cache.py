@@ -6,8 +6,8 @@ import pytest
 from listserve import create_app
 from listserve.archive import moderation
 from listserve.archive.models import CommentStatus
+from listserve.core.pagecache import TOKEN_PLACEHOLDER
 from listserve.extensions import db
-from listserve.pagecache import TOKEN_PLACEHOLDER
 from listserve.public import editing
 from listserve.public.services import set_page_text
 from tests.archive.helpers import (

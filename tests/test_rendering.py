@@ -1,6 +1,6 @@
-"""Tests for listserve.rendering: supported Markdown, an XSS corpus, and a fuzz property.
+"""Tests for listserve.core.rendering: supported Markdown, an XSS corpus, and a fuzz property.
 
-assert_safe_html() is deliberately independent of listserve.rendering (it does not
+assert_safe_html() is deliberately independent of listserve.core.rendering (it does not
 reuse its allow-lists or URL parsing) so that it can check any HTML the app emits.
 """
 
@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from listserve import rendering
-from listserve.rendering import (
+from listserve.core import rendering
+from listserve.core.rendering import (
     render_announcement_html,
     render_announcement_text,
     render_comment_html,

@@ -4,7 +4,7 @@ read the ones it makes: sessions and form tokens survive an upgrade and a key ro
 import pytest
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from listserve.signers import SHORT_PAYLOAD, KeptSerializer
+from listserve.core.signing import SHORT_PAYLOAD, KeptSerializer
 
 PAYLOADS = [
     "0123456789abcdef0123456789abcdef01234567",  # a CSRF secret

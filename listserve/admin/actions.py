@@ -6,7 +6,7 @@ Services flush, never commit; they raise AdminActionError when the action does n
 
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
-from listserve.dbtypes import utcnow
+from listserve.core.db import utcnow
 from listserve.extensions import db
 from listserve.subscriptions import services
 from listserve.subscriptions.models import Subscription, SubscriptionStatus

@@ -3,7 +3,7 @@
 email-validator takes about 45 µs per address; an import wants a few. The common address (an
 ASCII dot-atom before the @, a domain seen before) is normalised here exactly as
 email-validator would do it: the local part is kept as written and the domain is validated once
-and remembered. Anything else goes through listserve.addresses.normalise_address itself, so
+and remembered. Anything else goes through listserve.core.addresses.normalise_address itself, so
 the answer, and the message for a bad address, are always the same.
 """
 
@@ -12,7 +12,7 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, DOT_ATOM_TEXT
 
-from listserve.addresses import normalise_address
+from listserve.core.addresses import normalise_address
 
 EMAIL_MAX_LENGTH = 254
 _CASE_INSENSITIVE = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)

@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 from listserve.admin import exporting
 from listserve.admin.import_rows import ImportRefused
 from listserve.admin.importing import ImportReport, import_subscribers
+from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
-from listserve.headers import UnsafeHeaderValue
 
 
 @click.group("subscribers")

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from listserve.dbtypes import utcnow
+from listserve.core.db import utcnow
 from listserve.delivery.models import Mailing, MailingKind, OutboxEntry, OutboxStatus
 from listserve.extensions import db
 from listserve.subscriptions.models import BounceEvent, Subscription

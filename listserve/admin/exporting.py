@@ -13,14 +13,9 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 
 from listserve.admin.selection import Selection, apply_selection
+from listserve.core.lists import MailingList
 from listserve.extensions import db
-from listserve.subscriptions.models import (
-    ConsentRecord,
-    ConsentText,
-    MailingList,
-    Subscriber,
-    Subscription,
-)
+from listserve.subscriptions.models import ConsentRecord, ConsentText, Subscriber, Subscription
 
 PAGE = 1000
 SUBSCRIPTION_FIELDS = (

@@ -3,7 +3,7 @@ from wtforms import BooleanField, DateField, DecimalField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from listserve.forms import Form, header_safe
+from listserve.core.forms import Form, header_safe
 from listserve.subscriptions.models import SubscriptionStatus
 
 STATUS_CHOICES = [SelectChoice("", "Any status")] + [

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from listserve.addresses import InvalidAddress
 from listserve.admin.bulk_addresses import normalise_address_quickly
-from listserve.headers import LINE_BREAKS
+from listserve.core.addresses import InvalidAddress
+from listserve.core.headers import LINE_BREAKS
 from listserve.subscriptions.models import SubscriptionStatus
 
 NAME_MAX = 200

@@ -12,8 +12,8 @@ from listserve.admin.import_rows import ImportRefused
 from listserve.admin.importing import import_subscribers
 from listserve.admin.views import bp
 from listserve.committee.auth import admin_required, member_required
+from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
-from listserve.headers import UnsafeHeaderValue
 
 
 @bp.route("/subscribers/import", methods=["GET", "POST"])

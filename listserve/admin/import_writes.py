@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from listserve.dbtypes import UTCDateTime
+from listserve.core.db import UTCDateTime
 from listserve.delivery.models import OutboxEntry, OutboxStatus
 from listserve.extensions import db
 from listserve.subscriptions.models import (

@@ -13,20 +13,16 @@ from datetime import datetime
 
 from flask import current_app
 
-from listserve.addresses import address_hash
 from listserve.admin import import_writes
 from listserve.admin.import_rows import ImportRefused, ImportRow, RowError, read_rows
-from listserve.dbtypes import utcnow
+from listserve.core.addresses import address_hash
+from listserve.core.db import utcnow
+from listserve.core.headers import check_header_value, has_control_characters
+from listserve.core.lists import MailingList, get_default_list
 from listserve.delivery.models import Mailing, MailingKind
 from listserve.delivery.outbox import CONFIRM_URL, render_mail
 from listserve.extensions import db
-from listserve.headers import check_header_value, has_control_characters
-from listserve.subscriptions.models import (
-    ConsentText,
-    MailingList,
-    SubscriptionStatus,
-)
-from listserve.subscriptions.services import get_default_list
+from listserve.subscriptions.models import ConsentText, SubscriptionStatus
 
 BATCH_SIZE = 5000
 ERRORS_KEPT = 1000  # beyond these, bad lines are counted, not listed

@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, selectinload
 
 from listserve.admin.selection import Selection, apply_selection
+from listserve.core.lists import MailingList
 from listserve.delivery.models import Mailing, OutboxEntry, OutboxStatus
 from listserve.extensions import db
-from listserve.subscriptions.models import BounceEvent, MailingList, Subscriber, Subscription
+from listserve.subscriptions.models import BounceEvent, Subscriber, Subscription
 
 PER_PAGE = 50
 HISTORY = 20  # copies shown on the detail page

@@ -13,8 +13,8 @@ from listserve.announcements.services import (
 )
 from listserve.committee.audit import COMMAND_LINE
 from listserve.committee.services import member_by_email
+from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
-from listserve.headers import UnsafeHeaderValue
 
 
 @click.group("announcements")

@@ -13,8 +13,8 @@ from urllib.parse import urljoin
 
 from flask import current_app, render_template
 
+from listserve.core.rendering import render_announcement_html, render_announcement_text, url_scheme
 from listserve.public.models import NextStep
-from listserve.rendering import render_announcement_html, render_announcement_text, url_scheme
 
 NEXT_STEPS_HEADING = "## Next steps"
 # Where a subscriber's own unsubscribe link would be, in previews and test sends.

@@ -2,7 +2,7 @@ from wtforms import DateTimeLocalField, HiddenField, SelectMultipleField, String
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from listserve.forms import Form, header_safe
+from listserve.core.forms import Form, header_safe
 
 
 class CheckboxListField(SelectMultipleField):

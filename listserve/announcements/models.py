@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listserve.committee.models import CommitteeMember
-from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.core.db import UTCDateTime, utcnow
 from listserve.extensions import db
 
 

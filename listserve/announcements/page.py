@@ -9,8 +9,8 @@ from listserve.announcements.content import PREVIEW_UNSUBSCRIBE_URL, render_emai
 from listserve.announcements.control import announcement_progress
 from listserve.announcements.forms import ApproveForm, CommentForm, ScheduleForm, SendForm
 from listserve.committee.timezones import member_zone
+from listserve.core.lists import MailingList
 from listserve.extensions import db
-from listserve.subscriptions.models import MailingList
 
 
 def render_detail(announcement, status: int = 200, error: str | None = None, **forms):

@@ -9,8 +9,8 @@ from listserve.announcements.page import render_detail
 from listserve.announcements.views import announcement_or_404, bp
 from listserve.committee.auth import member_required
 from listserve.committee.timezones import from_local_input
+from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
-from listserve.headers import UnsafeHeaderValue
 
 
 def _act(announcement, change, done: str, then="announcements.detail", **forms):

@@ -24,13 +24,13 @@ from listserve.announcements.services import (
     current_approvals,
 )
 from listserve.archive.services import post_url, publish_post
-from listserve.committee.audit import SCHEDULER, record_audit
+from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
-from listserve.dbtypes import utcnow
+from listserve.core.db import utcnow
+from listserve.core.lists import MailingList
 from listserve.delivery.models import Mailing, OutboxEntry
 from listserve.delivery.outbox import UNSUBSCRIBE_URL, enqueue_announcement, enqueue_notice
 from listserve.extensions import db
-from listserve.subscriptions.models import MailingList
 
 
 def send_test(announcement: Announcement, member: CommitteeMember) -> None:
@@ -79,10 +79,10 @@ def send_announcement(
         raise AnnouncementError("Only a draft can be sent (a scheduled one: unschedule it first).")
     reason = (reason or "").strip() or None
     check_may_send(announcement, actor, reason)
-    return _start_sending(announcement, actor, reason, via)
+    return start_sending(announcement, actor, reason, via)
 
 
-def _start_sending(announcement, actor, reason, via) -> Mailing:
+def start_sending(announcement, actor, reason, via) -> Mailing:
     revision = announcement.current_revision
     content = content_of(revision)
     approvals = current_approvals(announcement)
@@ -148,47 +148,3 @@ def unschedule_announcement(announcement: Announcement, actor: CommitteeMember) 
     db.session.flush()
     record_audit(actor, "unscheduled", "announcement", announcement.id,
                  announcement.current_revision.content_hash)
-
-
-def start_due_announcements(now: datetime) -> list[int]:
-    """Start every scheduled send that is due. A job, like a worker batch: commits each one.
-
-    Several workers may call this at once: the conditional UPDATE lets exactly one start each.
-    """
-    started = []
-    due = db.session.scalars(
-        sa.select(Announcement.id).where(
-            Announcement.status == AnnouncementStatus.SCHEDULED,
-            Announcement.scheduled_at <= now,
-        ).order_by(Announcement.scheduled_at)
-    ).all()
-    db.session.commit()
-    for announcement_id in due:
-        claimed = db.session.execute(
-            sa.update(Announcement)
-            .where(Announcement.id == announcement_id,
-                   Announcement.status == AnnouncementStatus.SCHEDULED)
-            .values(status=AnnouncementStatus.DRAFT)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed:
-            _start_scheduled(db.session.get(Announcement, announcement_id))
-            started.append(announcement_id)
-        db.session.commit()
-    return started
-
-
-def _start_scheduled(announcement: Announcement) -> None:
-    db.session.refresh(announcement)
-    actor = announcement.scheduled_by
-    try:
-        if actor is None or not actor.is_active:
-            raise AnnouncementError("the member who scheduled it no longer has an active account")
-        check_may_send(announcement, actor, announcement.override_reason)
-    except AnnouncementError as exc:
-        record_audit(SCHEDULER, "schedule failed", "announcement", announcement.id,
-                     announcement.current_revision.content_hash, {"why": str(exc)})
-        announcement.scheduled_at = None
-        return
-    _start_sending(announcement, actor, announcement.override_reason, "schedule")
-

@@ -15,9 +15,9 @@ from listserve.announcements.models import (
 )
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
+from listserve.core.headers import check_header_value
+from listserve.core.lists import get_default_list
 from listserve.extensions import db
-from listserve.headers import check_header_value
-from listserve.subscriptions.services import get_default_list
 
 
 class AnnouncementError(Exception):

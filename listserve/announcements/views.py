@@ -10,8 +10,8 @@ from listserve.announcements.content import next_steps_markdown as steps_markdow
 from listserve.announcements.forms import DraftForm
 from listserve.announcements.page import render_detail
 from listserve.committee.auth import member_required
+from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
-from listserve.headers import UnsafeHeaderValue
 from listserve.public.services import list_next_steps
 
 bp = Blueprint("announcements", __name__, url_prefix="/committee/announcements")

@@ -15,22 +15,22 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from listserve.addresses import normalise_address
 from listserve.archive.models import Comment, Commenter, CommentStatus, Post
-from listserve.dbtypes import utcnow
-from listserve.delivery.outbox import enqueue_notice
-from listserve.extensions import db
-from listserve.headers import check_header_value, has_control_characters
-from listserve.rendering import render_comment_html
-from listserve.subscriptions.services import get_default_list
-from listserve.tokens import (
+from listserve.core.addresses import normalise_address
+from listserve.core.db import utcnow
+from listserve.core.headers import check_header_value, has_control_characters
+from listserve.core.lists import get_default_list
+from listserve.core.rendering import render_comment_html
+from listserve.core.tokens import (
     TokenError,
     make_lasting_token,
     make_timed_token,
     read_lasting_token,
     read_timed_token,
 )
-from listserve.urls import external_url
+from listserve.core.urls import external_url
+from listserve.delivery.outbox import enqueue_notice
+from listserve.extensions import db
 
 VERIFY_PURPOSE = "verify-comment"
 REPLY_NOTICES_PURPOSE = "comment-reply-notices"

@@ -8,8 +8,8 @@ from flask import current_app
 
 from listserve.archive.models import Post
 from listserve.archive.services import post_url
-from listserve.dbtypes import utcnow
-from listserve.urls import external_url
+from listserve.core.db import utcnow
+from listserve.core.urls import external_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 cannot carry at all, even escaped.

@@ -3,7 +3,7 @@ from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from listserve.forms import Form, header_safe
+from listserve.core.forms import Form, header_safe
 
 
 def within_comment_limit(form, field) -> None:

@@ -6,20 +6,21 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.core.content_version import PUBLIC_CONTENT
+from listserve.core.db import UTCDateTime, utcnow
 from listserve.extensions import db
 
 
 class Post(db.Model):
     __tablename__ = "post"
-    __table_args__ = (sa.UniqueConstraint("year", "slug"),)
+    __table_args__ = (sa.UniqueConstraint("year", "slug"), PUBLIC_CONTENT)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
     slug: Mapped[str] = mapped_column(sa.String(100))
     subject: Mapped[str] = mapped_column(sa.String(998))
     body_markdown: Mapped[str] = mapped_column(sa.Text)
-    body_html: Mapped[str] = mapped_column(sa.Text)  # already sanitised by listserve.rendering
+    body_html: Mapped[str] = mapped_column(sa.Text)  # already sanitised by listserve.core.rendering
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Where the post came from, when it came from a send (the committee's announcement).
     announcement_id: Mapped[int | None] = mapped_column(index=True)
@@ -40,6 +41,7 @@ class Commenter(db.Model):
     """One email address that has commented: whether it is proven, whether it is a spammer."""
 
     __tablename__ = "commenter"
+    __table_args__ = PUBLIC_CONTENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(320))
@@ -52,7 +54,7 @@ class Commenter(db.Model):
 
 class Comment(db.Model):
     __tablename__ = "comment"
-    __table_args__ = (sa.Index("ix_comment_post_status", "post_id", "status"),)
+    __table_args__ = (sa.Index("ix_comment_post_status", "post_id", "status"), PUBLIC_CONTENT)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id", ondelete="CASCADE"))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from listserve.archive.models import Post
-from listserve.dbsetup import is_postgresql
+from listserve.core.db import is_postgresql
 from listserve.extensions import db
 
 MAX_TERMS = 12

@@ -9,9 +9,9 @@ from itertools import groupby
 import sqlalchemy as sa
 
 from listserve.archive.models import Comment, CommentStatus, Post
-from listserve.dbtypes import utcnow
+from listserve.core.db import utcnow
+from listserve.core.urls import external_url
 from listserve.extensions import db
-from listserve.urls import external_url
 
 
 def slugify(text: str, max_length: int = 80) -> str:
@@ -31,7 +31,7 @@ def publish_post(
 ) -> Post:
     """Put an announcement in the archive under a permanent /archive/<year>/<slug> address.
 
-    body_html must already be sanitised (listserve.rendering.render_announcement_html).
+    body_html must already be sanitised (listserve.core.rendering.render_announcement_html).
     """
     published_at = published_at or utcnow()
     base = slugify(subject)

@@ -12,18 +12,18 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
-from listserve import errors
-from listserve.addresses import InvalidAddress
 from listserve.archive import comments, reader, services
 from listserve.archive.feed import build_feed
 from listserve.archive.forms import ButtonForm, CommentForm
 from listserve.archive.models import CommentStatus, Post
 from listserve.archive.search import search_archive
-from listserve.extensions import db, rate_limits
-from listserve.headers import UnsafeHeaderValue
-from listserve.pagecache import cached_page
-from listserve.ratelimits import retry_after
-from listserve.tokens import TokenError, TokenExpired
+from listserve.core import errors
+from listserve.core.addresses import InvalidAddress
+from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.pagecache import cached_page
+from listserve.core.ratelimits import rate_limits, retry_after
+from listserve.core.tokens import TokenError, TokenExpired
+from listserve.extensions import db
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 
@@ -69,7 +69,7 @@ def _render_post(post: Post, form: CommentForm, status: int = 200, problem: str 
     return render_template(
         "archive/post.html",
         post=post,
-        # body_html was cleaned by listserve.rendering when it was published.
+        # body_html was cleaned by listserve.core.rendering when it was published.
         body=Markup(post.body_html),  # noqa: S704
         canonical_url=services.post_url(post),
         threads=comments.comment_threads(post),

@@ -3,12 +3,12 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from listserve.addresses import InvalidAddress
 from listserve.committee.audit import COMMAND_LINE, record_audit
 from listserve.committee.models import Role
 from listserve.committee.services import CommitteeError, add_member
+from listserve.core.addresses import InvalidAddress
+from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
-from listserve.headers import UnsafeHeaderValue
 
 
 @click.group("members")

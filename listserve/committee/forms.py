@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from listserve.committee.models import Role
-from listserve.forms import Form, header_safe
+from listserve.core.forms import Form, header_safe
 
 ROLE_CHOICES = [SelectChoice(Role.MEMBER.value, "Member"), SelectChoice(Role.ADMIN.value, "Admin")]
 

@@ -11,11 +11,11 @@ from listserve.committee.services import (
     member_by_email,
     set_password,
 )
+from listserve.core.lists import get_default_list
+from listserve.core.tokens import TokenError, make_timed_token, read_timed_token
+from listserve.core.urls import external_url
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
-from listserve.subscriptions.services import get_default_list
-from listserve.tokens import TokenError, make_timed_token, read_timed_token
-from listserve.urls import external_url
 
 INVITE = "committee.invite"
 RESET = "committee.password-reset"

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.core.db import UTCDateTime, utcnow
 from listserve.extensions import db
 
 

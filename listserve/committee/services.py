@@ -6,13 +6,13 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 from flask import current_app
 
-from listserve.addresses import InvalidAddress, normalise_address
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember, Role, new_security_stamp
 from listserve.committee.passwords import hash_password, needs_rehash, verify_password
-from listserve.dbtypes import utcnow
+from listserve.core.addresses import InvalidAddress, normalise_address
+from listserve.core.db import utcnow
+from listserve.core.headers import check_header_value
 from listserve.extensions import db
-from listserve.headers import check_header_value
 
 
 class CommitteeError(Exception):

@@ -13,9 +13,9 @@ from listserve.committee.forms import (
     ResetRequestForm,
     SettingsForm,
 )
-from listserve.extensions import db, rate_limits
-from listserve.ratelimits import RateLimited, retry_after
-from listserve.tokens import TokenError, TokenExpired
+from listserve.core.ratelimits import RateLimited, rate_limits, retry_after
+from listserve.core.tokens import TokenError, TokenExpired
+from listserve.extensions import db
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 

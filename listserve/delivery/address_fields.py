@@ -15,8 +15,10 @@ A name is written whole, in one of three ways:
 
 import base64
 import re
+from email.message import EmailMessage
+from email.policy import SMTP
 
-from listserve.headers import is_header_safe
+from listserve.core.headers import UnsafeHeaderValue, check_header_value, is_header_safe
 
 LINE = 78  # RFC 5322's recommended limit; only an address longer than a line goes over it
 WORD_BYTES = 45  # UTF-8 bytes per encoded word: 60 base64 characters, 72 with the markers
@@ -103,3 +105,26 @@ def fold(field: str, words: list[str]) -> bytes:
         line += " " + word
     lines.append(line)
     return ("\r\n".join(lines) + "\r\n").encode("ascii")
+
+
+def check_reply_to(value: str) -> str:
+    """Return value if it makes a sound Reply-To header; raise UnsafeHeaderValue otherwise."""
+    reply_to_field(value)
+    return value
+
+
+def reply_to_field(value: str) -> bytes:
+    """The Reply-To header for `value` (one or more addresses, with or without names), written
+    by listserve.delivery.address_fields; raises UnsafeHeaderValue when it is not that."""
+    check_header_value(value, "reply-to")
+    trial = EmailMessage(policy=SMTP)
+    try:
+        trial["Reply-To"] = value
+        mailboxes = [(address.display_name, address.addr_spec)
+                     for address in trial["Reply-To"].addresses]
+        if mailboxes:  # an empty group (":;") names nobody
+            return mailbox_list_field("Reply-To", mailboxes)
+    # The email package's parser gives up; a group (":;") even raises AttributeError.
+    except (ValueError, IndexError, TypeError, AttributeError):
+        pass  # UnwritableAddress is a ValueError
+    raise UnsafeHeaderValue("The reply-to must be an email address.")

@@ -8,6 +8,9 @@ import time
 import sqlalchemy as sa
 from flask import current_app
 
+from listserve.core.lists import MailingList
+from listserve.core.tokens import LastingTokenMaker
+from listserve.core.urls import external_url
 from listserve.delivery.bookkeeper import Bookkeeper
 from listserve.delivery.compose import (
     Copy,
@@ -16,6 +19,7 @@ from listserve.delivery.compose import (
     envelope_sender,
     render_copy_template,
 )
+from listserve.delivery.hooks import current_hooks
 from listserve.delivery.leases import begin_write, halted_mailings, release
 from listserve.delivery.models import Mailing
 from listserve.delivery.results import Outcome, defer
@@ -23,10 +27,6 @@ from listserve.delivery.signing import configured_signer
 from listserve.delivery.transport import SendResult, dot_stuffed, open_transport
 from listserve.delivery.verp import opaque_id, verp_key
 from listserve.extensions import db
-from listserve.subscriptions.models import MailingList, Subscription, SubscriptionStatus
-from listserve.subscriptions.services import confirmation_link
-from listserve.tokens import LastingTokenMaker
-from listserve.urls import external_url
 
 log = logging.getLogger(__name__)
 
@@ -100,15 +100,7 @@ class CopyMaker:
             if c.subscription_id is not None
             and c.mailing_id in self.templates and self.templates[c.mailing_id].confirm_link
         ]
-        self.confirm_links = {}
-        if not ids:
-            return
-        for subscription in db.session.scalars(
-            sa.select(Subscription).where(
-                Subscription.id.in_(ids), Subscription.status == SubscriptionStatus.PENDING
-            )
-        ):
-            self.confirm_links[subscription.id] = confirmation_link(subscription)
+        self.confirm_links = current_hooks().confirm_links(ids) if ids else {}
 
     def make(self, copy: Copy) -> tuple[Copy, str, bytes]:
         """(the copy with its Message-ID, envelope sender, message bytes with SMTP's leading

@@ -17,21 +17,21 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from typing import NamedTuple
 
-from listserve.dbtypes import utcnow
+from listserve.core.db import utcnow
+from listserve.core.headers import check_header_value, is_header_safe
+from listserve.core.lists import MailingList
+from listserve.core.urls import external_url
 from listserve.delivery.address_fields import (
     UnwritableAddress,
     fold,
     mailbox_field,
-    mailbox_list_field,
     phrase_words,
+    reply_to_field,
 )
 from listserve.delivery.models import Mailing, MailingKind
 from listserve.delivery.outbox import CONFIRM_URL, UNSUBSCRIBE_URL
 from listserve.delivery.transport import dot_stuffed
 from listserve.delivery.verp import bounce_address, copy_message_id_tail, opaque_id
-from listserve.headers import UnsafeHeaderValue, check_header_value, is_header_safe
-from listserve.subscriptions.models import MailingList
-from listserve.urls import external_url
 
 SLOT = UNSUBSCRIBE_URL.encode("ascii")
 QP_SLOT = b"=\r\n" + SLOT + b"=\r\n"  # the placeholder on its own line in a QP body
@@ -171,29 +171,6 @@ def _stamp(created_at: datetime | None) -> str:
     if created_at is None:  # not stored (a preview)
         return ""
     return f".{(created_at - _EPOCH) // timedelta(microseconds=1):x}"
-
-
-def check_reply_to(value: str) -> str:
-    """Return value if it makes a sound Reply-To header; raise UnsafeHeaderValue otherwise."""
-    reply_to_field(value)
-    return value
-
-
-def reply_to_field(value: str) -> bytes:
-    """The Reply-To header for `value` (one or more addresses, with or without names), written
-    by listserve.delivery.address_fields; raises UnsafeHeaderValue when it is not that."""
-    check_header_value(value, "reply-to")
-    trial = EmailMessage(policy=SMTP)
-    try:
-        trial["Reply-To"] = value
-        mailboxes = [(address.display_name, address.addr_spec)
-                     for address in trial["Reply-To"].addresses]
-        if mailboxes:  # an empty group (":;") names nobody
-            return mailbox_list_field("Reply-To", mailboxes)
-    # The email package's parser gives up; a group (":;") even raises AttributeError.
-    except (ValueError, IndexError, TypeError, AttributeError):
-        pass  # UnwritableAddress is a ValueError
-    raise UnsafeHeaderValue("The reply-to must be an email address.")
 
 
 def _set_bodies(msg: EmailMessage, text: str, html: str | None) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from listserve.dbtypes import utcnow
+from listserve.core.db import utcnow
 from listserve.delivery.models import Mailing, MailingStatus, OutboxEntry, OutboxStatus
 from listserve.extensions import db
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from listserve.dbsetup import IMMEDIATE
-from listserve.dbtypes import utcnow
+from listserve.core.db import IMMEDIATE, utcnow
 from listserve.delivery.compose import Copy
+from listserve.delivery.hooks import current_hooks
 from listserve.delivery.models import (
     Mailing,
     MailingKind,
@@ -20,7 +20,6 @@ from listserve.delivery.models import (
     OutboxStatus,
 )
 from listserve.extensions import db
-from listserve.subscriptions.models import Subscription, SubscriptionStatus
 
 DUE_STATUSES = (OutboxStatus.QUEUED.value, OutboxStatus.RETRYING.value)
 NOT_CONFIRMED = "not sent: the subscription is no longer confirmed"
@@ -34,7 +33,7 @@ def claim_batch(worker: str, size: int, lease_seconds: int) -> list[Copy]:
     """
     now = utcnow()
     params = {"worker": worker, "now": now, "until": now + timedelta(seconds=lease_seconds)}
-    claim = _claim_statement(db.engine.dialect.name, size)
+    claim = _claim_statement(db.engine.dialect.name, size, current_hooks().still_subscribed)
     try:
         begin_write()
         copies, unconfirmed = [], []
@@ -50,7 +49,7 @@ def claim_batch(worker: str, size: int, lease_seconds: int) -> list[Copy]:
 
 
 @functools.lru_cache(maxsize=8)
-def _claim_statement(dialect: str, size: int) -> sa.Update:
+def _claim_statement(dialect: str, size: int, still_subscribed) -> sa.Update:
     """The claim, built once (building it cost more worker CPU than running it). The batch
     size is written into the SQL: a LIMIT the planner cannot see (a generic plan, once
     psycopg prepares the statement) could tip it back to scanning every due row."""
@@ -84,37 +83,30 @@ def _claim_statement(dialect: str, size: int) -> sa.Update:
         .returning(
             OutboxEntry.id, OutboxEntry.mailing_id, OutboxEntry.subscription_id,
             OutboxEntry.recipient, OutboxEntry.recipient_name, OutboxEntry.message_id,
-            OutboxEntry.attempts, _unconfirmed_announcement(),
+            OutboxEntry.attempts, _unconfirmed_announcement(still_subscribed),
         )
         .execution_options(synchronize_session=False)
     )
 
 
-def _unconfirmed_announcement() -> sa.ColumnElement[bool]:
+def _unconfirmed_announcement(still_subscribed) -> sa.ColumnElement[bool]:
     """True for an announcement copy to someone who left (or was disabled) since it was
-    queued: read with the claim, so the common case needs no second statement. The
-    subscription's status is a scalar subquery, one primary-key probe per claimed row: as
-    NOT EXISTS, PostgreSQL hashed the whole subscription table on every claim."""
-    status = (
-        sa.select(Subscription.status)
-        .where(Subscription.id == OutboxEntry.subscription_id)
-        .scalar_subquery()
-    )
+    queued: read with the claim, so the common case needs no second statement. Whether the
+    person is still subscribed is the subscriptions feature's condition (delivery.hooks): a
+    scalar subquery on the subscription's status, one primary-key probe per claimed row (as
+    NOT EXISTS, PostgreSQL hashed the whole subscription table on every claim)."""
     announcement = sa.select(Mailing.id).where(
         Mailing.id == OutboxEntry.mailing_id, Mailing.kind == MailingKind.ANNOUNCEMENT.value
     )
     return sa.and_(
-        announcement.exists(), sa.func.coalesce(status, "") != SubscriptionStatus.CONFIRMED.value
+        announcement.exists(), sa.not_(still_subscribed(OutboxEntry.subscription_id))
     ).label("unconfirmed")
 
 
 def _cancel_unconfirmed(ids: list[int], worker: str) -> set[int]:
     """Cancel those of the claimed copies that are still (checked again here) announcement
     copies for people who are no longer confirmed."""
-    confirmed = sa.select(Subscription.id).where(
-        Subscription.id == OutboxEntry.subscription_id,
-        Subscription.status == SubscriptionStatus.CONFIRMED.value,
-    )
+    still_subscribed = current_hooks().still_subscribed
     announcements = sa.select(Mailing.id).where(Mailing.kind == MailingKind.ANNOUNCEMENT.value)
     cancel = (
         sa.update(OutboxEntry)
@@ -122,7 +114,7 @@ def _cancel_unconfirmed(ids: list[int], worker: str) -> set[int]:
             OutboxEntry.id.in_(ids),
             OutboxEntry.claimed_by == worker,
             OutboxEntry.mailing_id.in_(announcements),
-            ~confirmed.exists(),
+            sa.not_(still_subscribed(OutboxEntry.subscription_id)),
         )
         .values(status=OutboxStatus.CANCELLED.value, claimed_by=None, claimed_until=None,
                 last_reply=NOT_CONFIRMED)

@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.core.db import UTCDateTime, utcnow
 from listserve.extensions import db
 
 

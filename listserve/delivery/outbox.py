@@ -10,16 +10,13 @@ import sqlalchemy as sa
 from flask import render_template
 from jinja2 import TemplateNotFound
 
-from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.core.db import UTCDateTime, utcnow
+from listserve.core.headers import check_header_value
+from listserve.core.lists import MailingList
+from listserve.delivery.address_fields import check_reply_to
+from listserve.delivery.hooks import current_hooks
 from listserve.delivery.models import Mailing, MailingKind, OutboxEntry, OutboxStatus
 from listserve.extensions import db
-from listserve.headers import check_header_value
-from listserve.subscriptions.models import (
-    MailingList,
-    Subscriber,
-    Subscription,
-    SubscriptionStatus,
-)
 
 # Stands in a rendered body where each recipient's own unsubscribe link goes; the worker
 # swaps it per copy, so a mailing is rendered once however many people receive it.
@@ -51,7 +48,7 @@ def enqueue_notice(
     mailing_list: MailingList,
     recipient: str,
     recipient_name: str = "",
-    subscription: Subscription | None = None,
+    subscription=None,  # the subscription it concerns, if any (anything with an id)
     with_unsubscribe: bool = False,
     reply_to: str | None = None,
     **context,
@@ -64,8 +61,6 @@ def enqueue_notice(
     check_header_value(recipient, "address")
     check_header_value(recipient_name, "name")
     if reply_to:
-        from listserve.delivery.compose import check_reply_to
-
         check_reply_to(reply_to)
     text, html = render_mail(
         template, mailing_list=mailing_list, recipient_name=recipient_name, **context
@@ -101,8 +96,11 @@ def enqueue_announcement(
     html_body: str | None,
     reply_to: str | None = None,
     archived_at: str | None = None,
+    recipients: sa.Select | None = None,
 ) -> Mailing:
-    """Queue one personal copy of an announcement for every confirmed subscriber of the list.
+    """Queue one personal copy of an announcement for every recipient: `recipients`, a select of
+    (subscription id, address, name), else the list's own (every confirmed subscriber, as the
+    subscriptions feature says through delivery.hooks).
 
     One set-based INSERT … SELECT, whatever the number of subscribers; the body is stored once
     and each copy differs only in its recipient and unsubscribe link (UNSUBSCRIBE_URL marks
@@ -111,8 +109,6 @@ def enqueue_announcement(
     """
     check_header_value(subject, "subject")
     if reply_to:
-        from listserve.delivery.compose import check_reply_to  # compose imports this module
-
         check_reply_to(reply_to)
     if archived_at:
         check_header_value(archived_at, "archive link")
@@ -139,36 +135,28 @@ def enqueue_announcement(
     # No Message-ID: the worker makes each copy's from its id when it sends it and stores it
     # with the result (CopyTemplate.message_id), so queueing writes no string and no index
     # entry for it per copy.
-    recipients = (
-        sa.select(
-            sa.literal(mailing.id),
-            Subscription.id,
-            Subscriber.email,
-            Subscriber.name,
-            sa.literal(OutboxStatus.QUEUED.value),
-            sa.literal(0),
-            sa.literal(now, UTCDateTime),
-            sa.literal(now, UTCDateTime),
-        )
-        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
-        .where(
-            Subscription.list_id == mailing_list.id,
-            Subscription.status == SubscriptionStatus.CONFIRMED,
-        )
+    if recipients is None:
+        recipients = current_hooks().recipients(mailing_list.id)
+    rows = recipients.add_columns(
+        sa.literal(mailing.id),
+        sa.literal(OutboxStatus.QUEUED.value),
+        sa.literal(0),
+        sa.literal(now, UTCDateTime),
+        sa.literal(now, UTCDateTime),
     )
     db.session.execute(
         sa.insert(OutboxEntry).from_select(
             [
-                "mailing_id",
                 "subscription_id",
                 "recipient",
                 "recipient_name",
+                "mailing_id",
                 "status",
                 "attempts",
                 "next_attempt_at",
                 "created_at",
             ],
-            recipients,
+            rows,
         )
     )
     return mailing

@@ -7,13 +7,12 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask import current_app
 
-from listserve.dbtypes import utcnow
+from listserve.core.db import utcnow
 from listserve.delivery.compose import Copy
+from listserve.delivery.hooks import Bounce, current_hooks
 from listserve.delivery.models import OutboxEntry, OutboxStatus
 from listserve.delivery.transport import SendResult
 from listserve.extensions import db
-from listserve.subscriptions.bounces import record_bounce
-from listserve.subscriptions.models import Subscription
 
 # PostgreSQL: every sent copy of a group in one statement, whatever the group size.
 _MARK_SENT_PG = sa.text(
@@ -82,10 +81,9 @@ def _mark_refused(outcome: Outcome, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.permanent and copy.subscription_id is not None and not result.local:
-        subscription = db.session.get(Subscription, copy.subscription_id)
-        if subscription is not None:
-            record_bounce(subscription, permanent=True, source="smtp", outbox_entry_id=copy.id,
-                          status=str(result.code), diagnostic=result.reply)
+        bounce = Bounce(copy.subscription_id, copy.id, str(result.code), result.reply)
+        for listener in current_hooks().bounce_listeners:
+            listener(bounce)
 
 
 def defer(ids: list[int], worker: str) -> None:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_mail import Connection
 
-from listserve.headers import is_header_safe
+from listserve.core.headers import is_header_safe
 
 MAX_LINE = 8192  # the longest reply line read, as smtplib
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from flask import current_app
 
-from listserve.macs import keyed_mac
+from listserve.core.signing import keyed_mac
 
 MAC_BYTES = 5  # 40 bits: enough that guessing another copy's address is hopeless
 BOUNCE_LOCAL = "bounces"

@@ -11,12 +11,10 @@ import threading
 
 from flask import current_app
 
-from listserve.announcements.sending import start_due_announcements
-from listserve.dbtypes import utcnow
 from listserve.delivery.batch import CopyMaker, RateLimit, deliver_batch
 from listserve.delivery.bookkeeper import Bookkeeper
+from listserve.delivery.hooks import current_hooks
 from listserve.delivery.leases import claim_batch
-from listserve.subscriptions.signups import carry_out_signup_requests
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +27,10 @@ def deliver_due(worker: str, maker: CopyMaker, keeper: Bookkeeper,
                 stop: threading.Event | None = None, rate: RateLimit | None = None) -> int:
     """Claim and send one batch; return how many copies were handled (0: nothing due)."""
     cfg = current_app.config
-    # Requests to join from the web, then scheduled announcements, start here: no cron is
-    # needed, and the confirmation mails they queue go out in this very round.
-    carry_out_signup_requests()
-    # Exactly one worker wins each scheduled announcement.
-    start_due_announcements(utcnow())
+    # The features' jobs (requests to join from the web, then scheduled announcements) start
+    # here: no cron is needed, and the mails they queue go out in this very round.
+    for job in current_hooks().round_jobs:
+        job()
     copies = claim_batch(worker, cfg["WORKER_BATCH_SIZE"], cfg["WORKER_LEASE_SECONDS"])
     if not copies:
         return 0

@@ -7,12 +7,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from listserve.addresses import InvalidAddress, normalise_address
+from listserve.core.addresses import InvalidAddress, normalise_address
+from listserve.core.lists import ensure_default_list
 from listserve.extensions import db
 from listserve.inbound.models import InboundMessage, InboundStatus
 from listserve.inbound.server import run_receiver
 from listserve.subscriptions.models import BounceEvent, Subscriber
-from listserve.subscriptions.services import get_default_list
 
 WAITING = (InboundStatus.HELD, InboundStatus.UNROUTED, InboundStatus.FAILED)
 
@@ -28,7 +28,7 @@ def inbound(ctx: click.Context, host: str, port: int, smtp: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     app = current_app._get_current_object()
-    get_default_list()
+    ensure_default_list(db.session.connection())
     db.session.commit()
     protocol = "SMTP" if smtp else "LMTP"
     limit = app.config["INBOUND_MAX_BYTES"]

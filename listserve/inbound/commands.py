@@ -9,16 +9,16 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from listserve.addresses import InvalidAddress, normalise_address
-from listserve.dbtypes import utcnow
+from listserve.core.addresses import InvalidAddress, normalise_address
+from listserve.core.db import utcnow
+from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.lists import MailingList
+from listserve.core.tokens import TokenError, TokenExpired
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
-from listserve.headers import UnsafeHeaderValue
 from listserve.inbound.message import Incoming
 from listserve.inbound.models import InboundKind, InboundMessage, InboundStatus
 from listserve.subscriptions import codes, leaving, services
-from listserve.subscriptions.models import MailingList
-from listserve.tokens import TokenError, TokenExpired
 
 Outcome = tuple[InboundStatus, str]
 HELP_REASON = "help sent"

@@ -11,7 +11,8 @@ import logging
 import sqlalchemy as sa
 from flask import current_app
 
-from listserve.addresses import InvalidAddress, normalise_address
+from listserve.core.addresses import InvalidAddress, normalise_address
+from listserve.core.lists import MailingList
 from listserve.extensions import db
 from listserve.inbound.bounce_reports import handle_bounce
 from listserve.inbound.commands import HANDLERS
@@ -19,7 +20,6 @@ from listserve.inbound.message import Incoming, read_message
 from listserve.inbound.models import InboundKind, InboundMessage, InboundStatus
 from listserve.inbound.recipients import Destination, classify_recipient, known_lists
 from listserve.inbound.replies import keep_reply
-from listserve.subscriptions.models import MailingList
 
 log = logging.getLogger(__name__)
 

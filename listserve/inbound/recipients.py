@@ -19,12 +19,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from listserve.core.lists import MailingList, get_default_list
 from listserve.delivery.verp import parse_bounce_address
 from listserve.extensions import db
 from listserve.inbound.models import InboundKind
 from listserve.subscriptions.codes import CODE_RE
-from listserve.subscriptions.models import MailingList
-from listserve.subscriptions.services import get_default_list
 
 COMMAND_SUFFIXES = {
     "-join": InboundKind.JOIN,

@@ -10,16 +10,16 @@ committee member to read with `listserve inbound held`.
 
 import sqlalchemy as sa
 
-from listserve.addresses import InvalidAddress
 from listserve.archive.comments import CommentRefused
 from listserve.archive.emailed import EmptyReply, comment_from_reply, post_for_mailing
+from listserve.core.addresses import InvalidAddress
+from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.lists import MailingList
 from listserve.delivery.models import OutboxEntry
 from listserve.delivery.verp import parse_copy_message_id
 from listserve.extensions import db
-from listserve.headers import UnsafeHeaderValue
 from listserve.inbound.message import Incoming
 from listserve.inbound.models import InboundKind, InboundMessage, InboundStatus
-from listserve.subscriptions.models import MailingList
 
 Outcome = tuple[InboundStatus, str]
 

@@ -5,11 +5,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from listserve.core.lists import ensure_default_list
 from listserve.extensions import db
 from listserve.public import demo as demo_content
 from listserve.public import services
 from listserve.public.ecosystem_import import parse_directory
-from listserve.subscriptions.services import get_default_list
 
 
 @click.group("ecosystem")
@@ -38,7 +38,7 @@ def import_command(file: Path) -> None:
 def demo() -> None:
     """Load demo content: a welcome, the aims, next steps and a small directory."""
     upgrade(directory=current_app.extensions["migrate"].directory)
-    get_default_list()
+    ensure_default_list(db.session.connection())
     services.set_page_text("home_welcome", demo_content.WELCOME)
     services.load_aims_and_next_steps(demo_content.AIMS, demo_content.NEXT_STEPS)
     services.import_directory(parse_directory(demo_content.DIRECTORY))

@@ -2,7 +2,7 @@ from wtforms import DateField, FieldList, FormField, SelectField, StringField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from listserve.forms import Form
+from listserve.core.forms import Form
 from listserve.public.models import NextStepStatus, SectionKind
 
 STEP_STATUSES = [SelectChoice(s.value, s.value) for s in NextStepStatus]

@@ -6,7 +6,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.core.content_version import PUBLIC_CONTENT
+from listserve.core.db import UTCDateTime, utcnow
 from listserve.extensions import db
 
 
@@ -25,6 +26,7 @@ class SectionKind(enum.StrEnum):
 
 class Aim(db.Model):
     __tablename__ = "aim"
+    __table_args__ = PUBLIC_CONTENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
@@ -33,6 +35,7 @@ class Aim(db.Model):
 
 class NextStep(db.Model):
     __tablename__ = "next_step"
+    __table_args__ = PUBLIC_CONTENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
@@ -47,6 +50,7 @@ class PageText(db.Model):
     """Free text on the public pages (the home page's welcome, the directory's introduction)."""
 
     __tablename__ = "page_text"
+    __table_args__ = PUBLIC_CONTENT
 
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     body: Mapped[str] = mapped_column(sa.Text, default="")
@@ -55,6 +59,7 @@ class PageText(db.Model):
 
 class EcosystemSection(db.Model):
     __tablename__ = "ecosystem_section"
+    __table_args__ = PUBLIC_CONTENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200), unique=True)
@@ -71,7 +76,7 @@ class EcosystemSection(db.Model):
 
 class EcosystemEntry(db.Model):
     __tablename__ = "ecosystem_entry"
-    __table_args__ = (sa.UniqueConstraint("section_id", "url"),)
+    __table_args__ = (sa.UniqueConstraint("section_id", "url"), PUBLIC_CONTENT)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     section_id: Mapped[int] = mapped_column(
@@ -91,7 +96,7 @@ class PageVersion(db.Model):
     """A public page as it stood after one committee edit, and who made it."""
 
     __tablename__ = "page_version"
-    __table_args__ = (sa.Index("ix_page_version_page", "page", "created_at"),)
+    __table_args__ = (sa.Index("ix_page_version_page", "page", "created_at"), PUBLIC_CONTENT)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     page: Mapped[str] = mapped_column(sa.String(32))  # "aims", "next_steps", "ecosystem"

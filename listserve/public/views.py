@@ -1,6 +1,6 @@
 from flask import Blueprint, render_template
 
-from listserve.pagecache import cached_page
+from listserve.core.pagecache import cached_page
 from listserve.public import services
 from listserve.public.editing import last_updated
 

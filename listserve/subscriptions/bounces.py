@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from flask import current_app
 
-from listserve.dbtypes import utcnow
+from listserve.core.db import utcnow
+from listserve.core.tokens import TokenError, make_timed_token, read_timed_token
+from listserve.core.urls import external_url
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.subscriptions.models import BounceEvent, Subscription, SubscriptionStatus
-from listserve.tokens import TokenError, make_timed_token, read_timed_token
-from listserve.urls import external_url
 
 REENABLE_PURPOSE = "reenable-subscription"
 

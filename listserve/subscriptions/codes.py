@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
-from listserve.dbtypes import utcnow
-from listserve.tokens import TokenError, TokenExpired
+from listserve.core.db import utcnow
+from listserve.core.tokens import TokenError, TokenExpired
 
 JOIN = "j"
 LEAVE = "l"

@@ -1,7 +1,7 @@
 from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Length
 
-from listserve.forms import Form, header_safe
+from listserve.core.forms import Form, header_safe
 
 
 class SubscribeForm(Form):

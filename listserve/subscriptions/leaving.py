@@ -8,20 +8,16 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from listserve.addresses import normalise_address
-from listserve.dbtypes import utcnow
+from listserve.core.addresses import normalise_address
+from listserve.core.db import utcnow
+from listserve.core.lists import MailingList, get_default_list
+from listserve.core.tokens import TokenError
+from listserve.core.urls import external_url
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.subscriptions import codes
-from listserve.subscriptions.models import (
-    MailingList,
-    Subscriber,
-    Subscription,
-    SubscriptionStatus,
-)
-from listserve.subscriptions.services import get_default_list, unsubscribe
-from listserve.tokens import TokenError
-from listserve.urls import external_url
+from listserve.subscriptions.models import Subscriber, Subscription, SubscriptionStatus
+from listserve.subscriptions.services import unsubscribe
 
 # Who can be asked to leave: people who get (or could get back) the list's mail.
 ON_THE_LIST = (SubscriptionStatus.CONFIRMED, SubscriptionStatus.DISABLED)

@@ -1,4 +1,4 @@
-"""Lists, the people on them, and the record of their consent."""
+"""The people on the lists (listserve.core.lists), and the record of their consent."""
 
 import enum
 from datetime import datetime
@@ -6,7 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from listserve.dbtypes import UTCDateTime, utcnow
+from listserve.core.db import UTCDateTime, utcnow
+from listserve.core.lists import MailingList  # noqa: F401  (relationships name it)
 from listserve.extensions import db
 
 
@@ -15,30 +16,6 @@ class SubscriptionStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     UNSUBSCRIBED = "unsubscribed"
     DISABLED = "disabled"  # delivery stopped, e.g. by bounces; the person can re-enable it
-
-
-class MailingList(db.Model):
-    __tablename__ = "mailing_list"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
-    domain: Mapped[str] = mapped_column(sa.String(253))
-    description: Mapped[str] = mapped_column(sa.Text, default="")
-    # Announce-only: subscribers cannot post (List-Post: NO).
-    announce_only: Mapped[bool] = mapped_column(default=True)
-    required_approvals: Mapped[int] = mapped_column(default=1)
-    hold_all_comments: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @property
-    def address(self) -> str:
-        return f"{self.slug}@{self.domain}"
-
-    @property
-    def list_id(self) -> str:
-        """The RFC 2919 identifier: slug.domain."""
-        return f"{self.slug}.{self.domain}"
 
 
 class Subscriber(db.Model):

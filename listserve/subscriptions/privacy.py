@@ -2,10 +2,10 @@
 
 import sqlalchemy as sa
 
-from listserve.addresses import address_hash
 from listserve.archive.models import Comment, Commenter, Post
 from listserve.archive.moderation import delete_comment
-from listserve.dbtypes import utcnow
+from listserve.core.addresses import address_hash
+from listserve.core.db import utcnow
 from listserve.delivery.models import Mailing, OutboxEntry, OutboxStatus
 from listserve.extensions import db
 from listserve.inbound.models import InboundMessage

@@ -8,23 +8,23 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from listserve.addresses import address_hash, normalise_address
-from listserve.dbtypes import utcnow
+from listserve.core.addresses import address_hash, normalise_address
+from listserve.core.db import utcnow
+from listserve.core.headers import check_header_value
+from listserve.core.lists import MailingList, get_default_list
+from listserve.core.tokens import TokenError, make_timed_token, read_lasting_token, read_timed_token
+from listserve.core.urls import external_url
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
-from listserve.headers import check_header_value
 from listserve.subscriptions import codes
 from listserve.subscriptions.models import (
     ConsentRecord,
     ConsentText,
-    MailingList,
     Subscriber,
     Subscription,
     SubscriptionStatus,
     Suppression,
 )
-from listserve.tokens import TokenError, make_timed_token, read_lasting_token, read_timed_token
-from listserve.urls import external_url
 
 CONFIRM_PURPOSE = "confirm-subscription"
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
@@ -38,19 +38,6 @@ class Request:
     ip: str | None = None
     user_agent: str | None = None
     asked_at: datetime | None = None  # when the person asked, if not just now
-
-
-def get_default_list() -> MailingList:
-    """The list everyone joins, created on first use from the LIST_* settings."""
-    cfg = current_app.config
-    mailing_list = db.session.scalar(sa.select(MailingList).filter_by(slug=cfg["LIST_SLUG"]))
-    if mailing_list is None:
-        mailing_list = MailingList(
-            slug=cfg["LIST_SLUG"], name=cfg["LIST_NAME"], domain=cfg["LIST_DOMAIN"]
-        )
-        db.session.add(mailing_list)
-        db.session.flush()
-    return mailing_list
 
 
 def request_subscription(

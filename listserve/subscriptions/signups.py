@@ -13,17 +13,13 @@ import logging
 
 import sqlalchemy as sa
 
-from listserve.addresses import InvalidAddress, normalise_address
-from listserve.dbsetup import IMMEDIATE
-from listserve.dbtypes import utcnow
-from listserve.extensions import db
-from listserve.headers import UnsafeHeaderValue, check_header_value
+from listserve.core.addresses import normalise_address
+from listserve.core.db import utcnow
+from listserve.core.headers import check_header_value
 from listserve.subscriptions.models import SignupRequest
-from listserve.subscriptions.services import Request, get_default_list, request_subscription
+from listserve.subscriptions.services import Request
 
 log = logging.getLogger(__name__)
-
-BATCH = 200
 
 
 def store_signup_request(connection: sa.Connection, email: str, name: str,
@@ -43,36 +39,3 @@ def store_signup_request(connection: sa.Connection, email: str, name: str,
         "user_agent": (origin.user_agent or None) and origin.user_agent[:400],
         "requested_at": utcnow(),
     })
-
-
-def carry_out_signup_requests(limit: int = BATCH) -> int:
-    """Start the double opt-in of waiting requests, oldest first; return how many were taken.
-
-    A job, like a worker batch: it commits. Several workers may run it at once: on PostgreSQL
-    each takes rows the others have not locked, on SQLite one writer goes at a time. A request
-    that cannot be carried out keeps its row with the reason, and the others go on.
-    """
-    db.session.connection(execution_options=IMMEDIATE)
-    waiting = db.session.scalars(
-        sa.select(SignupRequest)
-        .where(SignupRequest.error.is_(None))
-        .order_by(SignupRequest.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    mailing_list = get_default_list() if waiting else None
-    for signup in waiting:
-        origin = Request(source=signup.source, ip=signup.ip, user_agent=signup.user_agent,
-                         asked_at=signup.requested_at)
-        try:
-            with db.session.begin_nested():
-                request_subscription(signup.email, signup.name, origin, mailing_list)
-        except (InvalidAddress, UnsafeHeaderValue, sa.exc.IntegrityError, sa.exc.DataError) as exc:
-            # It would fail again; a lost connection or a lock (anything else) is raised, and
-            # the whole round is tried again later.
-            log.warning("request to join %d could not be carried out: %s", signup.id, exc)
-            signup.error = f"{type(exc).__name__}: {exc}"[:2000]
-        else:
-            db.session.delete(signup)
-    db.session.commit()
-    return len(waiting)

@@ -1,13 +1,14 @@
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
-from listserve.addresses import InvalidAddress
-from listserve.dbsetup import single_write
-from listserve.extensions import csrf, db, rate_limits
-from listserve.forms import typed_fields
-from listserve.headers import UnsafeHeaderValue
+from listserve.core.addresses import InvalidAddress
+from listserve.core.db import single_write
+from listserve.core.forms import typed_fields
+from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.ratelimits import rate_limits
+from listserve.core.tokens import TokenError, TokenExpired
+from listserve.extensions import csrf, db
 from listserve.subscriptions import bounces, leaving, privacy, services, signups
 from listserve.subscriptions.forms import ConfirmForm, EraseForm, SubscribeForm, UnsubscribeForm
-from listserve.tokens import TokenError, TokenExpired
 
 bp = Blueprint("subscriptions", __name__)
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-21 23:00:22.437560
 from alembic import op
 import sqlalchemy as sa
 
-import listserve.dbtypes
+import listserve.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -29,7 +29,7 @@ def upgrade():
     op.create_table('consent_text',
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('first_shown_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('first_shown_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('sha256', name=op.f('pk_consent_text'))
     )
     op.create_table('ecosystem_section',
@@ -49,7 +49,7 @@ def upgrade():
     sa.Column('announce_only', sa.Boolean(), nullable=False),
     sa.Column('required_approvals', sa.Integer(), nullable=False),
     sa.Column('hold_all_comments', sa.Boolean(), nullable=False),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mailing_list')),
     sa.UniqueConstraint('slug', name=op.f('uq_mailing_list_slug'))
     )
@@ -66,7 +66,7 @@ def upgrade():
     op.create_table('page_text',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('updated_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_page_text'))
     )
     op.create_table('subscriber',
@@ -74,7 +74,7 @@ def upgrade():
     sa.Column('email', sa.String(length=320), nullable=False),
     sa.Column('email_key', sa.String(length=320), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subscriber')),
     sa.UniqueConstraint('email_key', name=op.f('uq_subscriber_email_key'))
     )
@@ -82,7 +82,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('address_sha256', sa.String(length=64), nullable=False),
     sa.Column('reason', sa.String(length=40), nullable=False),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_suppression')),
     sa.UniqueConstraint('address_sha256', name=op.f('uq_suppression_address_sha256'))
     )
@@ -111,7 +111,7 @@ def upgrade():
     sa.Column('personal_unsubscribe', sa.Boolean(), nullable=False),
     sa.Column('archived_at', sa.String(length=2000), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['list_id'], ['mailing_list.id'], name=op.f('fk_mailing_list_id_mailing_list'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mailing'))
     )
@@ -120,16 +120,16 @@ def upgrade():
     sa.Column('subscriber_id', sa.Integer(), nullable=False),
     sa.Column('list_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('requested_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('confirmed_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('unsubscribed_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('disabled_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('unsubscribed_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('disabled_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('confirm_nonce', sa.String(length=32), nullable=True),
-    sa.Column('confirmation_sent_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('notice_sent_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('confirmation_sent_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('notice_sent_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('bounce_score', sa.Double(), nullable=False),
-    sa.Column('last_bounce_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_bounce_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['list_id'], ['mailing_list.id'], name=op.f('fk_subscription_list_id_mailing_list'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['subscriber_id'], ['subscriber.id'], name=op.f('fk_subscription_subscriber_id_subscriber'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subscription')),
@@ -142,8 +142,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subscription_id', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=200), nullable=False),
-    sa.Column('asked_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('confirmed_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('asked_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('ip', sa.String(length=45), nullable=True),
     sa.Column('user_agent', sa.String(length=400), nullable=True),
     sa.Column('consent_text_sha256', sa.String(length=64), nullable=False),
@@ -162,13 +162,13 @@ def upgrade():
     sa.Column('recipient_name', sa.String(length=200), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_by', sa.String(length=120), nullable=True),
-    sa.Column('claimed_until', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_until', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_reply', sa.Text(), nullable=True),
     sa.Column('message_id', sa.String(length=250), nullable=True),
-    sa.Column('sent_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['mailing_id'], ['mailing.id'], name=op.f('fk_outbox_mailing_id_mailing'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['subscription_id'], ['subscription.id'], name=op.f('fk_outbox_subscription_id_subscription'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),

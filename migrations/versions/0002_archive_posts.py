@@ -8,7 +8,7 @@ Create Date: 2026-11-21 23:12:22.864891
 from alembic import op
 import sqlalchemy as sa
 
-import listserve.dbtypes
+import listserve.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('subject', sa.String(length=998), nullable=False),
     sa.Column('body_markdown', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('published_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('announcement_id', sa.Integer(), nullable=True),
     sa.Column('mailing_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['mailing_id'], ['mailing.id'], name=op.f('fk_post_mailing_id_mailing'), ondelete='SET NULL'),

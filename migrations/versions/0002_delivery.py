@@ -11,7 +11,7 @@ Create Date: 2026-11-21 23:10:52.800091
 from alembic import op
 import sqlalchemy as sa
 
-import listserve.dbtypes
+import listserve.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -30,7 +30,7 @@ def upgrade():
     sa.Column('status', sa.String(length=16), nullable=True),
     sa.Column('diagnostic', sa.Text(), nullable=True),
     sa.Column('source', sa.String(length=8), nullable=False),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['outbox_entry_id'], ['outbox.id'], name=op.f('fk_bounce_event_outbox_entry_id_outbox'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['subscription_id'], ['subscription.id'], name=op.f('fk_bounce_event_subscription_id_subscription'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bounce_event'))

@@ -8,7 +8,7 @@ Create Date: 2026-11-21 23:19:08.588162
 from alembic import op
 import sqlalchemy as sa
 
-import listserve.dbtypes
+import listserve.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -31,15 +31,15 @@ def upgrade():
     sa.Column('security_stamp', sa.String(length=32), nullable=False),
     sa.Column('time_zone', sa.String(length=64), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_login_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_login_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_committee_member')),
     sa.UniqueConstraint('email_key', name=op.f('uq_committee_member_email_key'))
     )
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_label', sa.String(length=600), nullable=False),
     sa.Column('action', sa.String(length=40), nullable=False),
@@ -59,11 +59,11 @@ def upgrade():
     sa.Column('list_id', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('scheduled_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('scheduled_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('scheduled_by_id', sa.Integer(), nullable=True),
     sa.Column('override_reason', sa.Text(), nullable=True),
-    sa.Column('sent_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sent_revision_id', sa.Integer(), nullable=True),
     sa.Column('mailing_id', sa.Integer(), nullable=True),
     sa.Column('post_id', sa.Integer(), nullable=True),
@@ -83,7 +83,7 @@ def upgrade():
     sa.Column('revision_number', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['announcement_id'], ['announcement.id'], name=op.f('fk_announcement_comment_announcement_id_announcement'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['author_id'], ['committee_member.id'], name=op.f('fk_announcement_comment_author_id_committee_member'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_announcement_comment'))
@@ -100,7 +100,7 @@ def upgrade():
     sa.Column('next_steps', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['announcement_id'], ['announcement.id'], name=op.f('fk_announcement_revision_announcement_id_announcement'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['author_id'], ['committee_member.id'], name=op.f('fk_announcement_revision_author_id_committee_member'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_announcement_revision')),
@@ -112,7 +112,7 @@ def upgrade():
     sa.Column('revision_id', sa.Integer(), nullable=False),
     sa.Column('revision_hash', sa.String(length=64), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['announcement_id'], ['announcement.id'], name=op.f('fk_announcement_approval_announcement_id_announcement'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['member_id'], ['committee_member.id'], name=op.f('fk_announcement_approval_member_id_committee_member')),
     sa.ForeignKeyConstraint(['revision_id'], ['announcement_revision.id'], name=op.f('fk_announcement_approval_revision_id_announcement_revision'), ondelete='CASCADE'),

@@ -8,7 +8,7 @@ Create Date: 2026-11-21 23:15:04.512480
 from alembic import op
 import sqlalchemy as sa
 
-import listserve.dbtypes
+import listserve.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -55,10 +55,10 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=False),
     sa.Column('email_key', sa.String(length=320), nullable=False),
-    sa.Column('verified_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('verified_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('spammer', sa.Boolean(), nullable=False),
-    sa.Column('verification_sent_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('verification_sent_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_commenter')),
     sa.UniqueConstraint('email_key', name=op.f('uq_commenter_email_key'))
     )
@@ -73,9 +73,9 @@ def upgrade():
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('notify_replies', sa.Boolean(), nullable=False),
     sa.Column('verify_nonce', sa.String(length=32), nullable=True),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('parent_notified_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('parent_notified_at', listserve.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['commenter_id'], ['commenter.id'], name=op.f('fk_comment_commenter_id_commenter'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['parent_id'], ['comment.id'], name=op.f('fk_comment_parent_id_comment'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['post_id'], ['post.id'], name=op.f('fk_comment_post_id_post'), ondelete='CASCADE'),

@@ -8,7 +8,7 @@ Create Date: 2026-11-21 23:30:09.618612
 from alembic import op
 import sqlalchemy as sa
 
-import listserve.dbtypes
+import listserve.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('snapshot', sa.JSON(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('author_label', sa.String(length=600), nullable=False),
-    sa.Column('created_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['committee_member.id'], name=op.f('fk_page_version_author_id_committee_member'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_page_version'))
     )

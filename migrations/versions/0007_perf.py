@@ -22,7 +22,7 @@ def upgrade():
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_content_version'))
     )
-    # The row the cache reads; listserve.content_version also recreates it if it goes missing.
+    # The row the cache reads; listserve.core.content_version also recreates it if it goes missing.
     op.execute("INSERT INTO content_version (id, version) VALUES (1, 1)")
 
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 01:40:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-import listserve.dbtypes
+import listserve.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade():
         sa.Column('source', sa.String(length=200), nullable=False),
         sa.Column('ip', sa.String(length=45), nullable=True),
         sa.Column('user_agent', sa.String(length=400), nullable=True),
-        sa.Column('requested_at', listserve.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('requested_at', listserve.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column('error', sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_signup_request')),
     )

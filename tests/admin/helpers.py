@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
+from listserve.core.lists import get_default_list
 from listserve.extensions import db
 from listserve.subscriptions.models import Subscriber, Subscription
-from listserve.subscriptions.services import get_default_list
 
 
 def at(text: str) -> datetime:

@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from listserve.addresses import InvalidAddress, normalise_address
 from listserve.admin.bulk_addresses import normalise_address_quickly
+from listserve.core.addresses import InvalidAddress, normalise_address
 
 ATOM = st.text("abcXYZ019.!#$%&'*+/=?^_`{|}~-\"ä @", min_size=0, max_size=12)
 DOMAIN = st.sampled_from(
@@ -40,7 +40,7 @@ def test_case_insensitive_mailbox_names_follow_email_validator():
 @given(st.text(max_size=20))
 def test_names_are_refused_exactly_when_headers_would_refuse_them(name):
     from listserve.admin.import_rows import NOT_IN_A_NAME
-    from listserve.headers import has_control_characters, is_header_safe
+    from listserve.core.headers import has_control_characters, is_header_safe
 
     refused = not is_header_safe(name) or has_control_characters(name)
     assert bool(NOT_IN_A_NAME.search(name)) == refused

@@ -3,9 +3,9 @@
 from datetime import date, timedelta
 
 from listserve.admin.dashboard import announcement_figures, weekly_figures
+from listserve.core.lists import get_default_list
 from listserve.delivery.models import Mailing, MailingKind, OutboxEntry
 from listserve.extensions import db
-from listserve.subscriptions.services import get_default_list
 from tests.admin.helpers import at, seed
 from tests.committee.helpers import log_in, make_member
 

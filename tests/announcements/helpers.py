@@ -3,8 +3,8 @@
 import re
 
 from listserve.announcements.models import Announcement
+from listserve.core.lists import get_default_list
 from listserve.extensions import db
-from listserve.subscriptions.services import get_default_list
 from tests.support import csrf_token
 
 BASE = "/committee/announcements"

@@ -8,9 +8,9 @@ from freezegun import freeze_time
 
 from listserve.announcements.models import Revision
 from listserve.archive.models import Post
-from listserve.dbtypes import utcnow
+from listserve.core.db import utcnow
+from listserve.core.rendering import render_announcement_text
 from listserve.extensions import db
-from listserve.rendering import render_announcement_text
 from tests.announcements.helpers import (
     announcement_state,
     edit_draft,

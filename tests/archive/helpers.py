@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from listserve.archive.models import Comment, Commenter, CommentStatus, Post
 from listserve.archive.services import publish_post
+from listserve.core.rendering import render_announcement_html, render_comment_html
 from listserve.extensions import db
-from listserve.rendering import render_announcement_html, render_comment_html
 from tests.support import csrf_token
 
 

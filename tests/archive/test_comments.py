@@ -112,7 +112,7 @@ def test_waiting_comments_are_all_released_by_one_button(app, client, smtp_sink,
 
 
 def test_the_list_setting_holds_every_comment_for_the_committee(app, client, smtp_sink, deliver):
-    from listserve.subscriptions.services import get_default_list
+    from listserve.core.lists import get_default_list
 
     with app.app_context():
         url = page_url(make_post())

@@ -1,8 +1,8 @@
 from datetime import UTC, datetime
 
 from listserve.archive.services import post_url, publish_post
+from listserve.core.rendering import render_announcement_html
 from listserve.extensions import db
-from listserve.rendering import render_announcement_html
 
 
 def test_published_post_has_a_permanent_page(app, client):

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from listserve.dbsetup import IMMEDIATE
+from listserve.core.db import IMMEDIATE
 from listserve.extensions import db
 from tests.browser.harness import (
     ARTEFACTS,

@@ -18,8 +18,8 @@ from listserve.announcements.services import approve_revision
 from listserve.archive.models import Comment, CommentStatus
 from listserve.archive.moderation import approve_comment
 from listserve.committee.services import member_by_email
+from listserve.core.lists import get_default_list
 from listserve.extensions import db
-from listserve.subscriptions.services import get_default_list
 from tests.archive.helpers import make_post
 from tests.browser.harness import read_payloads
 from tests.browser.live_server import wait_for_mail

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from listserve.dbtypes import utcnow
+from listserve.core.db import utcnow
 from tests.committee.helpers import PASSWORD, audit_actions, log_in, make_member
 from tests.support import csrf_token
 

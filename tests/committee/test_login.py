@@ -63,7 +63,7 @@ def test_the_lockout_ends_after_its_window(app, client):
 
     from freezegun import freeze_time
 
-    from listserve.dbtypes import utcnow
+    from listserve.core.db import utcnow
 
     make_member(app, "ana@example.org")
     start = utcnow()

@@ -1,4 +1,4 @@
-"""Login POSTs are limited per IP address (listserve.ratelimits), on top of the per-account
+"""Login POSTs are limited per IP address (listserve.core.ratelimits), on top of the per-account
 lockout."""
 
 import pytest

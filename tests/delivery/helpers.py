@@ -2,11 +2,11 @@
 
 import sqlalchemy as sa
 
+from listserve.core.lists import get_default_list
 from listserve.delivery.models import OutboxEntry
 from listserve.delivery.outbox import UNSUBSCRIBE_URL, enqueue_announcement
 from listserve.extensions import db
 from listserve.subscriptions.models import Subscriber, Subscription
-from listserve.subscriptions.services import get_default_list
 
 
 def add_confirmed(app, emails, names=None) -> None:

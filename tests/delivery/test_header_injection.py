@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from listserve.core.headers import UnsafeHeaderValue, is_header_safe
+from listserve.core.lists import get_default_list
 from listserve.delivery.address_fields import mailbox_list_field
 from listserve.delivery.compose import Copy, UnsendableCopy, _to_header, render_copy_template
 from listserve.delivery.models import Mailing, MailingKind
 from listserve.delivery.outbox import enqueue_announcement
 from listserve.extensions import db
-from listserve.headers import UnsafeHeaderValue, is_header_safe
-from listserve.subscriptions.services import get_default_list
 from tests.delivery.helpers import add_confirmed, announce, statuses
 from tests.support import CapturedMail
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from listserve.core.lists import get_default_list
 from listserve.delivery.batch import CopyMaker
 from listserve.delivery.models import Mailing, MailingKind
 from listserve.extensions import db
-from listserve.subscriptions.services import get_default_list
 
 
 def _mailing(mailing_list, body, **extra) -> Mailing:

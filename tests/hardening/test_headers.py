@@ -2,7 +2,7 @@
 
 import pytest
 
-from listserve.security import CONTENT_SECURITY_POLICY
+from listserve.core.security import CONTENT_SECURITY_POLICY
 
 EVERY_KIND_OF_RESPONSE = [
     ("GET", "/"),

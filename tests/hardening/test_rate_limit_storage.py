@@ -7,7 +7,7 @@ import time
 import limits
 from limits.strategies import FixedWindowRateLimiter
 
-from listserve.ratelimit_storage import ProcessMemoryStorage
+from listserve.core.ratelimits import ProcessMemoryStorage
 
 THREADS = 16
 HITS = 400

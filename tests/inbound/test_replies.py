@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from listserve.core.lists import get_default_list
 from listserve.delivery.outbox import enqueue_announcement
 from listserve.extensions import db
-from listserve.subscriptions.services import get_default_list
 from tests.inbound.helpers import LIST_ADDRESS, inbound_rows, mail, send
 from tests.subscriptions.helpers import press_button, subscribe
 

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from listserve.archive.models import Comment, Commenter, Post
+from listserve.core.lists import get_default_list
 from listserve.extensions import db
-from listserve.subscriptions.services import get_default_list
 from tests.announcements.helpers import press, write_draft
 from tests.archive.helpers import page_url, write_comment
 from tests.archive.helpers import press as press_button

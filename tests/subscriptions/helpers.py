@@ -18,7 +18,7 @@ def subscribe(client, email, name="", **extra):
 
 
 def carry_out_signups(app) -> int:
-    from listserve.subscriptions.signups import carry_out_signup_requests
+    from listserve.subscriptions.jobs import carry_out_signup_requests
 
     with app.app_context():
         return carry_out_signup_requests()

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from listserve.headers import FORBIDDEN, UnsafeHeaderValue, check_header_value
+from listserve.core.headers import FORBIDDEN, UnsafeHeaderValue, check_header_value
 from tests.subscriptions.helpers import subscribe, subscriber_count
 
 

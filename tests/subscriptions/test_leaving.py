@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from listserve.addresses import address_hash
+from listserve.core.addresses import address_hash
 from listserve.delivery.models import OutboxEntry
 from listserve.extensions import db
 from listserve.subscriptions.models import ConsentRecord, SignupRequest, Subscriber, Suppression

@@ -10,8 +10,8 @@ from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from listserve.macs import keyed_mac
-from listserve.tokens import (
+from listserve.core.signing import keyed_mac
+from listserve.core.tokens import (
     LastingTokenMaker,
     make_lasting_token,
     make_timed_token,

@@ -4,7 +4,7 @@ import hashlib
 
 from email_validator import EmailNotValidError, validate_email
 
-from listserve.headers import is_header_safe
+from listserve.core.headers import is_header_safe
 
 
 class InvalidAddress(ValueError):

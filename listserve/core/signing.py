@@ -1,4 +1,6 @@
-"""itsdangerous serializers that keep their signer between calls.
+"""Signing: itsdangerous serializers, HMACs for many short messages, and the visitor's CSRF token.
+
+itsdangerous serializers that keep their signer between calls.
 
 A stock URLSafeTimedSerializer builds a new Signer for every dumps/loads, derives the signing
 key again each time (an extra hash or HMAC), computes the HMAC in pure Python (hmac.new with a
@@ -13,11 +15,25 @@ gets two such signatures (the session cookie and the CSRF token), so these matte
   so every token made here is read by the stock serializer and the other way round.
 
 Nothing here depends on the visitor: a signer holds only the server's keys.
+
+HMACs for code that signs thousands of short messages with one key (the worker signs an
+unsubscribe token and a VERP address for every copy it sends).
+
+The visitor's CSRF token, made as flask_wtf.csrf.generate_csrf makes it but with a kept
+serializer (listserve.core.signing): the same kind of token, checked by Flask-WTF as ever.
+
+Each visitor still gets a random secret of their own in their signed session, and a token
+signed (with a timestamp) over it; only the server-side signing machinery is reused between
+requests. Within a request the token is kept in g, where Flask-WTF's forms find it too.
 """
 
+import binascii
 import hmac
+import secrets
 import zlib
+from collections.abc import Callable
 
+from flask import current_app, g, session
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode, want_bytes
 from itsdangerous.signer import HMACAlgorithm
@@ -74,3 +90,54 @@ class KeptSerializer(URLSafeTimedSerializer):
             if len(compressed) < len(json) - 1:
                 return b"." + base64_encode(compressed)
         return base64_encode(json)
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def keyed_mac(key: bytes, digest: Callable) -> Callable[[bytes], bytes]:
+    """HMAC(key, message) for one key and many messages: the same bytes as
+    hmac.new(key, message, digest).digest(), with the key set up once (OpenSSL's HMAC
+    object, copied per message) rather than for every message."""
+    keyed = hmac.new(key, digestmod=digest().name)
+
+    def mac(message: bytes) -> bytes:
+        one = keyed.copy()
+        one.update(message)
+        return one.digest()
+
+    return mac
+
+
+def urlsafe_b64(data: bytes) -> bytes:
+    """base64url without padding, as itsdangerous's base64_encode writes it."""
+    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=")
+
+
+SALT = "wtf-csrf-token"  # Flask-WTF's: validate_csrf reads the token with it
+
+_serializers: dict[str | bytes, KeptSerializer] = {}
+
+
+def _serializer(secret_key: str | bytes) -> KeptSerializer:
+    serializer = _serializers.get(secret_key)
+    if serializer is None:
+        serializer = _serializers[secret_key] = KeptSerializer(secret_key, salt=SALT)
+    return serializer
+
+
+def generate_csrf() -> str:
+    # Each object is looked up once: an attribute read through a context proxy is costly.
+    app, request_globals = current_app._get_current_object(), g._get_current_object()
+    field = app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+    token = request_globals.get(field)
+    if token is None:
+        visit = session._get_current_object()
+        secret = visit.get(field)
+        if not isinstance(secret, str):
+            # 40 hex digits, like Flask-WTF's sha1(os.urandom(64)).hexdigest().
+            secret = visit[field] = secrets.token_hex(20)
+        signing_key = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        token = _serializer(signing_key).dumps(secret)
+        setattr(request_globals, field, token)
+    return token

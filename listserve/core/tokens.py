@@ -6,7 +6,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
-from listserve.macs import keyed_mac, urlsafe_b64
+from listserve.core.signing import keyed_mac, urlsafe_b64
 
 
 class TokenError(Exception):

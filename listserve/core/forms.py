@@ -7,13 +7,13 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
-from listserve.csrf_tokens import generate_csrf
-from listserve.headers import has_control_characters, is_header_safe
+from listserve.core.headers import has_control_characters, is_header_safe
+from listserve.core.signing import generate_csrf
 
 
 class KeptTokenCSRF(_FlaskFormCSRF):
     """Flask-WTF's form CSRF (checked as ever), with the token made once per request by
-    listserve.csrf_tokens and its kept serializer instead of a new serializer each time: the
+    listserve.core.signing and its kept serializer instead of a new serializer each time: the
     same token, for about a quarter of the cost."""
 
     def generate_csrf_token(self, csrf_token_field) -> str:

@@ -1,6 +1,6 @@
 """Public pages rendered once and served from memory until their content changes.
 
-A page is kept with the content version (listserve.content_version) it was rendered at. Each
+A page is kept with the content version (listserve.core.content_version) it was rendered at. Each
 process looks at the version at most every PAGE_CACHE_CHECK_SECONDS (1 s by default), and at
 once after it committed a change itself; so an edit shows on every process within that bound,
 and on the process that made it immediately.
@@ -8,7 +8,7 @@ and on the process that made it immediately.
 What differs between visitors never enters the cache:
 * the CSRF token: pages are rendered with a placeholder where the token goes, kept as the
   encoded pieces between placeholders, and each response joins them with the visitor's own
-  token (listserve.csrf_tokens);
+  token (listserve.core.signing);
 * flashed messages: a visitor who has one waiting gets a freshly rendered page;
 * a committee member's session: rendered afresh too, so nothing of theirs is ever stored.
 Only plain 200 answers (HTML, the Atom feed) to GET/HEAD are kept, the least recently used
@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 
-from listserve.content_version import read_version
-from listserve.csrf_tokens import generate_csrf
+from listserve.core.content_version import read_version
+from listserve.core.signing import generate_csrf
 from listserve.extensions import db
 
 # Rendered where each visitor's CSRF token goes. Random per process, so no text a person

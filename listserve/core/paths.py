@@ -3,7 +3,7 @@ package once installed from a wheel (pyproject's force-include puts them there).
 
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # listserve/
 
 
 def resource_dir(name: str) -> Path:

@@ -3,7 +3,7 @@
 Every transaction that writes a post, a comment, a commenter, the aims, the next steps, a page
 text, the directory or a page version sets the number anew in the same transaction, just
 before it commits; so a reader who sees the new number also sees the new content. Public pages
-are cached against this number (listserve.pagecache).
+are cached against this number (listserve.core.pagecache).
 
 The new number is random, not the old one plus one: a counter repeats its values after a
 database is restored from a backup or emptied (the browser tests empty it between journeys),
@@ -23,6 +23,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from listserve.extensions import db
 
+# A model whose rows a public page shows declares itself with `__table_args__ = PUBLIC_CONTENT`
+# (or adds it as the last element of its tuple), so this module never imports a feature.
+PUBLIC_CONTENT = {"info": {"public_content": True}}
 CHANGED = "public_content_changed"  # a Session.info key: this transaction changed content
 
 
@@ -36,19 +39,8 @@ class ContentVersion(db.Model):
 
 
 def _public_tables() -> frozenset[str]:
-    from listserve.archive.models import Comment, Commenter, Post
-    from listserve.public.models import (
-        Aim,
-        EcosystemEntry,
-        EcosystemSection,
-        NextStep,
-        PageText,
-        PageVersion,
-    )
-
-    models = (Post, Comment, Commenter, Aim, NextStep, PageText, EcosystemSection,
-              EcosystemEntry, PageVersion)
-    return frozenset(model.__table__.name for model in models)
+    return frozenset(table.name for table in db.metadata.sorted_tables
+                     if table.info.get("public_content"))
 
 
 _tables: frozenset[str] | None = None

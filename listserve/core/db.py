@@ -1,8 +1,16 @@
-"""Engine settings that differ between SQLite and PostgreSQL."""
+"""The database: engine settings that differ between SQLite and PostgreSQL, and shared column types.
+
+Engine settings that differ between SQLite and PostgreSQL.
+
+Column types shared by every feature's models.
+"""
+
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import DateTime, event
+from sqlalchemy.types import TypeDecorator
 
 from listserve.extensions import db
 
@@ -62,3 +70,27 @@ def single_write():
     if is_postgresql():
         return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     return db.engine.begin()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in Python on both engines (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

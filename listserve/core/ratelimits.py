@@ -1,18 +1,34 @@
-"""Per-address limits on the forms anyone can send: subscribing, commenting, logging in.
+"""Rate limits: the counting (limits), and a thread-safe memory storage for it.
+
+Per-address limits on the forms anyone can send: subscribing, commenting, logging in.
 
 The counting is the `limits` library's (fixed windows, limit strings like "5 per minute"), in
 Redis when RATELIMIT_STORAGE_URI names it (several processes share one count) or else in this
-process's memory (listserve.ratelimit_storage). A limited view checks its limit when it is
+process's memory (listserve.core.ratelimits). A limited view checks its limit when it is
 called, so only those requests pay for it: Flask-Limiter, which this replaces, ran hooks before,
 after and at the end of every request (in-process, about 50 of a kept archive page's 350 µs)
 and checked a limited route twice.
 
 A request over its limit raises RateLimited, a 429 with Retry-After; the error pages keep what
 the person typed.
+
+Rate-limit counts kept in this process's memory, safe under gunicorn's threads.
+
+limits' own MemoryStorage (5.8) expires counts with a Timer thread that it starts again from
+inside `incr` at most every 10 ms, and two request threads can both start the one it just made:
+"RuntimeError: threads can only be started once", a 500 for the person subscribing (seen under
+load in bench/web.py; upstream alisaifee/limits#352, merged but not released). Each new Timer
+also blocks the request that starts it until the thread runs. This storage has no thread: one
+lock guards the counts, a count past its window reads as zero, and expired keys are swept at
+most once a minute so a flood of addresses cannot grow it without bound.
+
+Fixed windows only, the strategy listserve.core.ratelimits counts with; it serves `memory://` in
+RATELIMIT_STORAGE_URI.
 """
 
 import logging
 import math
+import threading
 import time
 from functools import wraps
 
@@ -21,8 +37,6 @@ from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
-
-from listserve.ratelimit_storage import ProcessMemoryStorage
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +112,61 @@ class _AppLimits:
             return
         if refused:
             raise RateLimited(retry_after=max(1, math.ceil(reset - time.time())))
+
+
+SWEEP_SECONDS = 60.0
+
+
+class ProcessMemoryStorage(Storage):
+    STORAGE_SCHEME = None  # made by listserve.core.ratelimits, never looked up by a URI scheme
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}  # key: (count, when its window ends)
+        self._next_sweep = time.time() + SWEEP_SECONDS
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return ValueError
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        with self._lock:
+            count, ends = self._counts.get(key, (0, 0.0))
+            if ends <= now:
+                count, ends = 0, now + expiry
+            count += amount
+            self._counts[key] = (count, ends)
+            if now >= self._next_sweep:
+                self._sweep(now)
+        return count
+
+    def get(self, key: str) -> int:
+        count, ends = self._counts.get(key, (0, 0.0))
+        return count if ends > time.time() else 0
+
+    def get_expiry(self, key: str) -> float:
+        now = time.time()
+        _count, ends = self._counts.get(key, (0, 0.0))
+        return ends if ends > now else now
+
+    def check(self) -> bool:
+        return True
+
+    def reset(self) -> int:
+        with self._lock:
+            cleared = len(self._counts)
+            self._counts.clear()
+        return cleared
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._counts.pop(key, None)
+
+    def _sweep(self, now: float) -> None:
+        self._counts = {key: kept for key, kept in self._counts.items() if kept[1] > now}
+        self._next_sweep = now + SWEEP_SECONDS
+
+
+rate_limits = RateLimits()

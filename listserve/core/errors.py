@@ -4,8 +4,8 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from listserve.forms import typed_fields
-from listserve.ratelimits import retry_after
+from listserve.core.forms import typed_fields
+from listserve.core.ratelimits import retry_after
 
 MESSAGES = {
     400: "The request could not be understood. Please go back and try again.",

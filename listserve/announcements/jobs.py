@@ -1,0 +1,62 @@
+"""The announcements' worker job: scheduled sends start when they are due (no cron)."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from listserve.announcements.models import Announcement, AnnouncementStatus
+from listserve.announcements.sending import check_may_send, start_sending
+from listserve.announcements.services import AnnouncementError
+from listserve.committee.audit import SCHEDULER, record_audit
+from listserve.core.db import utcnow
+from listserve.delivery.hooks import DeliveryHooks
+from listserve.extensions import db
+
+
+def register(hooks: DeliveryHooks) -> None:
+    hooks.round_jobs.append(start_due_announcements)
+
+
+def start_due_announcements(now: datetime | None = None) -> list[int]:
+    """Start every scheduled send that is due. A job, like a worker batch: commits each one.
+
+    Several workers may call this at once: the conditional UPDATE lets exactly one start each.
+    """
+    now = now or utcnow()
+    started = []
+    due = db.session.scalars(
+        sa.select(Announcement.id).where(
+            Announcement.status == AnnouncementStatus.SCHEDULED,
+            Announcement.scheduled_at <= now,
+        ).order_by(Announcement.scheduled_at)
+    ).all()
+    db.session.commit()
+    for announcement_id in due:
+        claimed = db.session.execute(
+            sa.update(Announcement)
+            .where(Announcement.id == announcement_id,
+                   Announcement.status == AnnouncementStatus.SCHEDULED)
+            .values(status=AnnouncementStatus.DRAFT)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed:
+            _start_scheduled(db.session.get(Announcement, announcement_id))
+            started.append(announcement_id)
+        db.session.commit()
+    return started
+
+
+def _start_scheduled(announcement: Announcement) -> None:
+    db.session.refresh(announcement)
+    actor = announcement.scheduled_by
+    try:
+        if actor is None or not actor.is_active:
+            raise AnnouncementError("the member who scheduled it no longer has an active account")
+        check_may_send(announcement, actor, announcement.override_reason)
+    except AnnouncementError as exc:
+        record_audit(SCHEDULER, "schedule failed", "announcement", announcement.id,
+                     announcement.current_revision.content_hash, {"why": str(exc)})
+        announcement.scheduled_at = None
+        return
+    start_sending(announcement, actor, announcement.override_reason, "schedule")
+

@@ -1,0 +1,16 @@
+"""What every feature uses and that imports no feature: the database setup and types, signing,
+sessions and security headers, rate limits, tokens, addresses and header checks, Markdown
+rendering, the page cache, forms, error pages and the list model."""
+
+from flask import Flask
+
+from listserve.core import db, errors, pagecache, ratelimits, security
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    ratelimits.rate_limits.init_app(app)
+    pagecache.init_app(app)
+    app.session_interface = security.SessionInterface()
+    security.init_app(app)
+    errors.init_app(app)

@@ -1,0 +1,51 @@
+"""How the features plug into delivery, which imports none of them.
+
+create_app fills one DeliveryHooks per app (app.extensions["delivery_hooks"]); the features
+register what they own, the way indico's signals let modules react without being imported:
+
+* round jobs: run by every worker at the start of each round, in the order registered
+  (requests to join, then scheduled announcements); each commits its own work;
+* recipients: the default recipients of an announcement on a list, as a select of
+  (subscription id, address, name);
+* still subscribed: a SQL condition on a copy's subscription id, true while its person still
+  wants the list's announcements (read with each claim);
+* confirm links: each pending subscription's confirmation link, for confirmation requests
+  queued in bulk;
+* bounce listeners: told of every permanent SMTP refusal of a copy to a subscription.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+
+class Bounce(NamedTuple):
+    subscription_id: int
+    outbox_entry_id: int
+    status: str
+    diagnostic: str
+
+
+@dataclass
+class DeliveryHooks:
+    round_jobs: list[Callable[[], object]] = field(default_factory=list)
+    recipients: Callable[[int], sa.Select] | None = None
+    still_subscribed: Callable[[sa.ColumnElement], sa.ColumnElement[bool]] | None = None
+    confirm_links: Callable[[list[int]], dict[int, str]] | None = None
+    bounce_listeners: list[Callable[[Bounce], None]] = field(default_factory=list)
+
+
+def init_app(app: Flask) -> DeliveryHooks:
+    hooks = app.extensions["delivery_hooks"] = DeliveryHooks()
+    return hooks
+
+
+def hooks_for(app: Flask) -> DeliveryHooks:
+    return app.extensions["delivery_hooks"]
+
+
+def current_hooks() -> DeliveryHooks:
+    return current_app.extensions["delivery_hooks"]

@@ -1,0 +1,109 @@
+"""What the subscriptions feature gives the delivery workers (delivery.hooks): its round job
+(requests to join from the web are carried out), the recipients of an announcement, whether a
+copy's person is still subscribed, confirmation links for bulk-queued requests, and what a
+permanent bounce does to a subscription."""
+
+import logging
+
+import sqlalchemy as sa
+
+from listserve.core.addresses import InvalidAddress
+from listserve.core.db import IMMEDIATE
+from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.lists import get_default_list
+from listserve.delivery.hooks import Bounce, DeliveryHooks
+from listserve.extensions import db
+from listserve.subscriptions.bounces import record_bounce
+from listserve.subscriptions.models import (
+    SignupRequest,
+    Subscriber,
+    Subscription,
+    SubscriptionStatus,
+)
+from listserve.subscriptions.services import Request, confirmation_link, request_subscription
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+def register(hooks: DeliveryHooks) -> None:
+    hooks.round_jobs.append(carry_out_signup_requests)
+    hooks.recipients = confirmed_recipients
+    hooks.still_subscribed = still_subscribed
+    hooks.confirm_links = pending_confirmation_links
+    hooks.bounce_listeners.append(record_smtp_bounce)
+
+
+def confirmed_recipients(list_id: int) -> sa.Select:
+    """(subscription id, address, name) of everyone confirmed on the list."""
+    return (
+        sa.select(Subscription.id, Subscriber.email, Subscriber.name)
+        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
+        .where(Subscription.list_id == list_id,
+               Subscription.status == SubscriptionStatus.CONFIRMED)
+    )
+
+
+def still_subscribed(subscription_id: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """The subscription's status as a scalar subquery (a primary-key probe), compared."""
+    status = (
+        sa.select(Subscription.status)
+        .where(Subscription.id == subscription_id)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(status, "") == SubscriptionStatus.CONFIRMED.value
+
+
+def pending_confirmation_links(subscription_ids: list[int]) -> dict[int, str]:
+    """Each still-pending subscription's link, made from its current nonce (single-use)."""
+    return {
+        subscription.id: confirmation_link(subscription)
+        for subscription in db.session.scalars(
+            sa.select(Subscription).where(
+                Subscription.id.in_(subscription_ids),
+                Subscription.status == SubscriptionStatus.PENDING,
+            )
+        )
+    }
+
+
+def record_smtp_bounce(bounce: Bounce) -> None:
+    subscription = db.session.get(Subscription, bounce.subscription_id)
+    if subscription is not None:
+        record_bounce(subscription, permanent=True, source="smtp",
+                      outbox_entry_id=bounce.outbox_entry_id, status=bounce.status,
+                      diagnostic=bounce.diagnostic)
+
+
+def carry_out_signup_requests(limit: int = BATCH) -> int:
+    """Start the double opt-in of waiting requests, oldest first; return how many were taken.
+
+    A job, like a worker batch: it commits. Several workers may run it at once: on PostgreSQL
+    each takes rows the others have not locked, on SQLite one writer goes at a time. A request
+    that cannot be carried out keeps its row with the reason, and the others go on.
+    """
+    db.session.connection(execution_options=IMMEDIATE)
+    waiting = db.session.scalars(
+        sa.select(SignupRequest)
+        .where(SignupRequest.error.is_(None))
+        .order_by(SignupRequest.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    mailing_list = get_default_list() if waiting else None
+    for signup in waiting:
+        origin = Request(source=signup.source, ip=signup.ip, user_agent=signup.user_agent,
+                         asked_at=signup.requested_at)
+        try:
+            with db.session.begin_nested():
+                request_subscription(signup.email, signup.name, origin, mailing_list)
+        except (InvalidAddress, UnsafeHeaderValue, sa.exc.IntegrityError, sa.exc.DataError) as exc:
+            # It would fail again; a lost connection or a lock (anything else) is raised, and
+            # the whole round is tried again later.
+            log.warning("request to join %d could not be carried out: %s", signup.id, exc)
+            signup.error = f"{type(exc).__name__}: {exc}"[:2000]
+        else:
+            db.session.delete(signup)
+    db.session.commit()
+    return len(waiting)
