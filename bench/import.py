@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from flask_migrate import upgrade  # noqa: E402
 
 from listserve import create_app  # noqa: E402
-from listserve.admin.importing import import_subscribers  # noqa: E402
 from listserve.extensions import db  # noqa: E402
+from listserve.subscriptions.manage.importing import import_subscribers  # noqa: E402
 from tests.support import private_database  # noqa: E402
 
 

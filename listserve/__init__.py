@@ -41,46 +41,34 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_features(app: Flask) -> None:
     from listserve.announcements import jobs as announcement_jobs
+    from listserve.archive import personal_data as archive_personal_data
     from listserve.committee import auth as committee_auth
     from listserve.delivery import hooks
+    from listserve.inbound import personal_data as inbound_personal_data
     from listserve.subscriptions import jobs as subscription_jobs
 
     committee_auth.init_app(app)
+    archive_personal_data.init_app(app)  # comments
+    inbound_personal_data.init_app(app)  # mail a person sent us
     delivery_hooks = hooks.init_app(app)
     subscription_jobs.register(delivery_hooks)  # first: requests to join, then
     announcement_jobs.register(delivery_hooks)  # scheduled announcements
 
-    # Modules that add routes to a blueprint defined elsewhere must be imported for their routes.
-    from listserve.admin import import_views  # noqa: F401
-    from listserve.admin import views as admin_views
-    from listserve.announcements import send_views  # noqa: F401
-    from listserve.announcements import views as announcement_views
-    from listserve.archive import moderation_views
-    from listserve.archive import views as archive_views
-    from listserve.committee import admin_views as committee_admin_views  # noqa: F401
-    from listserve.committee import views as committee_views
+    from listserve import announcements, archive, committee, public, subscriptions
     from listserve.delivery import views as delivery_views
-    from listserve.public import (
-        directory_views,  # noqa: F401
-        editor_views,
-    )
-    from listserve.public import views as public_views
-    from listserve.subscriptions import views as subscription_views
 
-    for module in (public_views, subscription_views, delivery_views, archive_views,
-                   moderation_views, committee_views, announcement_views, admin_views,
-                   editor_views):
-        app.register_blueprint(module.bp)
+    for feature in (public, subscriptions, delivery_views, archive, committee, announcements):
+        app.register_blueprint(feature.bp)
 
 
 def _register_commands(app: Flask) -> None:
-    from listserve.admin.cli import subscribers
     from listserve.announcements.cli import announcements
     from listserve.cli import serve
     from listserve.committee.cli import members
     from listserve.delivery.cli import mailings, worker
     from listserve.inbound.cli import inbound
     from listserve.public.cli import demo, ecosystem
+    from listserve.subscriptions.manage.cli import subscribers
 
     for command in (serve, worker, mailings, inbound, demo, ecosystem, members, announcements,
                     subscribers):

@@ -3,10 +3,10 @@
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from listserve.announcements import control, sending, services
+from listserve.announcements import bp, control, sending, services
 from listserve.announcements.forms import ApproveForm, CommentForm, ScheduleForm, SendForm
 from listserve.announcements.page import render_detail
-from listserve.announcements.views import announcement_or_404, bp
+from listserve.announcements.views import announcement_or_404
 from listserve.committee.auth import member_required
 from listserve.committee.timezones import from_local_input
 from listserve.core.headers import UnsafeHeaderValue

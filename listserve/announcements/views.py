@@ -1,10 +1,10 @@
 """Drafting: the list of announcements, writing and editing, preview, revisions and diffs."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from listserve.announcements import services
+from listserve.announcements import bp, services
 from listserve.announcements.content import PREVIEW_UNSUBSCRIBE_URL, Content, render_email
 from listserve.announcements.content import next_steps_markdown as steps_markdown
 from listserve.announcements.forms import DraftForm
@@ -13,8 +13,6 @@ from listserve.committee.auth import member_required
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
 from listserve.public.services import list_next_steps
-
-bp = Blueprint("announcements", __name__, url_prefix="/committee/announcements")
 
 
 def announcement_or_404(announcement_id: int):

@@ -26,5 +26,3 @@ class CommentForm(Form):
     website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
-class ButtonForm(Form):
-    """A form that is only a button (and its CSRF token)."""

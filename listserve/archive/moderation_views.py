@@ -1,13 +1,12 @@
 """The committee's moderation queue for comments (/committee/comments)."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 
 from listserve.archive import moderation
-from listserve.archive.forms import ButtonForm
+from listserve.archive import moderation_bp as bp
 from listserve.archive.guard import committee_member_required
+from listserve.core.forms import ButtonForm
 from listserve.extensions import db
-
-bp = Blueprint("comment_moderation", __name__, url_prefix="/committee/comments")
 
 ACTIONS = {
     "approve": (moderation.approve_comment, "Comment published."),
@@ -21,7 +20,7 @@ ACTIONS = {
 @committee_member_required
 def queue():
     return render_template(
-        "archive/moderation.html", held=moderation.held_comments(), form=ButtonForm()
+        "archive/moderation/queue.html", held=moderation.held_comments(), form=ButtonForm()
     )
 
 
@@ -40,4 +39,4 @@ def act(comment_id: int, action: str):
     else:
         db.session.commit()
         flash(done)
-    return redirect(url_for("comment_moderation.queue"), 303)
+    return redirect(url_for("archive.moderation.queue"), 303)

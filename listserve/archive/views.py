@@ -1,5 +1,4 @@
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -12,20 +11,20 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
-from listserve.archive import comments, reader, services
+from listserve.archive import bp, comment_notices, comments, reader, services
 from listserve.archive.feed import build_feed
-from listserve.archive.forms import ButtonForm, CommentForm
+from listserve.archive.forms import CommentForm
 from listserve.archive.models import CommentStatus, Post
 from listserve.archive.search import search_archive
 from listserve.core import errors
 from listserve.core.addresses import InvalidAddress
+from listserve.core.forms import ButtonForm
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.link_views import button_link
 from listserve.core.pagecache import cached_page
 from listserve.core.ratelimits import rate_limits, retry_after
-from listserve.core.tokens import TokenError, TokenExpired
+from listserve.core.tokens import TokenError
 from listserve.extensions import db
-
-bp = Blueprint("archive", __name__, url_prefix="/archive")
 
 OUTCOMES = {
     CommentStatus.PUBLISHED: "Thank you: your comment is published.",
@@ -37,21 +36,21 @@ OUTCOMES = {
 }
 
 
-@bp.get("")
+@bp.get("/archive")
 @cached_page
 def index():
     page = services.list_posts(request.args.get("page", 1, type=int))
     return render_template("archive/index.html", archive=page)
 
 
-@bp.get("/search")
+@bp.get("/archive/search")
 def search():
     query = request.args.get("q", "")[:200]
     results = search_archive(query, request.args.get("page", 1, type=int))
     return render_template("archive/search.html", results=results)
 
 
-@bp.get("/feed.atom")
+@bp.get("/archive/feed.atom")
 @cached_page
 def feed():
     return Response(build_feed(services.latest_posts()), mimetype="application/atom+xml")
@@ -80,7 +79,7 @@ def _render_post(post: Post, form: CommentForm, status: int = 200, problem: str 
     ), status
 
 
-@bp.get("/<int:year>/<slug>")
+@bp.get("/archive/<int:year>/<slug>")
 @cached_page
 def post(year: int, slug: str):
     found = _find_post(year, slug)
@@ -88,7 +87,7 @@ def post(year: int, slug: str):
     return _render_post(found, form)
 
 
-@bp.post("/<int:year>/<slug>/comments")
+@bp.post("/archive/<int:year>/<slug>/comments")
 @rate_limits.limit("COMMENT_RATE_LIMIT")
 def comment(year: int, slug: str):
     found = _find_post(year, slug)
@@ -144,36 +143,34 @@ def comment_form_expired(error):
     return _refused_comment(400, message) or errors.handle_csrf_error(error)
 
 
-@bp.route("/comments/verify/<token>", methods=["GET", "POST"])
+@bp.route("/archive/comments/verify/<token>", methods=["GET", "POST"])
 def verify_comment(token: str):
     form = ButtonForm()
-    try:
-        if form.validate_on_submit():
-            verified = comments.verify_comment(token)
-            db.session.commit()
-            response = make_response(render_template("archive/verified.html", comment=verified))
-            reader.remember_verified_reader(response, verified.commenter.email_key)
-            return response
-        # GET only shows the button: mail scanners follow links, people press buttons.
-        waiting = comments.comment_for_verification(token)
-    except TokenExpired:
-        return render_template("archive/bad_link.html", expired=True), 410
-    except TokenError:
-        return render_template("archive/bad_link.html", expired=False), 404
-    return render_template("archive/verify.html", form=form, comment=waiting)
+
+    def verified_page(comment):
+        response = make_response(render_template("archive/verified.html", comment=comment))
+        reader.remember_verified_reader(response, comment.commenter.email_key)
+        return response
+
+    return button_link(
+        form, lambda: comments.verify_comment(token),
+        lambda: comment_notices.comment_for_verification(token),
+        done=verified_page, bad_link="archive/bad_link.html",
+        page=lambda comment: render_template("archive/verify.html", form=form, comment=comment),
+    )
 
 
-@bp.route("/comments/replies/stop/<token>", methods=["GET", "POST"])
+@bp.route("/archive/comments/replies/stop/<token>", methods=["GET", "POST"])
 def stop_reply_notices(token: str):
     form = ButtonForm()
     try:
-        about = comments.comment_for_reply_notices(token)
+        about = comment_notices.comment_for_reply_notices(token)
     except TokenError:
         return render_template("archive/bad_link.html", expired=False), 404
     stopped = False
     if form.validate_on_submit():
         if about is not None:
-            comments.stop_reply_notices(about)
+            comment_notices.stop_reply_notices(about)
             db.session.commit()
         stopped = True
     return render_template("archive/stop_replies.html", form=form, comment=about, stopped=stopped)

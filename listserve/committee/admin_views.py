@@ -3,12 +3,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from listserve.committee import invites, services
+from listserve.committee import bp, invites, services
 from listserve.committee.audit import list_audit_events
 from listserve.committee.auth import admin_required
-from listserve.committee.forms import ButtonForm, InviteForm, RoleForm
-from listserve.committee.views import bp
+from listserve.committee.forms import InviteForm, RoleForm
 from listserve.core.addresses import InvalidAddress
+from listserve.core.forms import ButtonForm
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
 

@@ -41,8 +41,6 @@ class RoleForm(Form):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class ButtonForm(Form):
-    """A form that is only a button (and its CSRF token)."""
 
 
 class SettingsForm(Form):

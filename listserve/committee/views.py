@@ -1,23 +1,21 @@
 """Logging in and out, passwords, invites being accepted, a member's own settings."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from listserve.committee import invites, services
+from listserve.committee import bp, invites, services
 from listserve.committee.auth import member_required, safe_next_url
 from listserve.committee.forms import (
-    ButtonForm,
     ChangePasswordForm,
     LoginForm,
     NewPasswordForm,
     ResetRequestForm,
     SettingsForm,
 )
+from listserve.core.forms import ButtonForm
 from listserve.core.ratelimits import RateLimited, rate_limits, retry_after
 from listserve.core.tokens import TokenError, TokenExpired
 from listserve.extensions import db
-
-bp = Blueprint("committee", __name__, url_prefix="/committee")
 
 
 @bp.get("/")

@@ -46,3 +46,7 @@ def typed_fields() -> MultiDict:
         return request.form
     except RequestEntityTooLarge:
         return MultiDict()
+
+
+class ButtonForm(Form):
+    """A form that is only a button (and its CSRF token)."""

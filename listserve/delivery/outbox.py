@@ -4,7 +4,9 @@ A request that rolls back therefore sends nothing, and no SMTP conversation ever
 inside a web request.
 """
 
+from datetime import datetime
 from email.utils import make_msgid
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import render_template
@@ -137,8 +139,27 @@ def enqueue_announcement(
     # entry for it per copy.
     if recipients is None:
         recipients = current_hooks().recipients(mailing_list.id)
+    enqueue_copies(mailing.id, recipients, now)
+    return mailing
+
+
+def create_bulk_notice(*, mailing_list: MailingList, purpose: str, subject: str, text_body: str,
+                       html_body: str | None) -> Mailing:
+    """A notice rendered once for many people (an import's confirmation requests); its copies
+    come from enqueue_copies. Raises UnsafeHeaderValue for a subject that would break a header."""
+    check_header_value(subject, "subject")
+    mailing = Mailing(list_id=mailing_list.id, kind=MailingKind.NOTICE, purpose=purpose,
+                      subject=subject, text_body=text_body, html_body=html_body)
+    db.session.add(mailing)
+    db.session.flush()
+    return mailing
+
+
+def enqueue_copies(mailing_id: int, recipients: sa.Select, now: datetime) -> None:
+    """One outbox row per row of `recipients`, a select of (subscription id, address, name):
+    one INSERT … SELECT, whatever their number."""
     rows = recipients.add_columns(
-        sa.literal(mailing.id),
+        sa.literal(mailing_id),
         sa.literal(OutboxStatus.QUEUED.value),
         sa.literal(0),
         sa.literal(now, UTCDateTime),
@@ -146,17 +167,47 @@ def enqueue_announcement(
     )
     db.session.execute(
         sa.insert(OutboxEntry).from_select(
-            [
-                "subscription_id",
-                "recipient",
-                "recipient_name",
-                "mailing_id",
-                "status",
-                "attempts",
-                "next_attempt_at",
-                "created_at",
-            ],
+            ["subscription_id", "recipient", "recipient_name", "mailing_id", "status",
+             "attempts", "next_attempt_at", "created_at"],
             rows,
         )
     )
-    return mailing
+
+
+class CopyRecord(NamedTuple):
+    subject: str
+    status: str
+    sent_at: datetime | None
+    message_id: str | None
+
+
+def copies_for(subscription_ids: list[int]) -> list[CopyRecord]:
+    """Every copy queued for these subscriptions, oldest first (a person's data export)."""
+    if not subscription_ids:
+        return []
+    return [CopyRecord(*row) for row in db.session.execute(
+        sa.select(Mailing.subject, OutboxEntry.status, OutboxEntry.sent_at, OutboxEntry.message_id)
+        .join(Mailing, Mailing.id == OutboxEntry.mailing_id)
+        .where(OutboxEntry.subscription_id.in_(subscription_ids))
+        .order_by(OutboxEntry.id)
+    )]
+
+
+def forget_recipient(email_key: str, subscription_ids: list[int]) -> None:
+    """Erasure: unsent copies to this person are dropped; sent ones keep their delivery
+    record without the address."""
+    if subscription_ids:
+        db.session.execute(
+            sa.delete(OutboxEntry).where(
+                OutboxEntry.subscription_id.in_(subscription_ids),
+                OutboxEntry.status.in_([OutboxStatus.QUEUED, OutboxStatus.RETRYING]),
+            )
+        )
+    db.session.execute(
+        sa.update(OutboxEntry)
+        .where(sa.func.lower(OutboxEntry.recipient) == email_key)
+        .values(recipient=sa.literal("erased-") + sa.cast(OutboxEntry.id, sa.String),
+                recipient_name="",
+                subscription_id=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,16 +1,17 @@
-"""Editing the ecosystem directory (routes on the page_editor blueprint)."""
+"""Editing the ecosystem directory (routes on the public.editor blueprint)."""
 
 from flask import abort, render_template, request
 from flask_login import current_user
 
 from listserve.committee.auth import member_required
-from listserve.committee.forms import ButtonForm
+from listserve.core.forms import ButtonForm
 from listserve.public import directory_editing as directory
+from listserve.public import editor_bp as bp
 from listserve.public.editor_forms import EntryForm, SectionForm
-from listserve.public.editor_views import _get_or_404, _saved, bp
+from listserve.public.editor_views import _get_or_404, _saved
 from listserve.public.models import EcosystemEntry, EcosystemSection
 
-BACK = "page_editor.ecosystem"
+BACK = "public.editor.ecosystem"
 
 
 def _entry_input(form: EntryForm) -> directory.EntryInput:
@@ -42,7 +43,7 @@ def add_section():
                                                     form.kind.data), BACK)
         if done:
             return done
-    return _form_page("public/edit_section.html", form, section=None)
+    return _form_page("public/editor/edit_section.html", form, section=None)
 
 
 @bp.route("/ecosystem/sections/<int:section_id>", methods=["GET", "POST"])
@@ -56,8 +57,8 @@ def edit_section(section_id: int):
         if done:
             return done
     if request.method == "GET":
-        return render_template("public/edit_section.html", form=form, section=section)
-    return _form_page("public/edit_section.html", form, section=section)
+        return render_template("public/editor/edit_section.html", form=form, section=section)
+    return _form_page("public/editor/edit_section.html", form, section=section)
 
 
 @bp.post("/ecosystem/sections/<int:section_id>/<change>")
@@ -81,7 +82,7 @@ def add_entry(section_id: int):
                       BACK)
         if done:
             return done
-    return _form_page("public/edit_entry.html", form, section=section, entry=None)
+    return _form_page("public/editor/edit_entry.html", form, section=section, entry=None)
 
 
 @bp.route("/ecosystem/entries/<int:entry_id>", methods=["GET", "POST"])
@@ -95,9 +96,9 @@ def edit_entry(entry_id: int):
         if done:
             return done
     if request.method == "GET":
-        return render_template("public/edit_entry.html", form=form, section=entry.section,
+        return render_template("public/editor/edit_entry.html", form=form, section=entry.section,
                                entry=entry)
-    return _form_page("public/edit_entry.html", form, section=entry.section, entry=entry)
+    return _form_page("public/editor/edit_entry.html", form, section=entry.section, entry=entry)
 
 
 @bp.post("/ecosystem/entries/<int:entry_id>/<change>")

@@ -1,15 +1,15 @@
 """Committee members edit the public pages; every save is a version with its author."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from listserve.committee.auth import member_required
-from listserve.committee.forms import ButtonForm
+from listserve.core.forms import ButtonForm
 from listserve.extensions import db
 from listserve.public import editing, services
+from listserve.public import editor_bp as bp
 from listserve.public.editor_forms import AimsForm, EntryForm, NextStepsForm, SectionForm
 
-bp = Blueprint("page_editor", __name__, url_prefix="/committee/pages")
 BLANK_STEPS = 2  # empty rows offered for new steps
 
 
@@ -32,13 +32,13 @@ def aims():
     form = AimsForm()
     if form.validate_on_submit():
         done = _saved(lambda: editing.update_aims(current_user, form.aims.data.splitlines()),
-                      "page_editor.aims")
+                      "public.editor.aims")
         if done:
             return done
     elif request.method == "GET":
         form.aims.data = "\n".join(aim.text for aim in services.list_aims())
     status = 400 if request.method == "POST" else 200
-    return render_template("public/edit_aims.html", form=form,
+    return render_template("public/editor/edit_aims.html", form=form,
                            versions=editing.list_versions("aims")), status
 
 
@@ -57,18 +57,18 @@ def next_steps():
     if form.validate_on_submit():
         steps = [editing.StepInput(**row.data) for row in form.steps if row.title.data.strip()]
         done = _saved(lambda: editing.update_next_steps(current_user, steps),
-                      "page_editor.next_steps")
+                      "public.editor.next_steps")
         if done:
             return done
     status = 400 if request.method == "POST" else 200
-    return render_template("public/edit_next_steps.html", form=form,
+    return render_template("public/editor/edit_next_steps.html", form=form,
                            versions=editing.list_versions("next_steps")), status
 
 
 @bp.get("/ecosystem")
 @member_required
 def ecosystem():
-    return render_template("public/edit_ecosystem.html", sections=services.list_sections(),
+    return render_template("public/editor/edit_ecosystem.html", sections=services.list_sections(),
                            section_form=SectionForm(), entry_form=EntryForm, button=ButtonForm(),
                            versions=editing.list_versions("ecosystem"))
 
@@ -79,7 +79,7 @@ def version(version_id: int):
     page_version = editing.get_version(version_id)
     if page_version is None:
         abort(404)
-    return render_template("public/page_version.html", version=page_version,
+    return render_template("public/editor/page_version.html", version=page_version,
                            page_name=editing.PAGES.get(page_version.page, page_version.page))
 
 

@@ -1,10 +1,8 @@
-from flask import Blueprint, render_template
+from flask import render_template
 
 from listserve.core.pagecache import cached_page
-from listserve.public import services
+from listserve.public import bp, services
 from listserve.public.editing import last_updated
-
-bp = Blueprint("public", __name__)
 
 
 @bp.get("/")

@@ -1,4 +1,6 @@
-"""Leaving by email: a request mails a confirmation to the subscriber's own address, and only
+"""Leaving: the one-click link every mail carries (RFC 8058), and leaving by email.
+
+By email, a request mails a confirmation to the subscriber's own address, and only
 confirming (a button behind the link, or a reply) removes them. A forged From therefore
 removes nobody, and the sender learns nothing about who is on the list."""
 
@@ -11,13 +13,13 @@ from flask import current_app
 from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
 from listserve.core.lists import MailingList, get_default_list
-from listserve.core.tokens import TokenError
+from listserve.core.tokens import TokenError, read_lasting_token
 from listserve.core.urls import external_url
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.subscriptions import codes
 from listserve.subscriptions.models import Subscriber, Subscription, SubscriptionStatus
-from listserve.subscriptions.services import unsubscribe
+from listserve.subscriptions.services import UNSUBSCRIBE_PURPOSE
 
 # Who can be asked to leave: people who get (or could get back) the list's mail.
 ON_THE_LIST = (SubscriptionStatus.CONFIRMED, SubscriptionStatus.DISABLED)
@@ -84,3 +86,25 @@ def confirm_leave(code: str) -> Subscription:
     subscription.leave_nonce = None
     unsubscribe(subscription)
     return subscription
+
+
+def subscription_for_unsubscribe(token: str) -> Subscription | None:
+    """The subscription an unsubscribe link names; None when it was erased since.
+
+    Raises TokenError for a link we never made.
+    """
+    payload = read_lasting_token(UNSUBSCRIBE_PURPOSE, token)
+    if not (isinstance(payload, list) and len(payload) == 1 and isinstance(payload[0], int)):
+        raise TokenError("This link is not valid.")
+    return db.session.get(Subscription, payload[0])
+
+
+def unsubscribe(subscription: Subscription) -> bool:
+    """Leave the list; idempotent. Return True when this call changed something."""
+    if subscription.status == SubscriptionStatus.UNSUBSCRIBED:
+        return False
+    subscription.status = SubscriptionStatus.UNSUBSCRIBED
+    subscription.unsubscribed_at = utcnow()
+    subscription.confirm_nonce = None
+    db.session.flush()
+    return True

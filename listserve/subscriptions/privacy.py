@@ -2,13 +2,11 @@
 
 import sqlalchemy as sa
 
-from listserve.archive.models import Comment, Commenter, Post
-from listserve.archive.moderation import delete_comment
 from listserve.core.addresses import address_hash
 from listserve.core.db import utcnow
-from listserve.delivery.models import Mailing, OutboxEntry, OutboxStatus
+from listserve.core.personal_data import erase_from, export_from
+from listserve.delivery.outbox import copies_for, forget_recipient
 from listserve.extensions import db
-from listserve.inbound.models import InboundMessage
 from listserve.subscriptions.models import SignupRequest, Subscriber, Suppression
 
 
@@ -19,12 +17,6 @@ def _iso(moment) -> str | None:
 def export_subscriber_data(subscriber: Subscriber) -> dict:
     """Everything stored about one subscriber, as JSON-ready data."""
     subscription_ids = [s.id for s in subscriber.subscriptions]
-    copies = db.session.execute(
-        sa.select(OutboxEntry, Mailing.subject)
-        .join(Mailing, Mailing.id == OutboxEntry.mailing_id)
-        .where(OutboxEntry.subscription_id.in_(subscription_ids))
-        .order_by(OutboxEntry.id)
-    ).all()
     return {
         "email": subscriber.email,
         "name": subscriber.name,
@@ -55,57 +47,16 @@ def export_subscriber_data(subscriber: Subscriber) -> dict:
         ],
         "mail_sent_to_you": [
             {
-                "subject": subject,
-                "status": entry.status,
-                "sent_at": _iso(entry.sent_at),
-                "message_id": entry.message_id,
+                "subject": copy.subject,
+                "status": copy.status,
+                "sent_at": _iso(copy.sent_at),
+                "message_id": copy.message_id,
             }
-            for entry, subject in copies
+            for copy in copies_for(subscription_ids)
         ],
-        "comments": [
-            {
-                "post": subject,
-                "name": comment.author_name,
-                "text": comment.body_markdown,
-                "status": comment.status,
-                "written_at": _iso(comment.created_at),
-            }
-            for comment, subject in _comments_of(subscriber)
-        ],
+        **export_from(subscriber.email_key),
         "exported_at": _iso(utcnow()),
     }
-
-
-def _commenter(subscriber: Subscriber) -> Commenter | None:
-    return db.session.scalar(sa.select(Commenter).filter_by(email_key=subscriber.email_key))
-
-
-def _comments_of(subscriber: Subscriber) -> list:
-    commenter = _commenter(subscriber)
-    if commenter is None:
-        return []
-    return db.session.execute(
-        sa.select(Comment, Post.subject)
-        .join(Post, Post.id == Comment.post_id)
-        .where(Comment.commenter_id == commenter.id)
-        .order_by(Comment.id)
-    ).all()
-
-
-def _erase_comments(subscriber: Subscriber) -> None:
-    """Their comments go as a committee member's delete does (an empty placeholder stays only
-    where others' replies hang from one), and their address with them."""
-    commenter = _commenter(subscriber)
-    if commenter is None:
-        return
-    for comment, _subject in _comments_of(subscriber):
-        delete_comment(comment)
-    if db.session.scalar(sa.select(Comment.id).where(Comment.commenter_id == commenter.id)
-                         .limit(1)) is None:
-        db.session.delete(commenter)
-    else:  # placeholders still point at it: keep the row, not the address
-        commenter.email = commenter.email_key = f"erased-{commenter.id}"
-        commenter.verified_at = commenter.verification_sent_at = None
 
 
 def erase_subscriber(subscriber: Subscriber, reason: str = "erased by request") -> None:
@@ -113,30 +64,10 @@ def erase_subscriber(subscriber: Subscriber, reason: str = "erased by request") 
     are never mailed again unless they subscribe anew."""
     digest = address_hash(subscriber.email_key)
     subscription_ids = [s.id for s in subscriber.subscriptions]
-    if subscription_ids:
-        # Unsent copies are dropped; the delivery record of sent ones stays, without the address.
-        db.session.execute(
-            sa.delete(OutboxEntry).where(
-                OutboxEntry.subscription_id.in_(subscription_ids),
-                OutboxEntry.status.in_([OutboxStatus.QUEUED, OutboxStatus.RETRYING]),
-            )
-        )
-    db.session.execute(
-        sa.update(OutboxEntry)
-        .where(sa.func.lower(OutboxEntry.recipient) == subscriber.email_key)
-        .values(recipient=sa.literal("erased-") + sa.cast(OutboxEntry.id, sa.String),
-                recipient_name="",
-                subscription_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    # Mail they sent us (commands, replies) is theirs too.
-    db.session.execute(
-        sa.delete(InboundMessage).where(
-            sa.or_(InboundMessage.sender == subscriber.email_key,
-                   sa.func.lower(InboundMessage.envelope_from) == subscriber.email_key)
-        )
-    )
-    _erase_comments(subscriber)
+    # Unsent copies are dropped; the delivery record of sent ones stays, without the address.
+    forget_recipient(subscriber.email_key, subscription_ids)
+    # What other features hold (comments, mail they sent us) goes too.
+    erase_from(subscriber.email_key)
     # So is a request to join still waiting for a worker.
     db.session.execute(
         sa.delete(SignupRequest).where(sa.func.lower(SignupRequest.email) == subscriber.email_key)

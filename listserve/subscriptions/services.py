@@ -12,7 +12,7 @@ from listserve.core.addresses import address_hash, normalise_address
 from listserve.core.db import utcnow
 from listserve.core.headers import check_header_value
 from listserve.core.lists import MailingList, get_default_list
-from listserve.core.tokens import TokenError, make_timed_token, read_lasting_token, read_timed_token
+from listserve.core.tokens import TokenError, make_timed_token, read_timed_token
 from listserve.core.urls import external_url
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
@@ -237,25 +237,3 @@ def complete_confirmation(subscription: Subscription) -> Subscription:
         with_unsubscribe=True,
     )
     return subscription
-
-
-def subscription_for_unsubscribe(token: str) -> Subscription | None:
-    """The subscription an unsubscribe link names; None when it was erased since.
-
-    Raises TokenError for a link we never made.
-    """
-    payload = read_lasting_token(UNSUBSCRIBE_PURPOSE, token)
-    if not (isinstance(payload, list) and len(payload) == 1 and isinstance(payload[0], int)):
-        raise TokenError("This link is not valid.")
-    return db.session.get(Subscription, payload[0])
-
-
-def unsubscribe(subscription: Subscription) -> bool:
-    """Leave the list; idempotent. Return True when this call changed something."""
-    if subscription.status == SubscriptionStatus.UNSUBSCRIBED:
-        return False
-    subscription.status = SubscriptionStatus.UNSUBSCRIBED
-    subscription.unsubscribed_at = utcnow()
-    subscription.confirm_nonce = None
-    db.session.flush()
-    return True

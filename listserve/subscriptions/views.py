@@ -1,16 +1,15 @@
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 
 from listserve.core.addresses import InvalidAddress
 from listserve.core.db import single_write
 from listserve.core.forms import typed_fields
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.link_views import button_link
 from listserve.core.ratelimits import rate_limits
-from listserve.core.tokens import TokenError, TokenExpired
+from listserve.core.tokens import TokenError
 from listserve.extensions import csrf, db
-from listserve.subscriptions import bounces, leaving, privacy, services, signups
+from listserve.subscriptions import bounces, bp, leaving, privacy, services, signups
 from listserve.subscriptions.forms import ConfirmForm, EraseForm, SubscribeForm, UnsubscribeForm
-
-bp = Blueprint("subscriptions", __name__)
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
@@ -46,20 +45,13 @@ def check_inbox():
 
 
 def _button_link(form, act, look, done_template: str, page_template: str):
-    """A link from a mail: GET only shows a page with a button (mail scanners follow links,
-    people press buttons); the POST acts. `act` and `look` take the link's subscription."""
-    try:
-        if form.validate_on_submit():
-            subscription = act()
-            db.session.commit()
-            return render_template(done_template, subscription=subscription)
-        subscription = look()
-    except TokenExpired:
-        return render_template("subscriptions/bad_link.html", expired=True), 410
-    except TokenError:
-        return render_template("subscriptions/bad_link.html", expired=False), 404
-    status = 400 if request.method == "POST" else 200
-    return render_template(page_template, form=form, subscription=subscription), status
+    """A link from a mail about a subscription (`act` and `look` take the link's one)."""
+    return button_link(
+        form, act, look, bad_link="subscriptions/bad_link.html",
+        done=lambda subscription: render_template(done_template, subscription=subscription),
+        page=lambda subscription: render_template(page_template, form=form,
+                                                  subscription=subscription),
+    )
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -101,12 +93,12 @@ def reenable(token: str):
 @csrf.exempt  # RFC 8058 one-click comes without cookies; the button's POST is checked below.
 def unsubscribe(token: str):
     try:
-        subscription = services.subscription_for_unsubscribe(token)
+        subscription = leaving.subscription_for_unsubscribe(token)
     except TokenError:
         return render_template("subscriptions/bad_link.html", expired=False), 404
     if request.method == "POST" and request.form.get("List-Unsubscribe") == "One-Click":
         if subscription is not None:
-            services.unsubscribe(subscription)
+            leaving.unsubscribe(subscription)
             db.session.commit()
         return Response("You have been unsubscribed.\n", 200, mimetype="text/plain")
     form = UnsubscribeForm()
@@ -115,7 +107,7 @@ def unsubscribe(token: str):
             return render_template("errors/error.html", code=400,
                                    message="This form expired. Please press the button again."), 400
         if subscription is not None:
-            services.unsubscribe(subscription)
+            leaving.unsubscribe(subscription)
             db.session.commit()
         return render_template("subscriptions/unsubscribed.html", token=token)
     return render_template(
@@ -126,7 +118,7 @@ def unsubscribe(token: str):
 @bp.route("/u/<token>/data", methods=["GET", "POST"])
 def my_data(token: str):
     try:
-        subscription = services.subscription_for_unsubscribe(token)
+        subscription = leaving.subscription_for_unsubscribe(token)
     except TokenError:
         return render_template("subscriptions/bad_link.html", expired=False), 404
     if subscription is None:
@@ -145,7 +137,7 @@ def my_data(token: str):
 @bp.get("/u/<token>/data.json")
 def export_data(token: str):
     try:
-        subscription = services.subscription_for_unsubscribe(token)
+        subscription = leaving.subscription_for_unsubscribe(token)
     except TokenError:
         return render_template("subscriptions/bad_link.html", expired=False), 404
     if subscription is None:

@@ -56,7 +56,7 @@ def test_someone_who_leaves_after_queueing_gets_nothing(app, client, deliver, sm
     add_confirmed(app, ["ann@example.net", "ben@example.net"])
     mailing_id = announce(app)
     with app.app_context():
-        from listserve.subscriptions.services import unsubscribe
+        from listserve.subscriptions.leaving import unsubscribe
 
         unsubscribe(db.session.merge(subscription_of(app, "ben@example.net")))
         db.session.commit()

@@ -1,1 +1,0 @@
-"""The committee admin's tools: subscribers (search, import, export), the dashboard."""

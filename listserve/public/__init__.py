@@ -1,0 +1,11 @@
+"""The public site: the home page with the aims and next steps, the ecosystem directory, and
+(the nested `editor` blueprint, under /committee/pages) the committee's editing of them."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+editor_bp = Blueprint("editor", __name__, url_prefix="/committee/pages")
+
+from listserve.public import directory_views, editor_views, views  # noqa: E402,F401  (routes)
+
+bp.register_blueprint(editor_bp)

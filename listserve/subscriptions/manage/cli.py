@@ -1,0 +1,83 @@
+"""`listserve subscribers import|export`: bulk work on the list from the command line."""
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from listserve.core.headers import UnsafeHeaderValue
+from listserve.extensions import db
+from listserve.subscriptions.manage import exporting
+from listserve.subscriptions.manage.import_rows import ImportRefused
+from listserve.subscriptions.manage.importing import ImportReport, import_subscribers
+
+
+@click.group("subscribers")
+def subscribers() -> None:
+    """Import and export subscribers."""
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--consent-source", required=True,
+              help='Where these people gave consent, e.g. "sign-up sheet, assembly 2024-05".')
+@click.option("--already-confirmed", is_flag=True,
+              help="I attest these people already confirmed elsewhere: import them as "
+                   "confirmed, send no confirmation mail.")
+@with_appcontext
+def import_command(file: Path, consent_source: str, already_confirmed: bool) -> None:
+    """Import FILE.csv (columns email, name, optional status, consent_date)."""
+    started = time.monotonic()
+    with file.open("rb") as raw, click.progressbar(
+        length=file.stat().st_size, label="Importing", show_eta=True, file=sys.stderr,
+        item_show_func=lambda report: report and _rate(report, started),
+    ) as bar:
+        lines = (line.decode("utf-8-sig", errors="replace") for line in raw)
+
+        def progress(report: ImportReport) -> None:
+            bar.update(raw.tell() - bar.pos, report)
+
+        try:
+            report = import_subscribers(lines, consent_source, already_confirmed,
+                                        progress=progress)
+        except (ImportRefused, UnsafeHeaderValue) as exc:
+            raise click.UsageError(str(exc)) from None
+        db.session.commit()
+        bar.update(bar.length - bar.pos, report)
+    for error in report.errors:
+        click.echo(f"line {error.line}: {error.message}", err=True)
+    if report.errors_not_listed:
+        click.echo(f"… and {report.errors_not_listed} more lines not imported", err=True)
+    click.echo(summary(report, time.monotonic() - started))
+
+
+def _rate(report: ImportReport, started: float) -> str:
+    elapsed = max(time.monotonic() - started, 1e-6)
+    return f"{report.rows:,} rows, {report.rows / elapsed:,.0f} rows/s"
+
+
+def summary(report: ImportReport, seconds: float) -> str:
+    return (
+        f"{report.rows} rows read in {seconds:.1f} s: {report.added} added, "
+        f"{report.duplicates} duplicates merged, {report.already_on_list} already on the list "
+        f"(left as they were), {report.invalid} invalid, {report.erased} erased earlier "
+        f"(skipped); {report.confirmations_queued} confirmation mails queued"
+    )
+
+
+@subscribers.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option("--status", multiple=True,
+              type=click.Choice(["pending", "confirmed", "unsubscribed", "disabled"]),
+              help="Only these statuses (repeatable); default: everyone.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="File to write (default: standard output).")
+@with_appcontext
+def export_command(fmt: str, status: tuple[str, ...], output) -> None:
+    """Export subscribers with every stored field, consent records included (streamed)."""
+    selection = exporting.Selection(statuses=list(status))
+    chunks = exporting.export_csv(selection) if fmt == "csv" else exporting.export_json(selection)
+    for chunk in chunks:
+        output.write(chunk)

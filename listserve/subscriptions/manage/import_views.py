@@ -1,0 +1,55 @@
+"""The upload form for importing subscribers, and the dashboard (routes on the admin blueprint)."""
+
+import io
+
+from flask import render_template, request
+from flask_login import current_user
+
+from listserve.committee.auth import admin_required, member_required
+from listserve.core.headers import UnsafeHeaderValue
+from listserve.extensions import db
+from listserve.subscriptions.manage import bp, dashboard
+from listserve.subscriptions.manage.charts import bar_chart, line_chart
+from listserve.subscriptions.manage.forms import ImportForm
+from listserve.subscriptions.manage.import_rows import ImportRefused
+from listserve.subscriptions.manage.importing import import_subscribers
+
+
+@bp.route("/subscribers/import", methods=["GET", "POST"])
+@admin_required
+def import_page():
+    form = ImportForm()
+    if form.validate_on_submit():
+        lines = io.TextIOWrapper(form.file.data.stream, encoding="utf-8-sig",
+                                 errors="replace", newline="")
+        try:
+            report = import_subscribers(lines, form.consent_source.data,
+                                        form.already_confirmed.data,
+                                        imported_by=current_user.label)
+        except (ImportRefused, UnsafeHeaderValue) as exc:
+            db.session.rollback()
+            form.file.errors = [str(exc)]
+        else:
+            db.session.commit()
+            return render_template("subscriptions/manage/import_done.html", report=report)
+    status = 400 if request.method == "POST" else 200
+    return render_template("subscriptions/manage/import.html", form=form), status
+
+
+@bp.get("/dashboard")
+@member_required
+def dashboard_page():
+    weeks = dashboard.weekly_figures()
+    labels = [week.week.isoformat() for week in weeks]
+    charts = {
+        "confirmed": line_chart("Confirmed subscribers at the end of each week", labels,
+                                [w.confirmed for w in weeks]),
+        "movement": bar_chart("Subscribes and unsubscribes per week", labels, {
+            "subscribes": [w.subscribes for w in weeks],
+            "unsubscribes": [w.unsubscribes for w in weeks],
+        }),
+        "bounces": bar_chart("Bounces per week", labels, {"bounces": [w.bounces for w in weeks]}),
+    }
+    return render_template("subscriptions/manage/dashboard.html", weeks=weeks, charts=charts,
+                           announcements=dashboard.announcement_figures(),
+                           window_days=dashboard.UNSUBSCRIBE_WINDOW.days)
