@@ -19,7 +19,7 @@ from listserve.delivery.compose import (
     envelope_sender,
     render_copy_template,
 )
-from listserve.delivery.hooks import current_hooks
+from listserve.delivery.hooks import Confirmation, current_hooks
 from listserve.delivery.leases import begin_write, halted_mailings, release
 from listserve.delivery.models import Mailing
 from listserve.delivery.results import Outcome, defer
@@ -70,7 +70,7 @@ class CopyMaker:
         self.templates: dict[int, CopyTemplate] = {}
         self.broken: dict[int, SendResult] = {}  # mailing id -> why it cannot be composed
         self.stamps: dict[int, object] = {}  # mailing id -> created_at of what is cached
-        self.confirm_links: dict[int, str] = {}  # subscription id -> its confirmation link
+        self.confirm_links: dict[int, Confirmation] = {}  # subscription id -> link, reply-to
         self.tokens = LastingTokenMaker("unsubscribe")
         self.key = verp_key()
         self.signer = configured_signer()
@@ -142,20 +142,23 @@ class CopyMaker:
         token = None
         if copy.subscription_id is not None and template.leave_mailto is not None:
             token = self.tokens([copy.subscription_id])
-        link = None
+        link = reply_to = None
         if template.confirm_link:
-            link = self.confirm_links.get(copy.subscription_id) or external_url(
-                "subscriptions.subscribe"
-            )
+            confirmation = self.confirm_links.get(copy.subscription_id)
+            if confirmation is None:  # confirmed or gone since: the page to ask again
+                link = external_url("subscriptions.subscribe")
+            else:
+                link, reply_to = confirmation
         opaque = opaque_id(copy.id, self.key)  # in the Message-ID and the VERP sender
         if copy.message_id is None:  # queued without one: recorded with the outcome
             copy = copy._replace(message_id=template.message_id(opaque))
         if self.signer is None:
             data = template.personalise(copy, token, self.key, stuffed=True, link=link,
-                                        opaque=opaque)
+                                        opaque=opaque, reply_to=reply_to)
         else:  # sign what the recipient will read, then stuff it for the wire
             data = dot_stuffed(self.signer.sign(
-                template.personalise(copy, token, self.key, link=link, opaque=opaque)
+                template.personalise(copy, token, self.key, link=link, opaque=opaque,
+                                     reply_to=reply_to)
             ))
         return copy, envelope_sender(template.domain, copy.id, opaque=opaque), data
 

@@ -23,6 +23,8 @@ from listserve.extensions import db
 UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
 # Likewise for a confirmation request queued in bulk (an import): each copy's own link.
 CONFIRM_URL = "%%CONFIRM_URL%%"
+# A mailing's Reply-To when each copy carries its own (the address that confirms by reply).
+CONFIRM_REPLY_TO = "%%CONFIRM_REPLY_TO%%"
 
 
 class AlreadyQueued(Exception):
