@@ -11,6 +11,8 @@ from listserve.core.addresses import InvalidAddress
 from listserve.core.db import IMMEDIATE
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.core.lists import MailingList, get_default_list
+from listserve.core.tokens import timed_serializer
+from listserve.core.urls import external_url
 from listserve.delivery.hooks import Bounce, Confirmation, DeliveryHooks
 from listserve.extensions import db
 from listserve.subscriptions import codes, signups
@@ -22,8 +24,8 @@ from listserve.subscriptions.models import (
     SubscriptionStatus,
 )
 from listserve.subscriptions.services import (
+    CONFIRM_PURPOSE,
     Request,
-    confirmation_link_for,
     request_subscription,
 )
 
@@ -73,9 +75,12 @@ def pending_confirmation_links(subscription_ids: list[int]) -> dict[int, Confirm
     lists = {}
     for list_id in {row.list_id for row in rows}:
         lists[list_id] = db.session.get(MailingList, list_id)
+    # confirmation_link's tokens and URLs, with the key derived and the route built once.
+    tokens = timed_serializer(CONFIRM_PURPOSE)
+    prefix = external_url("subscriptions.confirm", token="T")[:-1]  # noqa: S106
     return {
         row.id: Confirmation(
-            confirmation_link_for(row.id, row.confirm_nonce),
+            prefix + tokens.dumps([row.id, row.confirm_nonce]),
             codes.confirm_address(lists[row.list_id].slug, lists[row.list_id].domain,
                                   codes.make_code(codes.JOIN, row.id, row.confirm_nonce)),
         )

@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
-from listserve.core.addresses import InvalidAddress, normalise_address
+from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
-from listserve.core.headers import UnsafeHeaderValue, check_header_value
+from listserve.core.headers import UnsafeHeaderValue, check_header_value, is_header_safe
 from listserve.core.lists import MailingList
 from listserve.delivery.models import Mailing, MailingKind, OutboxEntry, OutboxStatus
 from listserve.delivery.outbox import CONFIRM_REPLY_TO, CONFIRM_URL, render_mail
@@ -81,12 +81,17 @@ def sort_out(rows) -> tuple[list[Waiting], list]:
     that cannot be carried out keeps its reason there."""
     fresh, others, seen = [], [], set()
     for row in rows:
+        # The address was normalised when it was stored (store_signup_request); anything
+        # else (a row stored some other way) is checked on the road of the others.
+        address = row.email or ""
         try:
-            address, key = normalise_address(row.email)
             name = check_header_value((row.name or "").strip(), "name")[:200]
-        except (InvalidAddress, UnsafeHeaderValue):
+        except UnsafeHeaderValue:
+            name = None
+        if name is None or not (is_header_safe(address) and "@" in address):
             others.append(row)
             continue
+        key = address.lower()
         if key in seen:
             others.append(row)  # after the first, as before: within the resend interval
             continue
@@ -115,34 +120,35 @@ def start_confirmations(waiting: list[Waiting], mailing_list: MailingList) -> se
     now = utcnow()
     subscriber = Subscriber.__table__
     insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)
-    added = dict(db.session.execute(
-        insert(subscriber).values([
-            {"email": w.address, "email_key": w.key, "name": w.name, "created_at": now}
-            for w in waiting
-        ]).on_conflict_do_nothing(index_elements=["email_key"])
-        .returning(subscriber.c.email_key, subscriber.c.id)
+    # Core statements with many parameter sets: SQLAlchemy sends them as multi-row INSERTs
+    # ("insertmanyvalues", RETURNING included) from one cached compilation.
+    connection = db.session.connection()
+    added = dict(connection.execute(
+        insert(subscriber).on_conflict_do_nothing(index_elements=["email_key"])
+        .returning(subscriber.c.email_key, subscriber.c.id),
+        [{"email": w.address, "email_key": w.key, "name": w.name, "created_at": now}
+         for w in waiting],
     ).all())
     waiting = [w for w in waiting if w.key in added]
     if not waiting:
         return set()
     subscription = Subscription.__table__
-    by_person = dict(db.session.execute(
-        sa.insert(subscription).values([{
-            "subscriber_id": added[w.key], "list_id": mailing_list.id,
-            "status": SubscriptionStatus.PENDING.value, "created_at": now,
-            "requested_at": w.asked_at or now, "confirm_nonce": secrets.token_hex(8),
-            "confirmation_sent_at": now, "bounce_score": 0.0,
-        } for w in waiting]).returning(subscription.c.subscriber_id, subscription.c.id)
+    by_person = dict(connection.execute(
+        sa.insert(subscription).returning(subscription.c.subscriber_id, subscription.c.id),
+        [{"subscriber_id": added[w.key], "list_id": mailing_list.id,
+          "status": SubscriptionStatus.PENDING.value, "created_at": now,
+          "requested_at": w.asked_at or now, "confirm_nonce": secrets.token_hex(8),
+          "confirmation_sent_at": now, "bounce_score": 0.0} for w in waiting],
     ).all())
     digest = consent_text_digest()
-    db.session.execute(sa.insert(ConsentRecord.__table__), [{
+    connection.execute(sa.insert(ConsentRecord.__table__), [{
         "subscription_id": by_person[added[w.key]], "source": w.source[:200],
         "asked_at": w.asked_at or now, "ip": (w.ip or None) and w.ip[:45],
         "user_agent": (w.user_agent or None) and w.user_agent[:400],
         "consent_text_sha256": digest,
     } for w in waiting])
     mailing_id = _confirmation_mailing(mailing_list)
-    db.session.execute(sa.insert(OutboxEntry.__table__), [{
+    connection.execute(sa.insert(OutboxEntry.__table__), [{
         "mailing_id": mailing_id, "subscription_id": by_person[added[w.key]],
         "recipient": w.address, "recipient_name": w.name,
         "status": OutboxStatus.QUEUED.value, "attempts": 0, "next_attempt_at": now,
