@@ -27,8 +27,7 @@ from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
 from listserve.core.headers import UnsafeHeaderValue, check_header_value, is_header_safe
 from listserve.core.lists import MailingList
-from listserve.delivery.models import Mailing, MailingKind, OutboxEntry, OutboxStatus
-from listserve.delivery.outbox import CONFIRM_REPLY_TO, CONFIRM_URL, render_mail
+from listserve.delivery.outbox import CONFIRM_URL, enqueue_confirmation_requests, render_mail
 from listserve.extensions import db
 from listserve.subscriptions.models import (
     ConsentRecord,
@@ -147,17 +146,13 @@ def start_confirmations(waiting: list[Waiting], mailing_list: MailingList) -> se
         "user_agent": (w.user_agent or None) and w.user_agent[:400],
         "consent_text_sha256": digest,
     } for w in waiting])
-    mailing_id = _confirmation_mailing(mailing_list)
-    connection.execute(sa.insert(OutboxEntry.__table__), [{
-        "mailing_id": mailing_id, "subscription_id": by_person[added[w.key]],
-        "recipient": w.address, "recipient_name": w.name,
-        "status": OutboxStatus.QUEUED.value, "attempts": 0, "next_attempt_at": now,
-        "created_at": now,
-    } for w in waiting])
+    _queue_confirmations(mailing_list, [
+        (by_person[added[w.key]], w.address, w.name) for w in waiting
+    ])
     return {w.id for w in waiting}
 
 
-def _confirmation_mailing(mailing_list: MailingList) -> int:
+def _queue_confirmations(mailing_list: MailingList, copies: list[tuple[int, str, str]]) -> None:
     """One confirmation request for a round's new people, rendered once; the worker puts each
     copy's link where CONFIRM_URL stands and its reply address in the Reply-To. No name in
     the greeting: the body is shared (and a typed name is not echoed to an address nobody
@@ -166,10 +161,8 @@ def _confirmation_mailing(mailing_list: MailingList) -> int:
         "subscriptions/confirm", mailing_list=mailing_list, recipient_name="",
         confirm_url=CONFIRM_URL, max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,
     )
-    mailing = Mailing(list_id=mailing_list.id, kind=MailingKind.NOTICE,
-                      purpose="subscription.confirm",
-                      subject=f"Please confirm: join {mailing_list.name}",
-                      text_body=text, html_body=html, reply_to=CONFIRM_REPLY_TO)
-    db.session.add(mailing)
-    db.session.flush()
-    return mailing.id
+    enqueue_confirmation_requests(
+        mailing_list=mailing_list, purpose="subscription.confirm",
+        subject=f"Please confirm: join {mailing_list.name}", text_body=text, html_body=html,
+        copies=copies,
+    )
