@@ -6,7 +6,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
-from listserve.core.signing import keyed_mac, urlsafe_b64
+from listserve.core.signing import KeptSerializer, keyed_mac, urlsafe_b64
 
 
 class TokenError(Exception):
@@ -39,6 +39,12 @@ def read_timed_token(purpose: str, token: str, max_age: int) -> Any:
 def lasting_serializer(purpose: str) -> URLSafeSerializer:
     """The serializer behind lasting tokens, for code that makes thousands at once."""
     return URLSafeSerializer(current_app.secret_key, salt=_salt(purpose))
+
+
+def timed_serializer(purpose: str) -> KeptSerializer:
+    """make_timed_token's serializer kept, for code that makes thousands at once (its key
+    derived once): tokens read_timed_token reads."""
+    return KeptSerializer(current_app.secret_key, salt=_salt(purpose))
 
 
 # Ids below this make JSON of at most ten bytes ("[99999999]").

@@ -19,7 +19,7 @@ from listserve.delivery.compose import (
     envelope_sender,
     render_copy_template,
 )
-from listserve.delivery.hooks import current_hooks
+from listserve.delivery.hooks import Confirmation, current_hooks
 from listserve.delivery.leases import begin_write, halted_mailings, release
 from listserve.delivery.models import Mailing
 from listserve.delivery.results import Outcome, defer
@@ -56,26 +56,36 @@ _STAMPS = sa.select(Mailing.id, Mailing.created_at).where(
 
 
 class CopyMaker:
-    """Everything a worker thread needs to turn claimed rows into bytes, made once."""
+    """Everything a worker thread needs to turn claimed rows into bytes, made once.
+
+    Rendered mailings are kept between batches (a big send is claimed batch after batch):
+    at most KEEP of them, or as many as the current batch uses. Only mailings the batch
+    does not use are forgotten, before it is loaded: a batch never loses a template it
+    needs, however many mailings it spans (every confirmation or notice is a mailing of
+    its own)."""
+
+    KEEP = 64
 
     def __init__(self):
         self.templates: dict[int, CopyTemplate] = {}
-        self.broken: dict[int, str] = {}  # mailing id -> why it cannot be composed
+        self.broken: dict[int, SendResult] = {}  # mailing id -> why it cannot be composed
         self.stamps: dict[int, object] = {}  # mailing id -> created_at of what is cached
-        self.confirm_links: dict[int, str] = {}  # subscription id -> its confirmation link
+        self.confirm_links: dict[int, Confirmation] = {}  # subscription id -> link, reply-to
         self.tokens = LastingTokenMaker("unsubscribe")
         self.key = verp_key()
         self.signer = configured_signer()
 
     def load(self, mailing_ids: set[int]) -> None:
+        """Render the batch's mailings not rendered yet, first making room among the
+        mailings the batch does not use."""
         # A cached rendering is valid only for the same mailing: ids can come back (SQLite
         # reuses the highest id once its row is deleted), creation times do not.
         stamps = dict(db.session.execute(_STAMPS, {"ids": list(mailing_ids)}).all())
         for mailing_id in mailing_ids:
             if self.stamps.get(mailing_id, stamps.get(mailing_id)) != stamps.get(mailing_id):
-                self.templates.pop(mailing_id, None)
-                self.broken.pop(mailing_id, None)
+                self._forget(mailing_id)
         missing = mailing_ids - self.templates.keys() - self.broken.keys()
+        self._make_room(mailing_ids, len(missing))
         if not missing:
             return
         lists = {ml.id: ml for ml in db.session.scalars(sa.select(MailingList))}
@@ -85,10 +95,29 @@ class CopyMaker:
                 self.templates[mailing.id] = render_copy_template(mailing, lists[mailing.list_id])
             except (ValueError, LookupError) as exc:  # checked when queued; never loop on it
                 log.error("mailing %s cannot be composed: %s", mailing.id, exc)
-                self.broken[mailing.id] = str(exc)
-        if len(self.templates) > 64:  # old mailings are rarely seen again
-            for mailing_id in list(self.templates)[:-64]:
-                del self.templates[mailing_id]
+                self.broken[mailing.id] = SendResult(554, f"5.6.0 cannot compose: {exc}",
+                                                     local=True)
+            except Exception as exc:  # a fault of ours: retried later, counted, then failed
+                log.exception("mailing %s could not be rendered", mailing.id)
+                self.broken[mailing.id] = SendResult(451, f"4.3.0 cannot compose now: {exc}",
+                                                     local=True)
+
+    def _make_room(self, needed: set[int], coming: int) -> None:
+        """Forget the oldest kept mailings the current batch does not use, so that at most
+        max(KEEP, the batch's own) are kept once `coming` more are rendered."""
+        excess = len(self.templates) + len(self.broken) + coming - max(self.KEEP, len(needed))
+        if excess <= 0:
+            return
+        for mailing_id in [m for m in (*self.broken, *self.templates) if m not in needed]:
+            if excess <= 0:
+                break
+            self._forget(mailing_id)
+            excess -= 1
+
+    def _forget(self, mailing_id: int) -> None:
+        self.templates.pop(mailing_id, None)
+        self.broken.pop(mailing_id, None)
+        self.stamps.pop(mailing_id, None)
 
     def load_confirm_links(self, copies: list[Copy]) -> None:
         """Bulk-queued confirmation requests (an admin import) carry each copy's own link,
@@ -105,26 +134,31 @@ class CopyMaker:
     def make(self, copy: Copy) -> tuple[Copy, str, bytes]:
         """(the copy with its Message-ID, envelope sender, message bytes with SMTP's leading
         dots doubled); raises UnsendableCopy."""
-        if copy.mailing_id in self.broken:
-            raise UnsendableCopy(f"554 5.6.0 cannot compose: {self.broken[copy.mailing_id]}")
-        template = self.templates[copy.mailing_id]
+        template = self.templates.get(copy.mailing_id)
+        if template is None:
+            result = self.broken.get(copy.mailing_id) or SendResult(
+                451, "4.3.0 its mailing was not loaded", local=True)  # gone since the claim
+            raise UnsendableCopy(f"{result.code} {result.reply}")
         token = None
         if copy.subscription_id is not None and template.leave_mailto is not None:
             token = self.tokens([copy.subscription_id])
-        link = None
+        link = reply_to = None
         if template.confirm_link:
-            link = self.confirm_links.get(copy.subscription_id) or external_url(
-                "subscriptions.subscribe"
-            )
+            confirmation = self.confirm_links.get(copy.subscription_id)
+            if confirmation is None:  # confirmed or gone since: the page to ask again
+                link = external_url("subscriptions.subscribe")
+            else:
+                link, reply_to = confirmation
         opaque = opaque_id(copy.id, self.key)  # in the Message-ID and the VERP sender
         if copy.message_id is None:  # queued without one: recorded with the outcome
             copy = copy._replace(message_id=template.message_id(opaque))
         if self.signer is None:
             data = template.personalise(copy, token, self.key, stuffed=True, link=link,
-                                        opaque=opaque)
+                                        opaque=opaque, reply_to=reply_to)
         else:  # sign what the recipient will read, then stuff it for the wire
             data = dot_stuffed(self.signer.sign(
-                template.personalise(copy, token, self.key, link=link, opaque=opaque)
+                template.personalise(copy, token, self.key, link=link, opaque=opaque,
+                                     reply_to=reply_to)
             ))
         return copy, envelope_sender(template.domain, copy.id, opaque=opaque), data
 
@@ -213,9 +247,14 @@ def _send_group(transport, group: list[Copy], maker: CopyMaker, rate: RateLimit 
 
 
 def _made(maker: CopyMaker, copy: Copy) -> tuple[Copy, str, bytes] | Outcome:
-    """(copy, envelope sender, bytes), or the outcome of a copy that cannot be composed."""
+    """(copy, envelope sender, bytes), or the outcome of a copy that cannot be composed:
+    recorded like a refusal (an attempt counted; failed when permanent or out of attempts),
+    so one bad copy never holds back its batch, nor the batch its worker."""
     try:
         return maker.make(copy)
     except UnsendableCopy as exc:
         code, _, reply = str(exc).partition(" ")
         return Outcome(copy, SendResult(int(code), reply, local=True))
+    except Exception as exc:  # a fault of ours with this one copy: the others still go
+        log.exception("copy %s could not be composed", copy.id)
+        return Outcome(copy, SendResult(451, f"4.3.0 cannot compose now: {exc}", local=True))

@@ -29,7 +29,7 @@ from listserve.delivery.address_fields import (
     reply_to_field,
 )
 from listserve.delivery.models import Mailing, MailingKind
-from listserve.delivery.outbox import CONFIRM_URL, UNSUBSCRIBE_URL
+from listserve.delivery.outbox import CONFIRM_REPLY_TO, CONFIRM_URL, UNSUBSCRIBE_URL
 from listserve.delivery.transport import dot_stuffed
 from listserve.delivery.verp import bounce_address, copy_message_id_tail, opaque_id
 
@@ -70,6 +70,8 @@ class CopyTemplate:
     # Bulk confirmation requests (an admin import): the link slots hold each copy's own
     # confirmation link instead of an unsubscribe link.
     confirm_link: bool = False
+    # Each copy's own Reply-To (the address that confirms by reply), not the mailing's.
+    personal_reply_to: bool = False
     # What follows a copy's opaque id in the Message-ID made for it (see message_id).
     message_id_tail: str = ""
 
@@ -87,14 +89,17 @@ class CopyTemplate:
 
     def personalise(self, copy: Copy, token: str | None, key,
                     stuffed: bool = False, link: str | None = None,
-                    opaque: str | None = None) -> bytes:
+                    opaque: str | None = None, reply_to: str | None = None) -> bytes:
         """The complete message for copy.recipient; raises UnsendableCopy.
 
         `stuffed`: with SMTP's leading dots already doubled, from pieces stuffed once.
         `link`: what goes in the link slots when it is not the unsubscribe link.
         `opaque`: the copy's opaque_id, when the caller has made it already.
+        `reply_to`: the copy's own Reply-To address (personal_reply_to), if it has one.
         """
         to = _to_header(copy.recipient_name, copy.recipient)
+        if reply_to and self.personal_reply_to:
+            to = _reply_to_header(reply_to) + to
         message_id = copy.message_id or (
             self.message_id(opaque or opaque_id(copy.id, key))
         )
@@ -136,7 +141,8 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
     msg["Subject"] = check_header_value(mailing.subject, "subject")
     top = [mailbox_field("From", list_name, mailing_list.address),
            msg.as_bytes().split(BLANK_LINE)[0] + b"\r\n"]
-    if mailing.reply_to:
+    personal_reply_to = mailing.reply_to == CONFIRM_REPLY_TO
+    if mailing.reply_to and not personal_reply_to:
         top.append(reply_to_field(mailing.reply_to))
     msg = EmailMessage(policy=SMTP)
     if mailing.kind == MailingKind.ANNOUNCEMENT:
@@ -161,6 +167,7 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
         leave_mailto=_leave_mailto(mailing_list).encode("ascii") if personal else None,
         unsubscribe_prefix=external_url("subscriptions.unsubscribe", token="T")[:-1],  # noqa: S106
         confirm_link=confirm_link,
+        personal_reply_to=personal_reply_to,
         message_id_tail=copy_message_id_tail(mailing.id, _stamp(mailing.created_at),
                                              mailing_list.domain),
     )
@@ -230,6 +237,15 @@ def _to_header(name: str, address: str) -> bytes:
         return mailbox_field("To", name or "", address)
     except UnwritableAddress:
         raise UnsendableCopy("553 5.1.3 recipient address is not a plain address") from None
+
+
+def _reply_to_header(address: str) -> bytes:
+    if not (is_header_safe(address) and address.isascii() and "@" in address):
+        raise UnsendableCopy("554 5.6.0 its reply address cannot be used in a header")
+    try:
+        return mailbox_field("Reply-To", "", address)
+    except UnwritableAddress:
+        raise UnsendableCopy("554 5.6.0 its reply address is not a plain address") from None
 
 
 _date_cache: list = [None, b""]

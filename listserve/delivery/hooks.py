@@ -9,8 +9,8 @@ register what they own, the way indico's signals let modules react without being
   (subscription id, address, name);
 * still subscribed: a SQL condition on a copy's subscription id, true while its person still
   wants the list's announcements (read with each claim);
-* confirm links: each pending subscription's confirmation link, for confirmation requests
-  queued in bulk;
+* confirm links: each pending subscription's confirmation link and the address that
+  confirms it by reply (a Confirmation), for confirmation requests queued in bulk;
 * bounce listeners: told of every permanent SMTP refusal of a copy to a subscription.
 """
 
@@ -29,12 +29,17 @@ class Bounce(NamedTuple):
     diagnostic: str
 
 
+class Confirmation(NamedTuple):
+    link: str  # opens the confirmation page
+    reply_to: str  # replying to it confirms too
+
+
 @dataclass
 class DeliveryHooks:
     round_jobs: list[Callable[[], object]] = field(default_factory=list)
     recipients: Callable[[int], sa.Select] | None = None
     still_subscribed: Callable[[sa.ColumnElement], sa.ColumnElement[bool]] | None = None
-    confirm_links: Callable[[list[int]], dict[int, str]] | None = None
+    confirm_links: Callable[[list[int]], dict[int, Confirmation]] | None = None
     bounce_listeners: list[Callable[[Bounce], None]] = field(default_factory=list)
 
 

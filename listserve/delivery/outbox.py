@@ -25,6 +25,8 @@ from listserve.extensions import db
 UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
 # Likewise for a confirmation request queued in bulk (an import): each copy's own link.
 CONFIRM_URL = "%%CONFIRM_URL%%"
+# A mailing's Reply-To when each copy carries its own (the address that confirms by reply).
+CONFIRM_REPLY_TO = "%%CONFIRM_REPLY_TO%%"
 
 
 class AlreadyQueued(Exception):
@@ -211,3 +213,25 @@ def forget_recipient(email_key: str, subscription_ids: list[int]) -> None:
                 subscription_id=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def enqueue_confirmation_requests(*, mailing_list: MailingList, purpose: str, subject: str,
+                                  text_body: str, html_body: str | None,
+                                  copies: list[tuple[int, str, str]]) -> int:
+    """Queue confirmation requests in bulk: ONE mailing (bodies marking CONFIRM_URL), and a
+    copy for each (subscription id, address, name), whose link and Reply-To the worker fills
+    in from delivery.hooks confirm_links. Return the mailing's id. Addresses and names must
+    have been checked by the caller."""
+    check_header_value(subject, "subject")
+    mailing = Mailing(list_id=mailing_list.id, kind=MailingKind.NOTICE, purpose=purpose,
+                      subject=subject, text_body=text_body, html_body=html_body,
+                      reply_to=CONFIRM_REPLY_TO)
+    db.session.add(mailing)
+    db.session.flush()
+    now = utcnow()
+    db.session.connection().execute(sa.insert(OutboxEntry.__table__), [{
+        "mailing_id": mailing.id, "subscription_id": subscription_id, "recipient": address,
+        "recipient_name": name, "status": OutboxStatus.QUEUED.value, "attempts": 0,
+        "next_attempt_at": now, "created_at": now,
+    } for subscription_id, address, name in copies])
+    return mailing.id

@@ -15,7 +15,7 @@ The nonce lives only in the database, so a code dies when the nonce is replaced 
 lower case: some mail systems change the case of local parts.
 """
 
-import hashlib
+import functools
 import hmac
 import re
 from datetime import UTC, datetime, timedelta
@@ -32,8 +32,14 @@ CODE_RE = re.compile(r"^([jl])([0-9a-f]{1,8})\.([0-9a-z]{1,7})\.([0-9a-f]{16})$"
 
 
 def _mac(body: str, nonce: str) -> str:
-    key = hmac.new(current_app.secret_key.encode(), b"listserve.reply-code", hashlib.sha256)
-    return hmac.new(key.digest(), f"{body}.{nonce}".encode(), hashlib.sha256).hexdigest()[:16]
+    key = _key(current_app.secret_key)
+    return hmac.digest(key, f"{body}.{nonce}".encode(), "sha256").hex()[:16]
+
+
+@functools.lru_cache(maxsize=4)
+def _key(secret_key: str) -> bytes:
+    """The codes' own key, derived from SECRET_KEY once (a worker makes one per copy)."""
+    return hmac.digest(secret_key.encode(), b"listserve.reply-code", "sha256")
 
 
 def _base36(number: int) -> str:

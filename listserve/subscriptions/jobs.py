@@ -10,9 +10,12 @@ import sqlalchemy as sa
 from listserve.core.addresses import InvalidAddress
 from listserve.core.db import IMMEDIATE
 from listserve.core.headers import UnsafeHeaderValue
-from listserve.core.lists import get_default_list
-from listserve.delivery.hooks import Bounce, DeliveryHooks
+from listserve.core.lists import MailingList, get_default_list
+from listserve.core.tokens import timed_serializer
+from listserve.core.urls import external_url
+from listserve.delivery.hooks import Bounce, Confirmation, DeliveryHooks
 from listserve.extensions import db
+from listserve.subscriptions import codes, signups
 from listserve.subscriptions.bounces import record_bounce
 from listserve.subscriptions.models import (
     SignupRequest,
@@ -20,7 +23,11 @@ from listserve.subscriptions.models import (
     Subscription,
     SubscriptionStatus,
 )
-from listserve.subscriptions.services import Request, confirmation_link, request_subscription
+from listserve.subscriptions.services import (
+    CONFIRM_PURPOSE,
+    Request,
+    request_subscription,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +62,29 @@ def still_subscribed(subscription_id: sa.ColumnElement) -> sa.ColumnElement[bool
     return sa.func.coalesce(status, "") == SubscriptionStatus.CONFIRMED.value
 
 
-def pending_confirmation_links(subscription_ids: list[int]) -> dict[int, str]:
-    """Each still-pending subscription's link, made from its current nonce (single-use)."""
-    return {
-        subscription.id: confirmation_link(subscription)
-        for subscription in db.session.scalars(
-            sa.select(Subscription).where(
-                Subscription.id.in_(subscription_ids),
-                Subscription.status == SubscriptionStatus.PENDING,
-            )
+def pending_confirmation_links(subscription_ids: list[int]) -> dict[int, Confirmation]:
+    """Each still-pending subscription's link and reply address, made from its current nonce
+    (single-use). Read as plain rows: a worker asks for up to a batch of them at a time."""
+    rows = db.session.execute(
+        sa.select(Subscription.id, Subscription.confirm_nonce, Subscription.list_id).where(
+            Subscription.id.in_(subscription_ids),
+            Subscription.status == SubscriptionStatus.PENDING,
+            Subscription.confirm_nonce.is_not(None),
         )
+    ).all()
+    lists = {}
+    for list_id in {row.list_id for row in rows}:
+        lists[list_id] = db.session.get(MailingList, list_id)
+    # confirmation_link's tokens and URLs, with the key derived and the route built once.
+    tokens = timed_serializer(CONFIRM_PURPOSE)
+    prefix = external_url("subscriptions.confirm", token="T")[:-1]  # noqa: S106
+    return {
+        row.id: Confirmation(
+            prefix + tokens.dumps([row.id, row.confirm_nonce]),
+            codes.confirm_address(lists[row.list_id].slug, lists[row.list_id].domain,
+                                  codes.make_code(codes.JOIN, row.id, row.confirm_nonce)),
+        )
+        for row in rows
     }
 
 
@@ -91,8 +111,16 @@ def carry_out_signup_requests(limit: int = BATCH) -> int:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    mailing_list = get_default_list() if waiting else None
-    for signup in waiting:
+    if not waiting:
+        db.session.commit()
+        return 0
+    mailing_list = get_default_list()
+    # New people all at once; known addresses and unusable requests one by one.
+    fresh, others = signups.sort_out(waiting)
+    done = signups.start_confirmations(fresh, mailing_list)
+    # Those whose address another worker stored meanwhile take the road of known people.
+    left = {w.id for w in fresh} - done
+    for signup in sorted([*others, *(s for s in waiting if s.id in left)], key=lambda s: s.id):
         origin = Request(source=signup.source, ip=signup.ip, user_agent=signup.user_agent,
                          asked_at=signup.requested_at)
         try:
@@ -104,6 +132,11 @@ def carry_out_signup_requests(limit: int = BATCH) -> int:
             log.warning("request to join %d could not be carried out: %s", signup.id, exc)
             signup.error = f"{type(exc).__name__}: {exc}"[:2000]
         else:
-            db.session.delete(signup)
+            done.add(signup.id)
+    if done:
+        db.session.execute(
+            sa.delete(SignupRequest).where(SignupRequest.id.in_(done))
+            .execution_options(synchronize_session=False)
+        )
     db.session.commit()
     return len(waiting)

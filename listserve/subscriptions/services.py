@@ -98,11 +98,18 @@ def _recent(moment: datetime | None, interval: timedelta, now: datetime) -> bool
     return moment is not None and now - moment < interval
 
 
-def _record_consent_request(subscription: Subscription, origin: Request) -> None:
+def consent_text_digest() -> str:
+    """The SHA-256 of the consent statement shown today, its wording stored once."""
     text = current_app.config["CONSENT_TEXT"]
     digest = hashlib.sha256(text.encode()).hexdigest()
     if db.session.get(ConsentText, digest) is None:
         db.session.add(ConsentText(sha256=digest, text=text))
+        db.session.flush()
+    return digest
+
+
+def _record_consent_request(subscription: Subscription, origin: Request) -> None:
+    digest = consent_text_digest()
     # Set from the record's side: appending to `subscription.consents` would first load the
     # whole collection, a query per request to join.
     db.session.add(
@@ -144,7 +151,11 @@ def send_confirmation_again(subscription: Subscription) -> None:
 
 def confirmation_link(subscription: Subscription) -> str:
     """The link that confirms this subscription while its current nonce stands (single-use)."""
-    token = make_timed_token(CONFIRM_PURPOSE, [subscription.id, subscription.confirm_nonce])
+    return confirmation_link_for(subscription.id, subscription.confirm_nonce)
+
+
+def confirmation_link_for(subscription_id: int, nonce: str) -> str:
+    token = make_timed_token(CONFIRM_PURPOSE, [subscription_id, nonce])
     return external_url("subscriptions.confirm", token=token)
 
 

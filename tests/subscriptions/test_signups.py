@@ -90,3 +90,28 @@ def test_a_request_that_cannot_be_carried_out_keeps_its_reason_and_blocks_nobody
     assert len(smtp_sink.to("gina@example.net")) == 1
     assert carry_out_signups(app) == 0  # not tried again
     assert smtp_sink.to("frank@example.net") == []
+
+
+def test_a_surge_of_sign_ups_gets_one_personal_confirmation_each(client, app, smtp_sink, deliver):
+    people = [f"surge{n}@example.net" for n in range(230)]  # more than one round takes
+    for n, address in enumerate(people):
+        send_form(client, address, f"Surge {n}")
+    send_form(client, "SURGE3@example.net")  # the same person twice: one confirmation
+    deliver()
+    assert waiting(app) == []
+    mails = {address: smtp_sink.to(address) for address in people}
+    assert all(len(m) == 1 for m in mails.values())
+    links = {m[0].link_to("/confirm/") for m in mails.values()}
+    reply_tos = {m[0].message["Reply-To"].addresses[0].addr_spec for m in mails.values()}
+    assert len(links) == len(reply_tos) == len(people)
+    with app.app_context():
+        consents = db.session.execute(sa.select(ConsentRecord.ip, ConsentRecord.user_agent)).all()
+        assert len(consents) == len(people)
+        assert set(consents) == {("198.51.100.7", "Firefox/140")}
+
+    link = mails["surge7@example.net"][0].link_to("/confirm/")
+    page = client.get(link)
+    token = csrf_token(page.get_data(as_text=True))
+    assert client.post(link, data={"csrf_token": token}).status_code == 200
+    assert subscription_of(app, "surge7@example.net").status == "confirmed"
+    assert subscription_of(app, "surge8@example.net").status == "pending"
