@@ -9,5 +9,6 @@ import listserve.committee.models  # noqa: F401
 import listserve.core.content_version  # noqa: F401
 import listserve.delivery.models  # noqa: F401
 import listserve.inbound.models  # noqa: F401
+import listserve.members.models  # noqa: F401
 import listserve.public.models  # noqa: F401
 import listserve.subscriptions.models  # noqa: F401
