@@ -3,6 +3,7 @@
 One line per feature package, so that adding a feature adds a line and nothing else.
 """
 
+import listserve.announcements.event_models  # noqa: F401
 import listserve.announcements.models  # noqa: F401
 import listserve.archive.models  # noqa: F401
 import listserve.committee.models  # noqa: F401
