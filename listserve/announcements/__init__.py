@@ -11,7 +11,6 @@ events_bp = Blueprint("events", __name__, url_prefix="/events")
 
 def init_app(app: Flask) -> None:
     """What events plug into others: the archive post page, a person's export and erasure."""
-    from listserve.announcements import rsvp_views
     from listserve.core import panels, personal_data
 
     personal_data.register(app, personal_data.Holder(

@@ -12,6 +12,9 @@ from listserve.committee.auth import member_required
 from listserve.core.forms import ButtonForm
 from listserve.extensions import db
 
+# Ids as the database holds them: a bigger number is a 404, not an overflow.
+ID = "int(max=2147483647)"
+
 
 def _event_or_404(announcement_id: int, event_id: int) -> AnnouncementEvent:
     event = db.session.get(AnnouncementEvent, event_id)
@@ -66,19 +69,19 @@ def _save(announcement, event: AnnouncementEvent | None):
     return _page(announcement, form, event)
 
 
-@bp.route("/<int:announcement_id>/events", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:announcement_id>/events", methods=["GET", "POST"])
 @member_required
 def events_page(announcement_id: int):
     return _save(announcement_or_404(announcement_id), None)
 
 
-@bp.route("/<int:announcement_id>/events/<int:event_id>", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:announcement_id>/events/<{ID}:event_id>", methods=["GET", "POST"])
 @member_required
 def edit_event(announcement_id: int, event_id: int):
     return _save(announcement_or_404(announcement_id), _event_or_404(announcement_id, event_id))
 
 
-@bp.post("/<int:announcement_id>/events/<int:event_id>/remove")
+@bp.post(f"/<{ID}:announcement_id>/events/<{ID}:event_id>/remove")
 @member_required
 def remove_event(announcement_id: int, event_id: int):
     announcement = announcement_or_404(announcement_id)
@@ -95,7 +98,7 @@ def remove_event(announcement_id: int, event_id: int):
     return redirect(url_for("announcements.events_page", announcement_id=announcement_id), 303)
 
 
-@bp.get("/<int:announcement_id>/events/<int:event_id>/answers")
+@bp.get(f"/<{ID}:announcement_id>/events/<{ID}:event_id>/answers")
 @member_required
 def answers(announcement_id: int, event_id: int):
     announcement = announcement_or_404(announcement_id)
@@ -105,7 +108,7 @@ def answers(announcement_id: int, event_id: int):
                            counts=rsvp.answer_counts(event), attendees=rsvp.attendees(event))
 
 
-@bp.get("/<int:announcement_id>/events/<int:event_id>/answers.csv")
+@bp.get(f"/<{ID}:announcement_id>/events/<{ID}:event_id>/answers.csv")
 @member_required
 def answers_csv(announcement_id: int, event_id: int):
     announcement_or_404(announcement_id)

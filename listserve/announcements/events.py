@@ -65,15 +65,15 @@ def _checked(draft: EventDraft) -> dict:
     if ends <= starts:
         raise EventRefused("The event must end after it starts.")
     online = (draft.online_url or "").strip()
-    if online and (len(online) > 500 or urlsplit(online).scheme not in ("http", "https")
-                   or not urlsplit(online).netloc):
+    parts = urlsplit(online) if len(online) <= 500 and online.isprintable() else None
+    if online and (parts is None or parts.scheme not in ("http", "https") or not parts.netloc):
         raise EventRefused("Please give the online link as a full address starting with https://.")
     place = " ".join((draft.place or "").split())
     if len(place) > 300 or has_control_characters(place):
         raise EventRefused("Please keep the place under 300 characters.")
     description = (draft.description or "").replace("\r\n", "\n").strip()
-    if len(description) > 5000:
-        raise EventRefused("Please keep the description under 5000 characters.")
+    if len(description) > 5000 or any(has_control_characters(x) for x in description.split("\n")):
+        raise EventRefused("Please keep the description under 5000 characters of plain text.")
     return {"title": check_header_value(title, "title"), "starts_at": starts, "ends_at": ends,
             "time_zone": zone.key, "place": place, "online_url": online,
             "description": description}

@@ -4,7 +4,8 @@ archive page (a panel the archive shows without importing this feature)."""
 
 from flask import Response, abort, render_template
 
-from listserve.announcements import events, events_bp as bp, rsvp
+from listserve.announcements import events, rsvp
+from listserve.announcements import events_bp as bp
 from listserve.announcements.calendar import event_ics, web_calendar_link
 from listserve.announcements.event_forms import RsvpForm
 from listserve.core.addresses import InvalidAddress
@@ -16,6 +17,9 @@ from listserve.extensions import db
 
 CHECK_INBOX = ("Almost there: we sent you an email. Press the button in it and your answer "
                "counts; its confirmation brings the event for your calendar.")
+
+# Ids as the database holds them: a bigger number is a 404, not an overflow.
+ID = "int(max=2147483647)"
 
 
 def post_events(post) -> dict | None:
@@ -31,7 +35,7 @@ def _event_or_404(event_id: int):
     return rsvp.open_event(event_id) or abort(404)
 
 
-@bp.get("/<int:event_id>.ics")
+@bp.get(f"/<{ID}:event_id>.ics")
 def calendar_file(event_id: int):
     event = _event_or_404(event_id)
     return Response(event_ics(event, events.event_page_url(event)), mimetype="text/calendar",
@@ -43,7 +47,7 @@ def _answer_page(event, form, status=200, problem=""):
                            when=events.when_text(event), form=form, problem=problem), status
 
 
-@bp.route("/<int:event_id>/rsvp", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:event_id>/rsvp", methods=["GET", "POST"])
 @rate_limits.limit("RSVP_RATE_LIMIT")
 def answer(event_id: int):
     event = _event_or_404(event_id)

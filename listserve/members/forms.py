@@ -21,7 +21,8 @@ SHOWN_CHOICES = [SelectChoice(value, label) for value, label in (
     ("region", "City / region"), ("country", "Country"), ("website", "Website"),
     ("description", "Description"), ("affiliation", "Affiliation"),
 )]
-SECTOR_CHOICES = [SelectChoice("", "— choose —")] + [SelectChoice(k, v) for k, v in SECTORS.items()]
+SECTOR_CHOICES = [SelectChoice("", "— choose —"),
+                  *(SelectChoice(key, label) for key, label in SECTORS.items())]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -51,8 +52,9 @@ class EntryForm(Form):
 
 
 class SignOnForm(EntryForm):
-    kind = RadioField("I join", choices=[SelectChoice(MemberKind.ORGANISATION.value, "as an organisation"),
-                               SelectChoice(MemberKind.INDIVIDUAL.value, "as a person")],
+    kind = RadioField("I join", choices=[
+        SelectChoice(MemberKind.ORGANISATION.value, "as an organisation"),
+        SelectChoice(MemberKind.INDIVIDUAL.value, "as a person")],
                       default=MemberKind.ORGANISATION.value, validators=[DataRequired()])
     email = EmailField("Email address", validators=[DataRequired(), Length(max=320),
                                                     header_safe])

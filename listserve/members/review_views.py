@@ -16,9 +16,13 @@ from listserve.members import review_bp as bp
 from listserve.members.models import Member, MemberStatus
 from listserve.members.sectors import sector_label
 
+# Ids as the database holds them: a bigger number is a 404, not an overflow.
+ID = "int(max=2147483647)"
+
 
 class DecisionForm(Form):
-    decision = RadioField("Decision", choices=[SelectChoice("approve", "Approve"), SelectChoice("decline", "Decline")],
+    decision = RadioField("Decision", choices=[SelectChoice("approve", "Approve"),
+                                               SelectChoice("decline", "Decline")],
                           validators=[DataRequired()])
     message = TextAreaField("Message to the member", validators=[Optional(), Length(max=2000)])
 
@@ -34,7 +38,7 @@ def entries():
                            counts=directory.member_counts(), statuses=list(MemberStatus))
 
 
-@bp.route("/<int:member_id>", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:member_id>", methods=["GET", "POST"])
 @member_required
 def decide(member_id: int):
     member = db.session.get(Member, member_id) or abort(404)
