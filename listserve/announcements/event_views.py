@@ -12,12 +12,15 @@ from listserve.committee.auth import member_required
 from listserve.core.forms import ButtonForm
 from listserve.extensions import db
 
-# Ids as the database holds them: a bigger number is a 404, not an overflow.
-ID = "int(max=2147483647)"
+
+def _announcement_or_404(announcement_id: int):
+    if not events.fits_id(announcement_id):
+        abort(404)
+    return announcement_or_404(announcement_id)
 
 
 def _event_or_404(announcement_id: int, event_id: int) -> AnnouncementEvent:
-    event = db.session.get(AnnouncementEvent, event_id)
+    event = db.session.get(AnnouncementEvent, event_id) if events.fits_id(event_id) else None
     if event is None or event.announcement_id != announcement_id:
         abort(404)
     return event
@@ -69,22 +72,23 @@ def _save(announcement, event: AnnouncementEvent | None):
     return _page(announcement, form, event)
 
 
-@bp.route(f"/<{ID}:announcement_id>/events", methods=["GET", "POST"])
+@bp.route("/<int:announcement_id>/events", methods=["GET", "POST"])
 @member_required
 def events_page(announcement_id: int):
-    return _save(announcement_or_404(announcement_id), None)
+    return _save(_announcement_or_404(announcement_id), None)
 
 
-@bp.route(f"/<{ID}:announcement_id>/events/<{ID}:event_id>", methods=["GET", "POST"])
+@bp.route("/<int:announcement_id>/events/<int:event_id>", methods=["GET", "POST"])
 @member_required
 def edit_event(announcement_id: int, event_id: int):
-    return _save(announcement_or_404(announcement_id), _event_or_404(announcement_id, event_id))
+    return _save(_announcement_or_404(announcement_id),
+                 _event_or_404(announcement_id, event_id))
 
 
-@bp.post(f"/<{ID}:announcement_id>/events/<{ID}:event_id>/remove")
+@bp.post("/<int:announcement_id>/events/<int:event_id>/remove")
 @member_required
 def remove_event(announcement_id: int, event_id: int):
-    announcement = announcement_or_404(announcement_id)
+    announcement = _announcement_or_404(announcement_id)
     event = _event_or_404(announcement_id, event_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -98,20 +102,20 @@ def remove_event(announcement_id: int, event_id: int):
     return redirect(url_for("announcements.events_page", announcement_id=announcement_id), 303)
 
 
-@bp.get(f"/<{ID}:announcement_id>/events/<{ID}:event_id>/answers")
+@bp.get("/<int:announcement_id>/events/<int:event_id>/answers")
 @member_required
 def answers(announcement_id: int, event_id: int):
-    announcement = announcement_or_404(announcement_id)
+    announcement = _announcement_or_404(announcement_id)
     event = _event_or_404(announcement_id, event_id)
     return render_template("announcements/events/answers.html", announcement=announcement,
                            event=event, when=events.when_text(event),
                            counts=rsvp.answer_counts(event), attendees=rsvp.attendees(event))
 
 
-@bp.get(f"/<{ID}:announcement_id>/events/<{ID}:event_id>/answers.csv")
+@bp.get("/<int:announcement_id>/events/<int:event_id>/answers.csv")
 @member_required
 def answers_csv(announcement_id: int, event_id: int):
-    announcement_or_404(announcement_id)
+    _announcement_or_404(announcement_id)
     event = _event_or_404(announcement_id, event_id)
     return Response(rsvp.attendees_csv(event), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=answers-{event.id}.csv"})

@@ -25,6 +25,11 @@ from listserve.delivery.outbox import Attachment, create_bulk_notice, enqueue_co
 from listserve.extensions import db
 
 
+def fits_id(number: int) -> bool:
+    """An id from a URL the database could hold (a bigger one would overflow, not miss)."""
+    return 0 < number < 2**31
+
+
 class EventRefused(ValueError):
     """The event cannot be saved as written; the message says why."""
 

@@ -15,6 +15,7 @@ from listserve.announcements.event_models import AnnouncementEvent, Answer, Even
 from listserve.announcements.events import (
     answered,
     event_blocks,
+    fits_id,
     ics_attachment,
     mail_answered,
     reminder_lead,
@@ -46,7 +47,7 @@ class RsvpDraft:
 
 def open_event(event_id: int) -> AnnouncementEvent | None:
     """An event people may answer: its announcement went out."""
-    event = db.session.get(AnnouncementEvent, event_id)
+    event = db.session.get(AnnouncementEvent, event_id) if fits_id(event_id) else None
     if event is None:
         return None
     announcement = db.session.get(Announcement, event.announcement_id)

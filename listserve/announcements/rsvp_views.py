@@ -18,9 +18,6 @@ from listserve.extensions import db
 CHECK_INBOX = ("Almost there: we sent you an email. Press the button in it and your answer "
                "counts; its confirmation brings the event for your calendar.")
 
-# Ids as the database holds them: a bigger number is a 404, not an overflow.
-ID = "int(max=2147483647)"
-
 
 def post_events(post) -> dict | None:
     """The archive post page's events, with an empty answer form each (None: no events)."""
@@ -35,7 +32,7 @@ def _event_or_404(event_id: int):
     return rsvp.open_event(event_id) or abort(404)
 
 
-@bp.get(f"/<{ID}:event_id>.ics")
+@bp.get("/<int:event_id>.ics")
 def calendar_file(event_id: int):
     event = _event_or_404(event_id)
     return Response(event_ics(event, events.event_page_url(event)), mimetype="text/calendar",
@@ -47,7 +44,7 @@ def _answer_page(event, form, status=200, problem=""):
                            when=events.when_text(event), form=form, problem=problem), status
 
 
-@bp.route(f"/<{ID}:event_id>/rsvp", methods=["GET", "POST"])
+@bp.route("/<int:event_id>/rsvp", methods=["GET", "POST"])
 @rate_limits.limit("RSVP_RATE_LIMIT")
 def answer(event_id: int):
     event = _event_or_404(event_id)

@@ -16,9 +16,6 @@ from listserve.members import review_bp as bp
 from listserve.members.models import Member, MemberStatus
 from listserve.members.sectors import sector_label
 
-# Ids as the database holds them: a bigger number is a 404, not an overflow.
-ID = "int(max=2147483647)"
-
 
 class DecisionForm(Form):
     decision = RadioField("Decision", choices=[SelectChoice("approve", "Approve"),
@@ -38,10 +35,11 @@ def entries():
                            counts=directory.member_counts(), statuses=list(MemberStatus))
 
 
-@bp.route(f"/<{ID}:member_id>", methods=["GET", "POST"])
+@bp.route("/<int:member_id>", methods=["GET", "POST"])
 @member_required
 def decide(member_id: int):
-    member = db.session.get(Member, member_id) or abort(404)
+    # An id the database could not hold is a page that does not exist, not an overflow.
+    member = (db.session.get(Member, member_id) if 0 < member_id < 2**31 else None) or abort(404)
     form = DecisionForm()
     problem = ""
     if form.validate_on_submit():
