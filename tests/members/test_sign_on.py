@@ -126,3 +126,37 @@ def test_bad_input_gets_a_clear_400_and_keeps_what_was_typed(app, client):
         assert "A bakery owned by its workers." in page  # what was typed is still there
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Member.id))) == 0
+
+
+def test_a_declined_entry_gets_the_message_and_stays_out_of_the_directory(app, client,
+                                                                          smtp_sink, deliver):
+    sign_on(client)
+    press_button(client, mail_link(smtp_sink, deliver, "coop@example.org", "/join/verify/"))
+    _approve(app, client, decision="decline", message="Please tell us more about your work.")
+    deliver()
+    mail = smtp_sink.to("coop@example.org")[-1]
+    assert "Please tell us more about your work." in mail.text
+    assert "No member matches." in client.get("/members").get_data(as_text=True)
+    # Its personal link still lets the organisation correct the entry, keeping what it typed
+    # when something is wrong.
+    entry = mail.link_to("/members/entry/")
+    page = client.get(entry).get_data(as_text=True)
+    response = client.post(entry, data={**ORGANISATION, "csrf_token": csrf_token(page),
+                                        "website": "not a link",
+                                        "description": "We bake and teach baking."})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "https://" in body and "We bake and teach baking." in body
+
+
+def test_signing_on_again_never_says_whether_the_address_is_known(app, client, smtp_sink,
+                                                                 deliver):
+    sign_on(client)
+    press_button(client, mail_link(smtp_sink, deliver, "coop@example.org", "/join/verify/"))
+    first = sign_on(client, name="Someone Else").get_data(as_text=True)
+    assert "Check your inbox" in first
+    deliver()
+    mail = smtp_sink.to("coop@example.org")[-1]
+    assert mail.link_to("/members/entry/")  # the owner gets their own link, nobody else
+    with app.app_context():
+        assert db.session.scalar(sa.select(Member.name)) == "Riverside Worker Co-op"
