@@ -160,3 +160,21 @@ def test_signing_on_again_never_says_whether_the_address_is_known(app, client, s
     assert mail.link_to("/members/entry/")  # the owner gets their own link, nobody else
     with app.app_context():
         assert db.session.scalar(sa.select(Member.name)) == "Riverside Worker Co-op"
+
+
+def test_a_decision_without_a_choice_keeps_the_message(app, client, smtp_sink, deliver):
+    sign_on(client)
+    press_button(client, mail_link(smtp_sink, deliver, "coop@example.org", "/join/verify/"))
+    make_member(app, "admin@example.org", role="admin")
+    log_in(client, "admin@example.org")
+    with app.app_context():
+        url = f"/committee/network-members/{db.session.scalar(sa.select(Member.id))}"
+    for bad in ({"decision": "maybe"}, {}, {"decision": "approve", "message": "\x00" * 3}):
+        token = csrf_token(client.get(url).get_data(as_text=True))
+        response = client.post(url, data={"csrf_token": token, "message": "Thanks, but…",
+                                          **bad})
+        assert response.status_code == 400, bad
+        assert "Thanks, but…" in response.get_data(as_text=True) or "\x00" in bad.get(
+            "message", "")
+    with app.app_context():
+        assert db.session.scalar(sa.select(Member.status)) == "pending"
