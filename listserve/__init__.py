@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_features(app: Flask) -> None:
+    from listserve import announcements, members
     from listserve.announcements import jobs as announcement_jobs
     from listserve.archive import personal_data as archive_personal_data
     from listserve.committee import auth as committee_auth
@@ -50,15 +51,19 @@ def _register_features(app: Flask) -> None:
     committee_auth.init_app(app)
     archive_personal_data.init_app(app)  # comments
     inbound_personal_data.init_app(app)  # mail a person sent us
+    members.init_app(app)  # network members: their entries, their counts on Numbers
+    announcements.init_app(app)  # events: on archive pages; answers in a person's data
     delivery_hooks = hooks.init_app(app)
     subscription_jobs.register(delivery_hooks)  # first: requests to join, then
     announcement_jobs.register(delivery_hooks)  # scheduled announcements
 
-    from listserve import announcements, archive, committee, public, subscriptions
+    from listserve import archive, committee, public, subscriptions
     from listserve.delivery import views as delivery_views
 
-    for feature in (public, subscriptions, delivery_views, archive, committee, announcements):
+    for feature in (public, subscriptions, delivery_views, archive, committee, announcements,
+                    members):
         app.register_blueprint(feature.bp)
+    app.register_blueprint(announcements.events_bp)
 
 
 def _register_commands(app: Flask) -> None:

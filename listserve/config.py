@@ -135,3 +135,8 @@ ARGON2_PARAMETERS = None  # None: argon2-cffi's defaults; else e.g. {"time_cost"
 # recently read pages go first); 0 turns the cache off.
 PAGE_CACHE_CHECK_SECONDS = 1.0
 PAGE_CACHE_MEGABYTES = 32
+
+# Events on announcements: the reminder to those who answered "yes" goes this long before
+# the start (queued by a worker round, once).
+EVENT_REMINDER_BEFORE = 24 * 3600  # seconds
+RSVP_RATE_LIMIT = "30 per hour;5 per minute"  # per IP address, for answering an event

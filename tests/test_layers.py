@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "listserve"
-FEATURES = {"subscriptions", "public", "committee", "announcements", "archive", "inbound", "api"}
+FEATURES = {"subscriptions", "public", "committee", "announcements", "archive", "inbound", "api",
+            "members"}
 ROOT_MODULES = {"__init__.py", "__main__.py", "cli.py", "config.py", "extensions.py", "models.py"}
 LEAVES = {"extensions", "config"}
 ROOT = "app"  # the composition root

@@ -1,7 +1,27 @@
-"""Announcements: drafts, revisions, approvals, test sends, scheduling and sending."""
+"""Announcements: drafts, revisions, approvals, test sends, scheduling and sending; the events
+an announcement carries, and readers' answers to them."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("announcements", __name__, url_prefix="/committee/announcements")
+# Readers' side of an announcement's events (the .ics, answering): public URLs, so a
+# blueprint of their own rather than one nested under the committee's prefix.
+events_bp = Blueprint("events", __name__, url_prefix="/events")
 
-from listserve.announcements import send_views, views  # noqa: E402,F401  (routes)
+
+def init_app(app: Flask) -> None:
+    """What events plug into others: the archive post page, a person's export and erasure."""
+    from listserve.core import panels, personal_data
+
+    personal_data.register(app, personal_data.Holder(
+        "event_answers", erase=rsvp_views.rsvp.erase_rsvps, export=rsvp_views.rsvp.export_rsvps))
+    panels.register(app, "archive.post", panels.Panel("announcements/events/_on_post.html",
+                                                      rsvp_views.post_events))
+
+
+from listserve.announcements import (  # noqa: E402,F401  (routes)
+    event_views,
+    rsvp_views,
+    send_views,
+    views,
+)

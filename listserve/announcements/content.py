@@ -77,10 +77,12 @@ def absolute_links(html: str) -> str:
     return _URL_ATTRIBUTE.sub(resolve, html)
 
 
-def render_email(content: Content, unsubscribe_url: str) -> RenderedEmail:
-    """The text and HTML parts, with the unsubscribe footer, exactly as subscribers get them."""
+def render_email(content: Content, unsubscribe_url: str, events=()) -> RenderedEmail:
+    """The text and HTML parts, with the unsubscribe footer, exactly as subscribers get them;
+    `events`: the event blocks shown after the body (see announcements.events.event_blocks)."""
     markdown = full_markdown(content)
     context = {
+        "events": events,
         "subject": content.subject,
         "body_text": render_announcement_text(markdown),
         "body_html": absolute_links(render_announcement_html(markdown)),

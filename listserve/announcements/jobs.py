@@ -1,10 +1,12 @@
-"""The announcements' worker job: scheduled sends start when they are due (no cron)."""
+"""The announcements' worker jobs: scheduled sends start when they are due, and events
+remind those who said yes (no cron)."""
 
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from listserve.announcements.models import Announcement, AnnouncementStatus
+from listserve.announcements.rsvp import queue_due_reminders
 from listserve.announcements.sending import check_may_send, start_sending
 from listserve.announcements.services import AnnouncementError
 from listserve.committee.audit import SCHEDULER, record_audit
@@ -15,6 +17,7 @@ from listserve.extensions import db
 
 def register(hooks: DeliveryHooks) -> None:
     hooks.round_jobs.append(start_due_announcements)
+    hooks.round_jobs.append(queue_due_reminders)  # events: "yes" answers, before the start
 
 
 def start_due_announcements(now: datetime | None = None) -> list[int]:

@@ -16,6 +16,7 @@ from listserve.announcements.content import (
     full_markdown,
     render_email,
 )
+from listserve.announcements.events import event_blocks, events_of, ics_attachment
 from listserve.announcements.models import Announcement, AnnouncementStatus
 from listserve.announcements.services import (
     AnnouncementError,
@@ -36,7 +37,8 @@ from listserve.extensions import db
 def send_test(announcement: Announcement, member: CommitteeMember) -> None:
     """Mail the current revision to this member alone, as subscribers would see it."""
     revision = announcement.current_revision
-    rendered = render_email(content_of(revision), PREVIEW_UNSUBSCRIBE_URL)
+    carried = events_of(announcement.id)
+    rendered = render_email(content_of(revision), PREVIEW_UNSUBSCRIBE_URL, event_blocks(carried))
     enqueue_notice(
         purpose=f"announcement-test:{announcement.id}",
         template="announcements/test_send",
@@ -45,6 +47,7 @@ def send_test(announcement: Announcement, member: CommitteeMember) -> None:
         recipient=member.email,
         recipient_name=member.name,
         rendered=rendered,
+        attachments=[ics_attachment(event, n) for n, event in enumerate(carried)],
     )
     record_audit(member, "test sent", "announcement", announcement.id, revision.content_hash,
                  {"revision": revision.number, "to": member.email})
@@ -86,17 +89,20 @@ def start_sending(announcement, actor, reason, via) -> Mailing:
     revision = announcement.current_revision
     content = content_of(revision)
     approvals = current_approvals(announcement)
-    rendered = render_email(content, UNSUBSCRIBE_URL)
     now = utcnow()
     post = publish_post(
         subject=content.subject, body_markdown=full_markdown(content),
         body_html=archive_html(content), published_at=now, announcement_id=announcement.id,
     )
+    announcement.post_id = post.id  # the events' links point at the post
+    carried = events_of(announcement.id)
+    rendered = render_email(content, UNSUBSCRIBE_URL, event_blocks(carried))
     mailing = enqueue_announcement(
         mailing_list=db.session.get(MailingList, announcement.list_id),
         purpose=f"announcement:{announcement.id}",
         subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
         archived_at=post_url(post),
+        attachments=[ics_attachment(event, n) for n, event in enumerate(carried)],
     )
     post.mailing_id = mailing.id
     announcement.status = AnnouncementStatus.SENT

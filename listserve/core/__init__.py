@@ -4,7 +4,7 @@ rendering, the page cache, forms, error pages and the list model."""
 
 from flask import Flask
 
-from listserve.core import db, errors, pagecache, personal_data, ratelimits, security
+from listserve.core import db, errors, pagecache, panels, personal_data, ratelimits, security
 
 
 def init_app(app: Flask) -> None:
@@ -15,3 +15,4 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     personal_data.init_app(app)
+    panels.init_app(app)

@@ -17,6 +17,8 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from typing import NamedTuple
 
+import sqlalchemy as sa
+
 from listserve.core.db import utcnow
 from listserve.core.headers import check_header_value, is_header_safe
 from listserve.core.lists import MailingList
@@ -28,10 +30,11 @@ from listserve.delivery.address_fields import (
     phrase_words,
     reply_to_field,
 )
-from listserve.delivery.models import Mailing, MailingKind
+from listserve.delivery.models import Mailing, MailingAttachment, MailingKind
 from listserve.delivery.outbox import CONFIRM_REPLY_TO, CONFIRM_URL, UNSUBSCRIBE_URL
 from listserve.delivery.transport import dot_stuffed
 from listserve.delivery.verp import bounce_address, copy_message_id_tail, opaque_id
+from listserve.extensions import db
 
 SLOT = UNSUBSCRIBE_URL.encode("ascii")
 QP_SLOT = b"=\r\n" + SLOT + b"=\r\n"  # the placeholder on its own line in a QP body
@@ -155,6 +158,7 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
     if personal:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     _set_bodies(msg, text, html)
+    _add_attachments(msg, mailing)
     rest = msg.as_bytes()
     split_at = rest.index(BLANK_LINE) + len(BLANK_LINE)
     headers, body = rest[:split_at], rest[split_at:]
@@ -190,6 +194,23 @@ def _set_bodies(msg: EmailMessage, text: str, html: str | None) -> None:
         if not part.is_multipart():
             part.set_param("charset", "utf-8")
             part.replace_header("Content-Transfer-Encoding", "quoted-printable")
+
+
+def _add_attachments(msg: EmailMessage, mailing: Mailing) -> None:
+    """Files the mailing carries (base64, so no link slot can appear inside them)."""
+    if mailing.id is None:  # a preview: nothing stored yet
+        return
+    for attachment in db.session.scalars(
+        sa.select(MailingAttachment).filter_by(mailing_id=mailing.id).order_by(MailingAttachment.id)
+    ):
+        main, _, rest = attachment.content_type.partition("/")
+        subtype, *params = (p.strip() for p in rest.split(";"))
+        msg.add_attachment(attachment.content, maintype=main, subtype=subtype,
+                           filename=attachment.filename,
+                           params=dict(p.split("=", 1) for p in params if "=" in p))
+    for part in msg.walk():
+        if part is not msg:
+            del part["MIME-Version"]
 
 
 def _qp_with_slots(text: str) -> str:

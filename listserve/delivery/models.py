@@ -66,6 +66,23 @@ class Mailing(db.Model):
     entries = relationship("OutboxEntry", back_populates="mailing", lazy="write_only")
 
 
+class MailingAttachment(db.Model):
+    """A file every copy of a mailing carries (an event's .ics): stored once per mailing and
+    encoded once when the worker renders the mailing, whatever the number of copies."""
+
+    __tablename__ = "mailing_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailing_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("mailing.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))  # "text/calendar; method=PUBLISH"
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+    mailing: Mapped[Mailing] = relationship()
+
+
 class OutboxEntry(db.Model):
     __tablename__ = "outbox"
     __table_args__ = (

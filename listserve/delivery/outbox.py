@@ -17,7 +17,13 @@ from listserve.core.headers import check_header_value
 from listserve.core.lists import MailingList
 from listserve.delivery.address_fields import check_reply_to
 from listserve.delivery.hooks import current_hooks
-from listserve.delivery.models import Mailing, MailingKind, OutboxEntry, OutboxStatus
+from listserve.delivery.models import (
+    Mailing,
+    MailingAttachment,
+    MailingKind,
+    OutboxEntry,
+    OutboxStatus,
+)
 from listserve.extensions import db
 
 # Stands in a rendered body where each recipient's own unsubscribe link goes; the worker
@@ -27,6 +33,23 @@ UNSUBSCRIBE_URL = "%%UNSUBSCRIBE_URL%%"
 CONFIRM_URL = "%%CONFIRM_URL%%"
 # A mailing's Reply-To when each copy carries its own (the address that confirms by reply).
 CONFIRM_REPLY_TO = "%%CONFIRM_REPLY_TO%%"
+
+
+class Attachment(NamedTuple):
+    """A file attached to every copy of a mailing."""
+
+    filename: str
+    content_type: str  # with its parameters: "text/calendar; method=REQUEST"
+    content: bytes
+
+
+def _attach(mailing: Mailing, attachments: list[Attachment] | None) -> None:
+    for attachment in attachments or ():
+        check_header_value(attachment.filename, "attachment name")
+        check_header_value(attachment.content_type, "attachment type")
+        db.session.add(MailingAttachment(mailing=mailing, filename=attachment.filename,
+                                         content_type=attachment.content_type,
+                                         content=attachment.content))
 
 
 class AlreadyQueued(Exception):
@@ -55,6 +78,7 @@ def enqueue_notice(
     subscription=None,  # the subscription it concerns, if any (anything with an id)
     with_unsubscribe: bool = False,
     reply_to: str | None = None,
+    attachments: list[Attachment] | None = None,
     **context,
 ) -> OutboxEntry:
     """Queue one personal notice (confirmation, welcome, …) for one address.
@@ -87,6 +111,7 @@ def enqueue_notice(
         message_id=make_msgid(domain=mailing_list.domain),
     )
     db.session.add_all([mailing, entry])
+    _attach(mailing, attachments)
     db.session.flush()
     return entry
 
@@ -101,6 +126,7 @@ def enqueue_announcement(
     reply_to: str | None = None,
     archived_at: str | None = None,
     recipients: sa.Select | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> Mailing:
     """Queue one personal copy of an announcement for every recipient: `recipients`, a select of
     (subscription id, address, name), else the list's own (every confirmed subscriber, as the
@@ -134,6 +160,7 @@ def enqueue_announcement(
         personal_unsubscribe=True,
     )
     db.session.add(mailing)
+    _attach(mailing, attachments)
     db.session.flush()
     now = utcnow()
     # No Message-ID: the worker makes each copy's from its id when it sends it and stores it
@@ -146,13 +173,15 @@ def enqueue_announcement(
 
 
 def create_bulk_notice(*, mailing_list: MailingList, purpose: str, subject: str, text_body: str,
-                       html_body: str | None) -> Mailing:
+                       html_body: str | None,
+                       attachments: list[Attachment] | None = None) -> Mailing:
     """A notice rendered once for many people (an import's confirmation requests); its copies
     come from enqueue_copies. Raises UnsafeHeaderValue for a subject that would break a header."""
     check_header_value(subject, "subject")
     mailing = Mailing(list_id=mailing_list.id, kind=MailingKind.NOTICE, purpose=purpose,
                       subject=subject, text_body=text_body, html_body=html_body)
     db.session.add(mailing)
+    _attach(mailing, attachments)
     db.session.flush()
     return mailing
 

@@ -72,6 +72,35 @@ def request_subscription(
     return subscription
 
 
+def subscribe_confirmed(email: str, name: str, origin: Request) -> Subscription:
+    """Join the default list with consent already proven elsewhere (a network member who
+    ticked "also subscribe" and pressed the button in the mail that proves their address):
+    the consent is recorded, and no second confirmation is asked. Raises InvalidAddress."""
+    address, key = normalise_address(email)
+    subscriber = db.session.scalar(sa.select(Subscriber).filter_by(email_key=key))
+    if subscriber is None:
+        subscriber = Subscriber(email=address, email_key=key,
+                                name=check_header_value((name or "").strip(), "name")[:200])
+        db.session.add(subscriber)
+        db.session.flush()
+    mailing_list = get_default_list()
+    subscription = db.session.scalar(
+        sa.select(Subscription).filter_by(subscriber_id=subscriber.id, list_id=mailing_list.id)
+    )
+    if subscription is None:
+        subscription = Subscription(subscriber=subscriber, mailing_list=mailing_list)
+        db.session.add(subscription)
+        db.session.flush()
+    elif subscription.status == SubscriptionStatus.CONFIRMED:
+        return subscription
+    subscription.status = SubscriptionStatus.PENDING
+    subscription.requested_at = origin.asked_at or utcnow()
+    _record_consent_request(subscription, origin)
+    db.session.flush()
+    db.session.refresh(subscription, ["consents"])
+    return complete_confirmation(subscription)
+
+
 def _start_confirmation(subscription: Subscription, origin: Request, name: str) -> None:
     now = utcnow()
     subscription.status = SubscriptionStatus.PENDING

@@ -13,12 +13,13 @@ PUBLIC = {"committee.login", "committee.request_reset", "committee.reset_passwor
           "committee.accept_invite"}
 ADMIN_ONLY = {"committee.members", "committee.invite", "committee.change_role",
               "committee.disable_member", "committee.enable_member", "committee.audit_log"}
-FILLERS = {"token": "not-a-real-token", "member_id": 1, "announcement_id": 1, "number": 1}
+FILLERS = {"token": "not-a-real-token", "member_id": 1, "announcement_id": 1, "number": 1,
+           "event_id": 1}
 
 
 def committee_routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(("committee.", "announcements.")):
+        if rule.endpoint.startswith(("committee.", "announcements.", "members.review.")):
             url = rule.rule
             for name in rule.arguments:
                 url = url.replace(f"<int:{name}>", str(FILLERS[name]))
