@@ -19,6 +19,7 @@ from listserve.admin.forms import SearchForm
 from listserve.admin.selection import Selection
 from listserve.committee.auth import admin_required
 from listserve.committee.forms import ButtonForm
+from listserve.core.arguments import int_arg
 from listserve.extensions import db
 from listserve.subscriptions.models import Subscription
 
@@ -55,7 +56,7 @@ def _search_form() -> tuple[SearchForm, Selection]:
 @admin_required
 def subscriber_table():
     form, selection = _search_form()
-    page = subscribers.search_subscriptions(selection, request.args.get("page", 1, type=int))
+    page = subscribers.search_subscriptions(selection, int_arg("page", 1))
     status = 400 if form.errors else 200
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/subscribers.html", form=form, page=page,

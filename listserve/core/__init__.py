@@ -4,13 +4,15 @@ rendering, the page cache, forms, error pages and the list model."""
 
 from flask import Flask
 
-from listserve.core import db, errors, pagecache, ratelimits, security
+from listserve.core import arguments, converters, db, errors, pagecache, ratelimits, security
 
 
 def init_app(app: Flask) -> None:
+    converters.init_app(app)  # before any feature adds a route
     db.init_app(app)
     ratelimits.rate_limits.init_app(app)
     pagecache.init_app(app)
     app.session_interface = security.SessionInterface()
     security.init_app(app)
     errors.init_app(app)
+    arguments.init_app(app)
