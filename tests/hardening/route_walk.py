@@ -50,6 +50,7 @@ class PageForm:
     fields: dict[str, str] = field(default_factory=dict)  # name -> value the page put there
     buttons: list[tuple[str, str]] = field(default_factory=list)
     text_fields: set[str] = field(default_factory=set)
+    honeypots: set[str] = field(default_factory=set)  # out of people's reach (tabindex -1)
 
 
 class _PageReader(HTMLParser):
@@ -74,9 +75,11 @@ class _PageReader(HTMLParser):
             if tag == "button" or kind == "submit":
                 self._form.buttons.append((name, a.get("value", "")))
             elif tag == "textarea" or (tag == "input" and kind not in (
-                    "hidden", "checkbox", "radio", "file")):
+                    "hidden", "checkbox", "radio", "file", "password")):
                 self._form.fields.setdefault(name, a.get("value", ""))
                 self._form.text_fields.add(name)
+                if a.get("tabindex") == "-1":
+                    self._form.honeypots.add(name)
             elif tag == "input" and kind in ("checkbox", "radio") and "checked" not in a:
                 self._form.fields.setdefault(name, "")
             else:

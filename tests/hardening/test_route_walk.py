@@ -36,7 +36,8 @@ _admins = itertools.count()
 
 @pytest.fixture(scope="module")
 def site(database_url, smtp_sink, tmp_path_factory):
-    """One app with content of every kind, and what a crawl of it found, for the module."""
+    """One app with content of every kind, and what crawls of it found (as an admin and
+    anonymously), for the module."""
     app = create_app({**_base_config(database_url, smtp_sink.port,
                                      tmp_path_factory.mktemp("walk")), **HIGH_LIMITS})
     _seed(app)
@@ -44,12 +45,14 @@ def site(database_url, smtp_sink, tmp_path_factory):
     log_in(admin, "walker@example.org")
     starts = ["/"] + [walk.fill(rule, {}) for rule in walk.walkable_rules(app)
                       if not rule.arguments and "GET" in rule.methods]
-    found = walk.crawl(admin, app, starts)
-    anonymous = walk.crawl(app.test_client(), app, starts)
-    for rule, args in anonymous.arguments.items():
-        found.arguments.setdefault(rule, args)
-    found.parameters |= anonymous.parameters
-    yield app, found
+    maps = {"admin": walk.crawl(admin, app, starts),
+            "anonymous": walk.crawl(app.test_client(), app, starts)}
+    # Values and parameter names are shared (anyone may try them); forms are what each sees.
+    for one, other in itertools.permutations(maps.values()):
+        for rule, args in other.arguments.items():
+            one.arguments.setdefault(rule, args)
+        one.parameters |= other.parameters
+    yield app, maps
     with app.app_context():
         empty_all_tables(db)
         db.engine.dispose()
@@ -120,10 +123,40 @@ def _describe(method, url, kwargs) -> str:
 
 
 @pytest.mark.parametrize("who", ["anonymous", "admin"])
+def test_every_form_refused_for_a_nul_comes_back_with_what_was_typed(site, who):
+    """Each form the site shows (committee forms included), sent with a NUL in its text, by
+    each of its buttons: it is not taken (no redirect, no 5xx), and every text field a person
+    can reach shows again what was typed in it."""
+    app, site_maps = site
+    site_map = site_maps[who]
+    client = _client_as(app, who)
+    token = _token(client, site_map)
+    failures, tried = [], 0
+    for action, forms in sorted(site_map.forms.items()):
+        for form in forms:
+            reachable = sorted(form.text_fields - form.honeypots)
+            if form.method != "POST" or not reachable:
+                continue
+            typed = {name: f"typed-{i}-kept" for i, name in enumerate(reachable)}
+            for button in form.buttons or [None]:
+                tried += 1
+                body = {**form.fields, **typed, reachable[0]: typed[reachable[0]] + "\x00",
+                        **({button[0]: button[1]} if button else {}), "csrf_token": token}
+                response = client.post(action, data=body)
+                page = response.get_data(as_text=True)
+                lost = [name for name, text in typed.items() if text not in page]
+                if response.status_code not in (200, 400, 422) or lost:
+                    failures.append(f"{action} {button}: {response.status_code}, lost {lost}")
+    assert tried >= (10 if who == "admin" else 2), f"only {tried} forms found"
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "admin"])
 @pytest.mark.parametrize(("rule_text", "methods"), RULES,
                          ids=[f"{' '.join(m)} {r}" for r, m in RULES])
 def test_no_hostile_request_gets_a_server_error(site, rule_text, methods, who):
-    app, site_map = site
+    app, site_maps = site
+    site_map = site_maps[who]
     rule = next(r for r in walk.walkable_rules(app)
                 if r.rule == rule_text and tuple(walk.methods_of(r)) == methods)
     client = _client_as(app, who)
