@@ -9,7 +9,7 @@ from listserve.committee.auth import admin_required
 from listserve.committee.forms import ButtonForm, InviteForm, RoleForm
 from listserve.committee.views import bp
 from listserve.core.addresses import InvalidAddress
-from listserve.core.arguments import int_arg
+from listserve.core.arguments import int_arg, text_arg
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
 
@@ -93,7 +93,7 @@ def enable_member(member_id: int):
 @bp.get("/audit")
 @admin_required
 def audit_log():
-    subject_type = request.args.get("type") or None
+    subject_type = text_arg("type")
     subject_id = int_arg("id")
     events = list_audit_events(subject_type, subject_id)
     return render_template(

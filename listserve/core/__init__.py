@@ -4,7 +4,7 @@ rendering, the page cache, forms, error pages and the list model."""
 
 from flask import Flask
 
-from listserve.core import arguments, converters, db, errors, pagecache, ratelimits, security
+from listserve.core import converters, db, errors, pagecache, ratelimits, security
 
 
 def init_app(app: Flask) -> None:
@@ -15,4 +15,3 @@ def init_app(app: Flask) -> None:
     app.session_interface = security.SessionInterface()
     security.init_app(app)
     errors.init_app(app)
-    arguments.init_app(app)
