@@ -10,6 +10,7 @@ from listserve.announcements.content import next_steps_markdown as steps_markdow
 from listserve.announcements.forms import DraftForm
 from listserve.announcements.page import render_detail
 from listserve.committee.auth import member_required
+from listserve.core.arguments import int_arg
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
 from listserve.public.services import list_next_steps
@@ -133,8 +134,8 @@ def revision(announcement_id: int, number: int):
 def diff(announcement_id: int):
     announcement = announcement_or_404(announcement_id)
     latest = announcement.current_revision.number
-    old_number = request.args.get("from", type=int) or max(latest - 1, 1)
-    new_number = request.args.get("to", type=int) or latest
+    old_number = int_arg("from") or max(latest - 1, 1)
+    new_number = int_arg("to") or latest
     old = services.get_revision(announcement, old_number) or abort(404)
     new = services.get_revision(announcement, new_number) or abort(404)
     return render_template("announcements/diff.html", announcement=announcement, old=old,

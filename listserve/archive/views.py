@@ -18,6 +18,7 @@ from listserve.archive.models import CommentStatus, Post
 from listserve.archive.search import search_archive
 from listserve.core import errors
 from listserve.core.addresses import InvalidAddress
+from listserve.core.arguments import int_arg
 from listserve.core.forms import ButtonForm
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.core.link_views import button_link
@@ -39,14 +40,14 @@ OUTCOMES = {
 @bp.get("/archive")
 @cached_page
 def index():
-    page = services.list_posts(request.args.get("page", 1, type=int))
+    page = services.list_posts(int_arg("page", 1))
     return render_template("archive/index.html", archive=page)
 
 
 @bp.get("/archive/search")
 def search():
     query = request.args.get("q", "")[:200]
-    results = search_archive(query, request.args.get("page", 1, type=int))
+    results = search_archive(query, int_arg("page", 1))
     return render_template("archive/search.html", results=results)
 
 
@@ -83,7 +84,7 @@ def _render_post(post: Post, form: CommentForm, status: int = 200, problem: str 
 @cached_page
 def post(year: int, slug: str):
     found = _find_post(year, slug)
-    form = CommentForm(formdata=None, parent_id=request.args.get("reply_to", type=int))
+    form = CommentForm(formdata=None, parent_id=int_arg("reply_to"))
     return _render_post(found, form)
 
 

@@ -8,6 +8,7 @@ from listserve.committee.audit import list_audit_events
 from listserve.committee.auth import admin_required
 from listserve.committee.forms import InviteForm, RoleForm
 from listserve.core.addresses import InvalidAddress
+from listserve.core.arguments import int_arg, text_arg
 from listserve.core.forms import ButtonForm
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
@@ -92,8 +93,8 @@ def enable_member(member_id: int):
 @bp.get("/audit")
 @admin_required
 def audit_log():
-    subject_type = request.args.get("type") or None
-    subject_id = request.args.get("id", type=int)
+    subject_type = text_arg("type")
+    subject_id = int_arg("id")
     events = list_audit_events(subject_type, subject_id)
     return render_template(
         "committee/audit.html", events=events, subject_type=subject_type, subject_id=subject_id

@@ -4,10 +4,20 @@ rendering, the page cache, forms, error pages and the list model."""
 
 from flask import Flask
 
-from listserve.core import db, errors, pagecache, panels, personal_data, ratelimits, security
+from listserve.core import (
+    converters,
+    db,
+    errors,
+    pagecache,
+    panels,
+    personal_data,
+    ratelimits,
+    security,
+)
 
 
 def init_app(app: Flask) -> None:
+    converters.init_app(app)  # before any feature adds a route
     db.init_app(app)
     ratelimits.rate_limits.init_app(app)
     pagecache.init_app(app)

@@ -25,7 +25,10 @@ def init_app(app: Flask) -> None:
 
 def handle_http_error(error: HTTPException):
     code = error.code or 500
-    message = MESSAGES.get(code, error.description)
+    # A description given where the error was raised (abort(400, "…")) is written for the
+    # person; werkzeug's own defaults are not, so ours replace them.
+    given = error.description != type(error).description
+    message = error.description if given else MESSAGES.get(code, error.description)
     if code == 429:
         return _render_rate_limited(error)
     return render_template("errors/error.html", code=code, message=message), code

@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
+from listserve.core.converters import LARGEST_ID
 from listserve.core.headers import has_control_characters, is_header_safe
 from listserve.core.signing import generate_csrf
 
@@ -21,10 +22,48 @@ class KeptTokenCSRF(_FlaskFormCSRF):
 
 
 class Form(FlaskForm):
-    """Every form of the site."""
+    """Every form of the site.
+
+    One rule for every field of every form, beside each field's own validators: no NUL (no
+    database column takes one, PostgreSQL refuses them in text) and no number beyond what an
+    integer column holds. A refused field keeps what was typed, with each NUL shown as U+FFFD
+    so the person sees where it was, and the form comes back with a message as for any
+    other mistake.
+    """
 
     class Meta:
         csrf_class = KeptTokenCSRF
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            message = storable(field)
+            if message:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
+
+NUL_MESSAGE = ("This contains an invisible NUL character (shown as \ufffd); please remove it "
+               "and send again.")
+NUMBER_MESSAGE = "This number is too large."
+
+
+def storable(field) -> str | None:
+    """Why the field's value cannot be stored as it is, or None. A NUL is replaced in the
+    field's data by U+FFFD, so the form shown again holds no NUL byte."""
+    data = field.data
+    if isinstance(data, str) and "\0" in data:
+        field.data = data.replace("\0", "\ufffd")
+        return NUL_MESSAGE
+    values = data if isinstance(data, list | tuple) else [data]
+    if any(isinstance(v, str) and "\0" in v for v in values):
+        field.data = [v.replace("\0", "\ufffd") if isinstance(v, str) else v for v in values]
+        return NUL_MESSAGE
+    if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > LARGEST_ID
+           for v in values):
+        return NUMBER_MESSAGE
+    return None
 
 
 def header_safe(form, field) -> None:

@@ -31,8 +31,8 @@ def _saved(change, again: str, **values):
 def aims():
     form = AimsForm()
     if form.validate_on_submit():
-        done = _saved(lambda: editing.update_aims(current_user, form.aims.data.splitlines()),
-                      "public.editor.aims")
+        aims = (form.aims.data or "").splitlines()  # a body may lack the field altogether
+        done = _saved(lambda: editing.update_aims(current_user, aims), "public.editor.aims")
         if done:
             return done
     elif request.method == "GET":

@@ -14,6 +14,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from listserve.committee.auth import admin_required
+from listserve.core.arguments import int_arg
 from listserve.core.forms import ButtonForm
 from listserve.extensions import db
 from listserve.subscriptions.manage import actions, bp, exporting, subscribers
@@ -52,7 +53,7 @@ def _search_form() -> tuple[SearchForm, Selection]:
 @admin_required
 def subscriber_table():
     form, selection = _search_form()
-    page = subscribers.search_subscriptions(selection, request.args.get("page", 1, type=int))
+    page = subscribers.search_subscriptions(selection, int_arg("page", 1))
     status = 400 if form.errors else 200
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("subscriptions/manage/subscribers.html", form=form, page=page,
