@@ -16,13 +16,13 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 class LiveServer:
     """`listserve serve` (gunicorn and a delivery worker) in its own process group."""
 
-    def __init__(self, port: int, env: dict, log_path: Path):
+    def __init__(self, port: int, env: dict, log_path: Path, workers: int = 1):
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "listserve", "serve", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--threads", "4"],
+             "--workers", str(workers), "--threads", "4"],
             cwd=REPOSITORY, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
