@@ -28,6 +28,7 @@ from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
 from listserve.core.db import utcnow
 from listserve.core.lists import MailingList
+from listserve.delivery.control import announcement_purpose
 from listserve.delivery.models import Mailing, OutboxEntry
 from listserve.delivery.outbox import UNSUBSCRIBE_URL, enqueue_announcement, enqueue_notice
 from listserve.extensions import db
@@ -94,7 +95,7 @@ def start_sending(announcement, actor, reason, via) -> Mailing:
     )
     mailing = enqueue_announcement(
         mailing_list=db.session.get(MailingList, announcement.list_id),
-        purpose=f"announcement:{announcement.id}",
+        purpose=announcement_purpose(announcement.id),
         subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
         archived_at=post_url(post),
     )
