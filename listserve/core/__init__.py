@@ -1,10 +1,11 @@
 """What every feature uses and that imports no feature: the database setup and types, signing,
 sessions and security headers, rate limits, tokens, addresses and header checks, Markdown
-rendering, the page cache, forms, error pages and the list model."""
+rendering, the page cache, forms, error pages (and refused bodies read to their end) and the
+list model."""
 
 from flask import Flask
 
-from listserve.core import db, errors, pagecache, ratelimits, security
+from listserve.core import db, errors, pagecache, ratelimits, refused_bodies, security
 
 
 def init_app(app: Flask) -> None:
@@ -14,3 +15,4 @@ def init_app(app: Flask) -> None:
     app.session_interface = security.SessionInterface()
     security.init_app(app)
     errors.init_app(app)
+    refused_bodies.init_app(app)
