@@ -47,8 +47,11 @@ def mailings() -> None:
 
 def _which_mailing(command):
     command = click.argument("mailing_id", type=int, required=False)(command)
-    return click.option("--announcement", "announcement_id", type=int,
-                        help="The announcement whose send this is (instead of MAILING_ID).")(command)
+    announcement = click.option(
+        "--announcement", "announcement_id", type=int,
+        help="The announcement whose send this is (instead of MAILING_ID).",
+    )
+    return announcement(command)
 
 
 def _load(mailing_id: int | None, announcement_id: int | None):

@@ -48,7 +48,8 @@ def ci_apt_get_update(tmp_path: Path, wait: int) -> subprocess.CompletedProcess:
     (tmp_path / "sources.list").write_text(f"deb [trusted=yes] file://{repo} ./\n")
     options = (f"-o Dir::State::Lists={tmp_path}/lists "
                f"-o Dir::Etc::sourcelist={tmp_path}/sources.list -o Dir::Etc::sourceparts={repo}")
-    script = f"set -euo pipefail\nAPT_LOCK_WAIT={wait}\n{apt_get_function()}apt_get {options} update -qq"
+    script = (f"set -euo pipefail\nAPT_LOCK_WAIT={wait}\n"
+              f"{apt_get_function()}apt_get {options} update -qq")
     return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120,
                           check=False)
 
