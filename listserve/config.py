@@ -84,9 +84,11 @@ COMMENT_MAX_LENGTH = 5000  # characters of Markdown
 COMMENT_VERIFY_RESEND_INTERVAL = int(timedelta(minutes=10).total_seconds())
 VERIFIED_READER_DAYS = 30  # how long a browser is remembered after verifying an address
 
-# Rate limiting: memory by default; set LISTSERVE_RATELIMIT_STORAGE_URI=redis://… when several
-# processes serve the site so they share one count.
-RATELIMIT_STORAGE_URI = "memory://"
+# Rate limiting. None: counted in instance/ratelimits.sqlite3, shared by every process of this
+# machine (the web workers of one `listserve serve`). Set LISTSERVE_RATELIMIT_STORAGE_URI=
+# redis://… when several machines serve the site, so they share one count; "memory://" counts
+# in each process alone (tests).
+RATELIMIT_STORAGE_URI = None
 RATELIMIT_KEY_PREFIX = ""  # before every key: sites sharing one Redis keep their counts apart
 RATELIMIT_ENABLED = True
 

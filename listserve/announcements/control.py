@@ -13,6 +13,7 @@ from listserve.announcements.models import Announcement, AnnouncementStatus, Rev
 from listserve.announcements.services import AnnouncementError, NotAllowed
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
+from listserve.delivery.control import send_state
 from listserve.delivery.models import Mailing, MailingStatus, OutboxEntry, OutboxStatus
 from listserve.extensions import db
 
@@ -34,10 +35,9 @@ class Progress:
 
     @property
     def state(self) -> str:
-        """What the committee reads: "finished" once every copy is out, else the status."""
-        if self.status == MailingStatus.ACTIVE and self.queued == 0:
-            return "finished"
-        return self.status
+        """What the committee reads: "finished" once every copy is out, else the status
+        (the same word `listserve mailings progress` prints)."""
+        return send_state(self.status, self.queued)
 
 
 def announcement_progress(announcement: Announcement) -> Progress | None:

@@ -29,6 +29,7 @@ from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
 from listserve.core.db import utcnow
 from listserve.core.lists import MailingList
+from listserve.delivery.control import announcement_purpose
 from listserve.delivery.models import Mailing, OutboxEntry
 from listserve.delivery.outbox import UNSUBSCRIBE_URL, enqueue_announcement, enqueue_notice
 from listserve.extensions import db
@@ -99,7 +100,7 @@ def start_sending(announcement, actor, reason, via) -> Mailing:
     rendered = render_email(content, UNSUBSCRIBE_URL, event_blocks(carried))
     mailing = enqueue_announcement(
         mailing_list=db.session.get(MailingList, announcement.list_id),
-        purpose=f"announcement:{announcement.id}",
+        purpose=announcement_purpose(announcement.id),
         subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
         archived_at=post_url(post),
         attachments=[ics_attachment(event, n) for n, event in enumerate(carried)],

@@ -153,15 +153,27 @@ def set_member_enabled(admin: CommitteeMember, member: CommitteeMember, enabled:
 
 
 def _keep_one_admin(member: CommitteeMember) -> None:
-    others = db.session.scalar(
-        sa.select(sa.func.count(CommitteeMember.id)).where(
+    """Refuse to leave the committee without an admin who can log in.
+
+    An invited admin who has not set a password yet does not count: the invitation may never
+    be accepted. The admins' rows are locked (PostgreSQL; SQLite's POSTs already hold the write
+    lock), so two admins demoting each other at the same moment cannot both succeed: the second
+    waits, then sees the first one's change.
+    """
+    admins = db.session.scalars(
+        sa.select(CommitteeMember.id)
+        .where(
             CommitteeMember.role == Role.ADMIN,
             CommitteeMember.enabled.is_(True),
-            CommitteeMember.id != member.id,
+            CommitteeMember.password_hash.is_not(None),
         )
-    )
-    if not others:
-        raise CommitteeError("The committee must keep at least one active admin.")
+        .with_for_update()
+    ).all()
+    if not set(admins) - {member.id}:
+        raise CommitteeError(
+            "The committee must keep at least one active admin. Make another member admin "
+            "first (one who has accepted their invitation)."
+        )
 
 
 def list_members() -> list[CommitteeMember]:

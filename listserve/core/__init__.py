@@ -1,6 +1,7 @@
 """What every feature uses and that imports no feature: the database setup and types, signing,
 sessions and security headers, rate limits, tokens, addresses and header checks, Markdown
-rendering, the page cache, forms, error pages and the list model."""
+rendering, the page cache, forms, error pages (and refused bodies read to their end) and the
+list model."""
 
 from flask import Flask
 
@@ -12,6 +13,7 @@ from listserve.core import (
     panels,
     personal_data,
     ratelimits,
+    refused_bodies,
     security,
 )
 
@@ -26,3 +28,4 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     personal_data.init_app(app)
     panels.init_app(app)
+    refused_bodies.init_app(app)

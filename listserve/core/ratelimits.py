@@ -3,8 +3,9 @@
 Per-address limits on the forms anyone can send: subscribing, commenting, logging in.
 
 The counting is the `limits` library's (fixed windows, limit strings like "5 per minute"), in
-Redis when RATELIMIT_STORAGE_URI names it (several processes share one count) or else in this
-process's memory (listserve.core.ratelimits). A limited view checks its limit when it is
+Redis when RATELIMIT_STORAGE_URI names it (every machine shares one count), by default in a
+small file that every process of this machine shares (listserve.core.ratelimit_file), or with
+`memory://` in this process's memory alone (tests). A limited view checks its limit when it is
 called, so only those requests pay for it: Flask-Limiter, which this replaces, ran hooks before,
 after and at the end of every request (in-process, about 50 of a kept archive page's 350 µs)
 and checked a limited route twice.
@@ -31,12 +32,16 @@ import math
 import threading
 import time
 from functools import wraps
+from pathlib import Path
 
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
+
+from listserve.core.ratelimit_file import FILE_NAME as SHARED_FILE_NAME
+from listserve.core.ratelimit_file import SharedFileStorage
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +63,10 @@ class RateLimits:
 
     def init_app(self, app: Flask) -> None:
         uri = app.config["RATELIMIT_STORAGE_URI"]
-        # memory:// is counted by our thread-safe storage, not limits' own (see its module).
-        if uri.startswith("memory://"):
+        if not uri:
+            storage = SharedFileStorage(Path(app.instance_path) / SHARED_FILE_NAME)
+        # memory:// is counted by our thread-safe storage, not limits' own (see below).
+        elif uri.startswith("memory://"):
             storage = ProcessMemoryStorage()
         else:
             storage = storage_from_string(uri)

@@ -39,27 +39,53 @@ def worker(burst: bool, concurrency: int | None, rate: float | None) -> None:
 
 @click.group("mailings")
 def mailings() -> None:
-    """Watch and control sends (pause, resume, cancel)."""
+    """Watch and control sends (pause, resume, cancel).
+
+    Name a send by its announcement (--announcement N, the number the committee's pages show)
+    or by its mailing id (as `listserve announcements send` prints it)."""
 
 
-def _load(mailing_id: int):
+def _which_mailing(command):
+    command = click.argument("mailing_id", type=int, required=False)(command)
+    announcement = click.option(
+        "--announcement", "announcement_id", type=int,
+        help="The announcement whose send this is (instead of MAILING_ID).",
+    )
+    return announcement(command)
+
+
+def _load(mailing_id: int | None, announcement_id: int | None):
+    if (mailing_id is None) == (announcement_id is None):
+        raise click.UsageError("Name one send: a MAILING_ID or --announcement N.")
     try:
+        if announcement_id is not None:
+            return control.get_announcement_mailing(announcement_id)
         return control.get_mailing(mailing_id)
     except control.MailingNotFound as exc:
         raise click.ClickException(str(exc)) from None
 
 
+def _label(mailing) -> str:
+    """Both ids, so either can be used next time."""
+    announcement_id = control.announcement_id_of(mailing)
+    if announcement_id is None:
+        return f"Mailing {mailing.id}"
+    return f"Announcement {announcement_id} (mailing {mailing.id})"
+
+
 @mailings.command("progress")
-@click.argument("mailing_id", type=int)
+@_which_mailing
 @click.option("--watch", is_flag=True, help="Redraw every second until the send is done.")
 @with_appcontext
-def progress(mailing_id: int, watch: bool) -> None:
+def progress(mailing_id: int | None, announcement_id: int | None, watch: bool) -> None:
     """Counts, rate and time left for one send, as a progress bar."""
-    mailing = _load(mailing_id)
+    mailing = _load(mailing_id, announcement_id)
+    label = _label(mailing)
     while True:
         state = control.mailing_progress(mailing.id)
         db.session.rollback()  # a fresh snapshot next time round
-        click.echo("\r" + progress_line(state, mailing.status), nl=not watch)
+        line = f"{label}: {progress_line(state, mailing.status)}"
+        click.echo("\r" + line if watch else line, nl=not watch)
         if not watch or state.finished:
             break
         time.sleep(1)
@@ -76,7 +102,7 @@ def progress_line(state: control.Progress, status: str, width: int = 30) -> str:
         f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} "
         f"{state.sent:,} sent · {state.queued:,} queued · {state.retrying:,} retrying · "
         f"{state.failed:,} failed · {state.cancelled:,} cancelled · "
-        f"{state.rate_per_second:,.0f}/s · {left} left · {status}"
+        f"{state.rate_per_second:,.0f}/s · {left} left · {state.state(status)}"
     )
 
 
@@ -93,16 +119,16 @@ def _duration(seconds: float) -> str:
 
 def _control_command(name: str, action, done: str):
     @mailings.command(name, help=f"{name.capitalize()} a send.")
-    @click.argument("mailing_id", type=int)
+    @_which_mailing
     @with_appcontext
-    def command(mailing_id: int) -> None:
-        mailing = _load(mailing_id)
+    def command(mailing_id: int | None, announcement_id: int | None) -> None:
+        mailing = _load(mailing_id, announcement_id)
         try:
             action(mailing)
         except control.MailingFinished as exc:
             raise click.ClickException(str(exc)) from None
         db.session.commit()
-        click.echo(f"Mailing {mailing_id} {done}.")
+        click.echo(f"{_label(mailing)} {done}.")
 
     return command
 

@@ -242,7 +242,7 @@ def _with_visible_unsubscribe_link(text: str, html: str | None) -> tuple[str, st
 
 
 def _add_list_headers(msg: EmailMessage, mailing: Mailing, mailing_list: MailingList) -> None:
-    msg["List-Archive"] = f"<{external_url('public.home')}>"
+    msg["List-Archive"] = f"<{external_url('archive.index')}>"  # RFC 2369: the list's archive
     if mailing.archived_at:
         msg["Archived-At"] = f"<{check_header_value(mailing.archived_at, 'archive link')}>"
     if mailing_list.announce_only:

@@ -7,14 +7,20 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from listserve.core.db import utcnow
-from listserve.delivery.models import Mailing, MailingStatus, OutboxEntry, OutboxStatus
+from listserve.delivery.models import (
+    Mailing,
+    MailingKind,
+    MailingStatus,
+    OutboxEntry,
+    OutboxStatus,
+)
 from listserve.extensions import db
 
 RATE_WINDOW = timedelta(seconds=30)
 
 
 class MailingNotFound(LookupError):
-    """No mailing has this id."""
+    """No mailing has this id (or the announcement named has none)."""
 
 
 class MailingFinished(ValueError):
@@ -40,11 +46,51 @@ class Progress:
     def finished(self) -> bool:
         return self.queued == 0 and self.retrying == 0
 
+    def state(self, status: str) -> str:
+        """What people read for a send with this mailing status (see send_state)."""
+        return send_state(status, self.queued + self.retrying)
+
+
+def send_state(status: str, still_to_go: int) -> str:
+    """One word for a send, the same on the committee's pages and the command line:
+    "finished" once an active send has nothing left to go, else its status (active,
+    paused, cancelled)."""
+    if status == MailingStatus.ACTIVE and still_to_go == 0:
+        return "finished"
+    return status
+
+
+def announcement_purpose(announcement_id: int) -> str:
+    """The purpose an announcement's mailing is queued with: at most one such mailing."""
+    return f"announcement:{announcement_id}"
+
+
+def announcement_id_of(mailing: Mailing) -> int | None:
+    """The announcement a mailing sends, read back from its purpose; None for notices."""
+    prefix = announcement_purpose(0)[:-1]
+    if mailing.kind != MailingKind.ANNOUNCEMENT or not mailing.purpose.startswith(prefix):
+        return None
+    number = mailing.purpose[len(prefix):]
+    return int(number) if number.isdigit() else None
+
 
 def get_mailing(mailing_id: int) -> Mailing:
     mailing = db.session.get(Mailing, mailing_id)
     if mailing is None:
         raise MailingNotFound(f"There is no mailing {mailing_id}.")
+    return mailing
+
+
+def get_announcement_mailing(announcement_id: int) -> Mailing:
+    """The mailing that sends this announcement. Raises MailingNotFound."""
+    mailing = db.session.scalar(sa.select(Mailing).where(
+        Mailing.kind == MailingKind.ANNOUNCEMENT,
+        Mailing.purpose == announcement_purpose(announcement_id),
+    ))
+    if mailing is None:
+        raise MailingNotFound(
+            f"Announcement {announcement_id} has not been sent: there is no mailing for it."
+        )
     return mailing
 
 

@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -16,13 +17,13 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 class LiveServer:
     """`listserve serve` (gunicorn and a delivery worker) in its own process group."""
 
-    def __init__(self, port: int, env: dict, log_path: Path):
+    def __init__(self, port: int, env: dict, log_path: Path, workers: int = 1):
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "listserve", "serve", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--threads", "4"],
+             "--workers", str(workers), "--threads", "4"],
             cwd=REPOSITORY, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -73,6 +74,9 @@ def server_environment(database_url: str, smtp_port: int, port: int, mailbox: Pa
         # once a second could answer with the page it kept from the previous journey.
         "LISTSERVE_PAGE_CACHE_CHECK_SECONDS": "0",
         "LISTSERVE_SUBSCRIBE_RATE_LIMIT": "1000 per minute",
+        # Counts are kept in the instance folder's file (the default storage) from one run to
+        # the next: a prefix of this server's own starts each run from zero.
+        "LISTSERVE_RATELIMIT_KEY_PREFIX": f"journeys-{uuid.uuid4().hex}",
         # Every journey comes from 127.0.0.1, and the XSS corpus is posted as comments by one
         # reader: per-IP and per-address limits have their own tests elsewhere.
         "LISTSERVE_LOGIN_RATE_LIMIT": "1000 per minute",

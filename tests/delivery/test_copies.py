@@ -45,7 +45,7 @@ def test_a_copy_has_exactly_the_list_headers(app, deliver, smtp_sink):
     assert message["To"] == "Ann Example <ann@example.net>"
     assert message["List-Id"] == "Network announcements <announcements.lists.example.org>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message["List-Archive"] == "<http://localhost/>"
+    assert message["List-Archive"] == "<http://localhost/archive>"
     assert message["Archived-At"] == "<http://localhost/archive/2026/launch-news>"
     assert message["List-Post"] == "NO"
     assert message["List-Help"] == (

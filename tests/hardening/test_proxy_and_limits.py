@@ -1,4 +1,5 @@
-"""ProxyFix only when configured, and one rate-limit count across processes with Redis."""
+"""ProxyFix only when configured, and one rate-limit count across processes (by default, and
+with Redis)."""
 
 import json
 import os
@@ -88,6 +89,13 @@ def process_env(app, database_url, tmp_path):
 
 def test_two_processes_share_one_limit_in_redis(process_env):
     process_env["LISTSERVE_RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379"
+    assert subscribe_from_own_process(process_env, 2, "first") == [303, 303]
+    assert subscribe_from_own_process(process_env, 2, "second") == [303, 429]
+
+
+def test_by_default_two_processes_share_one_limit_without_redis(process_env):
+    """The default storage is a file in the instance folder that every process opens."""
+    assert "LISTSERVE_RATELIMIT_STORAGE_URI" not in process_env
     assert subscribe_from_own_process(process_env, 2, "first") == [303, 303]
     assert subscribe_from_own_process(process_env, 2, "second") == [303, 429]
 

@@ -1,12 +1,15 @@
-"""The in-process rate-limit counts: exact and error-free under many threads, no thread of
-their own, and `memory://` served by them."""
+"""The rate-limit storages of our own: the in-process counts (`memory://`) and the file every
+process of a machine shares (the default). Exact and error-free under many threads, no thread
+of their own."""
 
 import threading
 import time
+from pathlib import Path
 
 import limits
 from limits.strategies import FixedWindowRateLimiter
 
+from listserve.core.ratelimit_file import SharedFileStorage
 from listserve.core.ratelimits import ProcessMemoryStorage
 
 THREADS = 16
@@ -68,3 +71,36 @@ def test_the_limit_holds_and_a_new_window_starts_afresh():
 def test_memory_uri_is_served_by_the_thread_safe_storage(app):
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert isinstance(app.extensions["rate_limits"].storage, ProcessMemoryStorage)
+
+
+def test_by_default_counts_are_kept_in_the_instance_folder(app_config, tmp_path):
+    from listserve import create_app
+
+    app = create_app({**app_config, "RATELIMIT_STORAGE_URI": None})
+    storage = app.extensions["rate_limits"].storage
+    assert isinstance(storage, SharedFileStorage)
+    assert storage.path.parent == Path(app.instance_path)
+
+
+def test_the_shared_file_counts_every_thread_and_every_opening(tmp_path):
+    path = tmp_path / "ratelimits.sqlite3"
+    strategy = FixedWindowRateLimiter(SharedFileStorage(path))
+    item = limits.parse("1000000 per hour")
+    assert hammer(strategy, item, pause_every=50) == []
+    # Another opening of the same file (as another process has) sees the same count.
+    other = FixedWindowRateLimiter(SharedFileStorage(path))
+    remaining = other.get_window_stats(item, "subscribe", "203.0.113.7").remaining
+    assert 1000000 - remaining == THREADS * HITS
+
+
+def test_in_the_shared_file_the_limit_holds_and_a_new_window_starts_afresh(tmp_path):
+    storage = SharedFileStorage(tmp_path / "ratelimits.sqlite3")
+    strategy = FixedWindowRateLimiter(storage)
+    item = limits.parse("2 per second")
+    assert [strategy.hit(item, "203.0.113.9") for _ in range(3)] == [True, True, False]
+    stats = strategy.get_window_stats(item, "203.0.113.9")
+    assert stats.remaining == 0 and time.time() < stats.reset_time <= time.time() + 1
+    time.sleep(1.05)
+    assert strategy.hit(item, "203.0.113.9")
+    storage.clear(item.key_for("203.0.113.9"))
+    assert strategy.get_window_stats(item, "203.0.113.9").remaining == 2
