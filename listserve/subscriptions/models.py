@@ -18,6 +18,11 @@ class SubscriptionStatus(enum.StrEnum):
     DISABLED = "disabled"  # delivery stopped, e.g. by bounces; the person can re-enable it
 
 
+class DeliveryMode(enum.StrEnum):
+    EACH = "each"  # every message as it is sent
+    DIGEST = "digest"  # one mail per period (the list's digest schedule)
+
+
 class Subscriber(db.Model):
     __tablename__ = "subscriber"
 
@@ -58,6 +63,8 @@ class Subscription(db.Model):
     leave_nonce: Mapped[str | None] = mapped_column(sa.String(32))
     leave_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bounce_score: Mapped[float] = mapped_column(default=0.0)
+    delivery_mode: Mapped[str] = mapped_column(sa.String(8), default=DeliveryMode.EACH,
+                                               server_default=DeliveryMode.EACH.value)
     last_bounce_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
@@ -149,5 +156,8 @@ class SignupRequest(db.Model):
     ip: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.String(400))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The ids of the lists asked for, comma-separated; None (a request stored before there
+    # were several lists) means the default list.
+    list_ids: Mapped[str | None] = mapped_column(sa.String(200))
     # Set when carrying the request out failed; such a request is kept, and not tried again.
     error: Mapped[str | None] = mapped_column(sa.Text)
