@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
+from listserve.core.content_version import PUBLIC_CONTENT
 from listserve.core.db import UTCDateTime, utcnow
 from listserve.extensions import db
 
@@ -46,6 +47,8 @@ class DigestSchedule(enum.StrEnum):
 
 class MailingList(db.Model):
     __tablename__ = "mailing_list"
+    # Public pages show lists (the subscribe form, the archive): a change refreshes them.
+    __table_args__ = PUBLIC_CONTENT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from listserve.core.addresses import InvalidAddress
 from listserve.core.db import IMMEDIATE
 from listserve.core.headers import UnsafeHeaderValue
-from listserve.core.lists import get_default_list
+from listserve.core.lists import MailingList, get_default_list
 from listserve.delivery.hooks import Bounce, DeliveryHooks
 from listserve.extensions import db
 from listserve.subscriptions.bounces import record_bounce
@@ -20,7 +20,7 @@ from listserve.subscriptions.models import (
     Subscription,
     SubscriptionStatus,
 )
-from listserve.subscriptions.services import Request, confirmation_link, request_subscription
+from listserve.subscriptions.services import Request, confirmation_link, request_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +95,13 @@ def carry_out_signup_requests(limit: int = BATCH) -> int:
     for signup in waiting:
         origin = Request(source=signup.source, ip=signup.ip, user_agent=signup.user_agent,
                          asked_at=signup.requested_at)
+        lists = lists_asked(signup, mailing_list)
+        if not lists:
+            signup.error = "no list asked for can be joined from the site"
+            continue
         try:
             with db.session.begin_nested():
-                request_subscription(signup.email, signup.name, origin, mailing_list)
+                request_subscriptions(signup.email, signup.name, origin, lists)
         except (InvalidAddress, UnsafeHeaderValue, sa.exc.IntegrityError, sa.exc.DataError) as exc:
             # It would fail again; a lost connection or a lock (anything else) is raised, and
             # the whole round is tried again later.
@@ -107,3 +111,14 @@ def carry_out_signup_requests(limit: int = BATCH) -> int:
             db.session.delete(signup)
     db.session.commit()
     return len(waiting)
+
+
+def lists_asked(signup: SignupRequest, default: MailingList) -> list[MailingList]:
+    """The lists a request names that may be joined from the site: public and in use (the
+    form's ids are not checked when it is sent). No ids: the main list, as before lists."""
+    if not signup.list_ids:
+        return [default]
+    ids = [int(part) for part in signup.list_ids.split(",") if part.strip().isdigit()]
+    found = [db.session.get(MailingList, list_id) for list_id in ids]
+    return [mailing_list for mailing_list in found
+            if mailing_list is not None and mailing_list.public and not mailing_list.archived]

@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 
 def store_signup_request(connection: sa.Connection, email: str, name: str,
-                         origin: Request) -> None:
-    """Keep a request to join for a worker, on the caller's connection (not committed).
+                         origin: Request, list_ids: list[int] | None = None) -> None:
+    """Keep a request to join `list_ids` (default: the main list) for a worker, on the caller's connection (not committed).
     Raises InvalidAddress or UnsafeHeaderValue (and stores nothing) when the address or the
     name cannot be used."""
     address, _key = normalise_address(email)
@@ -38,4 +38,6 @@ def store_signup_request(connection: sa.Connection, email: str, name: str,
         "ip": (origin.ip or None) and origin.ip[:45],
         "user_agent": (origin.user_agent or None) and origin.user_agent[:400],
         "requested_at": utcnow(),
+        # None: the main list (the footer's short form).
+        "list_ids": ",".join(str(i) for i in list_ids) if list_ids else None,
     })

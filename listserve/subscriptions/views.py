@@ -1,10 +1,11 @@
-from flask import Response, jsonify, redirect, render_template, request, url_for
+from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from listserve.core.addresses import InvalidAddress
 from listserve.core.db import single_write
 from listserve.core.forms import typed_fields
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.core.link_views import button_link
+from listserve.core.lists import DefaultListMissing, get_default_list, public_lists
 from listserve.core.ratelimits import rate_limits
 from listserve.core.tokens import TokenError
 from listserve.extensions import csrf, db
@@ -18,7 +19,7 @@ def subscribe():
     form = SubscribeForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("subscriptions/subscribe.html", form=form), status
+        return _subscribe_page(form), status
     if form.website.data:
         # A bot filled the honeypot: answer exactly as for a person, store nothing.
         return redirect(url_for("subscriptions.check_inbox"), 303)
@@ -31,12 +32,22 @@ def subscribe():
         # One row, in one INSERT that is its own transaction, stored before the answer; a
         # worker starts the double opt-in (and sends the mail) a moment later.
         with single_write() as connection:
-            signups.store_signup_request(connection, form.email.data, form.name.data, origin)
+            signups.store_signup_request(connection, form.email.data, form.name.data, origin,
+                                         form.chosen_list_ids())
     except (InvalidAddress, UnsafeHeaderValue) as exc:
         form.email.errors = [str(exc)]
-        return render_template("subscriptions/subscribe.html", form=form), 400
+        return _subscribe_page(form), 400
     # The same answer whatever the address's state: nobody learns who is on the list.
     return redirect(url_for("subscriptions.check_inbox"), 303)
+
+
+def _subscribe_page(form: SubscribeForm) -> str:
+    """The form with a box per public list: the main one ticked, or what the person ticked."""
+    lists = public_lists()
+    form.lists.choices = [(mailing_list.id, mailing_list.name) for mailing_list in lists]
+    if request.method != "POST":
+        form.lists.data = [m.id for m in lists if m.slug == current_app.config["LIST_SLUG"]]
+    return render_template("subscriptions/subscribe.html", form=form, lists=lists)
 
 
 @bp.get("/subscribe/check-your-inbox")
@@ -56,12 +67,17 @@ def _button_link(form, act, look, done_template: str, page_template: str):
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
-    return _button_link(
-        ConfirmForm(),
-        lambda: services.confirm_subscription(token),
-        lambda: services.subscription_for_confirmation(token),
-        "subscriptions/confirmed.html",
-        "subscriptions/confirm.html",
+    """One link confirms every list asked for together."""
+    form = ConfirmForm()
+    return button_link(
+        form,
+        lambda: services.confirm_subscriptions(token),
+        lambda: services.confirmation_group(services.subscription_for_confirmation(token)),
+        bad_link="subscriptions/bad_link.html",
+        done=lambda group: render_template("subscriptions/confirmed.html",
+                                           subscription=group[0], group=group),
+        page=lambda group: render_template("subscriptions/confirm.html", form=form,
+                                           subscription=group[0], group=group),
     )
 
 
@@ -157,4 +173,10 @@ def footer_form():
             formdata=None, data={"email": typed.get("email", ""), "name": typed.get("name", "")}
         )
 
-    return {"form_for_footer": form_for_footer}
+    def main_consent_text() -> str:
+        try:
+            return get_default_list().consent_text or current_app.config["CONSENT_TEXT"]
+        except DefaultListMissing:
+            return current_app.config["CONSENT_TEXT"]
+
+    return {"form_for_footer": form_for_footer, "main_consent_text": main_consent_text}
