@@ -1,5 +1,5 @@
 from wtforms import BooleanField, EmailField, HiddenField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -46,3 +46,11 @@ class UnsubscribeForm(Form):
 
 class EraseForm(Form):
     really = BooleanField("Yes, erase everything you hold about me", validators=[DataRequired()])
+
+
+class PreferenceForm(Form):
+    """One button on the personal lists page: what to do, and to which list."""
+
+    action = HiddenField(validators=[AnyOf(["join", "leave", "leave_all", "mode"])])
+    list_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$")])
+    mode = HiddenField(validators=[Optional(), AnyOf(["each", "digest"])])

@@ -100,7 +100,7 @@ def _ask_confirmation(waiting: list[Subscription], origin: Request, name: str,
         if subscription.confirm_nonce != nonce:
             subscription.requested_at = origin.asked_at or now
             subscription.confirm_nonce = nonce
-        _record_consent_request(subscription, origin)
+        record_consent(subscription, origin)
     if name:
         waiting[0].subscriber.name = name
     _send_confirmation(waiting[0], now, origin, waiting)
@@ -118,8 +118,9 @@ def consent_text_sha256(text: str) -> str:
     return digest
 
 
-def _record_consent_request(subscription: Subscription, origin: Request,
-                            confirmed_at: datetime | None = None) -> None:
+def record_consent(subscription: Subscription, origin: Request,
+                   confirmed_at: datetime | None = None) -> None:
+    """A consent record for this subscription: its list's text, where and when it was asked."""
     # Each list's own consent text: the record says which list (its subscription) and what
     # the person agreed to for it.
     digest = consent_text_sha256(subscription.mailing_list.consent_text
@@ -274,6 +275,12 @@ def confirm_group(subscription: Subscription) -> list[Subscription]:
 def confirm_subscriptions(token: str) -> list[Subscription]:
     """Confirm every list a confirmation link is for (raises TokenError, TokenExpired)."""
     return confirm_group(subscription_for_confirmation(token))
+
+
+def confirm_now(subscription: Subscription) -> None:
+    """Confirm a pending subscription whose address is already proven (its latest consent
+    record is the request being confirmed) and queue the welcome mail."""
+    _confirm(subscription)
 
 
 def _confirm(subscription: Subscription) -> None:

@@ -1,4 +1,13 @@
-from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from listserve.core.addresses import InvalidAddress
 from listserve.core.db import single_write
@@ -9,8 +18,14 @@ from listserve.core.lists import DefaultListMissing, get_default_list, public_li
 from listserve.core.ratelimits import rate_limits
 from listserve.core.tokens import TokenError
 from listserve.extensions import csrf, db
-from listserve.subscriptions import bounces, bp, leaving, privacy, services, signups
-from listserve.subscriptions.forms import ConfirmForm, EraseForm, SubscribeForm, UnsubscribeForm
+from listserve.subscriptions import bounces, bp, leaving, preferences, privacy, services, signups
+from listserve.subscriptions.forms import (
+    ConfirmForm,
+    EraseForm,
+    PreferenceForm,
+    SubscribeForm,
+    UnsubscribeForm,
+)
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
@@ -180,3 +195,58 @@ def footer_form():
             return current_app.config["CONSENT_TEXT"]
 
     return {"form_for_footer": form_for_footer, "main_consent_text": main_consent_text}
+
+
+@bp.route("/u/<token>/lists", methods=["GET", "POST"])
+def my_lists(token: str):
+    """Every list with the person's state: join, leave one or all, each mail or a digest."""
+    try:
+        subscription = leaving.subscription_for_unsubscribe(token)
+    except TokenError:
+        return render_template("subscriptions/bad_link.html", expired=False), 404
+    if subscription is None:
+        return render_template("subscriptions/erased.html"), 404
+    form = PreferenceForm()
+    if request.method == "POST":
+        if not form.validate():
+            db.session.rollback()
+            flash("This form expired or was not one of ours. Please press the button again.",
+                  "error")
+            return _preferences_page(subscription, token), 400
+        try:
+            message = _apply_preference(subscription, form)
+        except preferences.PreferenceRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _preferences_page(subscription, token), 400
+        db.session.commit()
+        flash(message)
+        return redirect(url_for("subscriptions.my_lists", token=token), 303)
+    return _preferences_page(subscription, token)
+
+
+def _apply_preference(subscription, form: PreferenceForm) -> str:
+    action = form.action.data
+    if action == "leave_all":
+        preferences.leave_all(subscription)
+        return "You have left every list."
+    if not form.list_id.data:
+        raise preferences.PreferenceRefused("Please choose a list.")
+    list_id = int(form.list_id.data)
+    if action == "leave":
+        preferences.leave_list(subscription, list_id)
+        return "You have left the list."
+    if action == "mode":
+        preferences.set_delivery_mode(subscription, list_id, form.mode.data or "")
+        return "Saved: " + ("a digest." if form.mode.data == "digest" else "each message.")
+    origin = services.Request(source=f"preferences page {request.path.rsplit('/', 2)[0]}/…",
+                              ip=request.remote_addr, user_agent=request.user_agent.string)
+    if preferences.join_list(subscription, list_id, origin):
+        return "You have joined the list. A welcome message is on its way."
+    return "We sent you a confirmation mail: press its button to join."
+
+
+def _preferences_page(subscription, token: str):
+    return render_template("subscriptions/preferences.html", token=token,
+                           states=preferences.list_states(subscription.subscriber),
+                           subscriber=subscription.subscriber)
