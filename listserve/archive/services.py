@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from listserve.archive.models import Comment, CommentStatus, Post
 from listserve.core.db import utcnow
+from listserve.core.lists import get_default_list
 from listserve.core.urls import external_url
 from listserve.extensions import db
 
@@ -28,6 +29,7 @@ def publish_post(
     published_at: datetime | None = None,
     announcement_id: int | None = None,
     mailing_id: int | None = None,
+    list_id: int | None = None,
 ) -> Post:
     """Put an announcement in the archive under a permanent /archive/<year>/<slug> address.
 
@@ -50,6 +52,7 @@ def publish_post(
         published_at=published_at,
         announcement_id=announcement_id,
         mailing_id=mailing_id,
+        list_id=list_id or get_default_list().id,
     )
     db.session.add(post)
     db.session.flush()

@@ -15,6 +15,7 @@ from listserve.delivery.hooks import Bounce, DeliveryHooks
 from listserve.extensions import db
 from listserve.subscriptions.bounces import record_bounce
 from listserve.subscriptions.models import (
+    DeliveryMode,
     SignupRequest,
     Subscriber,
     Subscription,
@@ -36,12 +37,14 @@ def register(hooks: DeliveryHooks) -> None:
 
 
 def confirmed_recipients(list_id: int) -> sa.Select:
-    """(subscription id, address, name) of everyone confirmed on the list."""
+    """(subscription id, address, name) of everyone confirmed on the list who takes each
+    message (digest readers get the list's digest instead, listserve.archive.digests)."""
     return (
         sa.select(Subscription.id, Subscriber.email, Subscriber.name)
         .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
         .where(Subscription.list_id == list_id,
-               Subscription.status == SubscriptionStatus.CONFIRMED)
+               Subscription.status == SubscriptionStatus.CONFIRMED,
+               Subscription.delivery_mode == DeliveryMode.EACH.value)
     )
 
 

@@ -28,3 +28,19 @@ def states(app, email) -> dict[int, str]:
         return dict(db.session.execute(
             sa.select(Subscription.list_id, Subscription.status).join(Subscriber)
             .where(Subscriber.email_key == email.lower())).all())
+
+
+def add_to_list(app, list_id, email, status="confirmed", mode="each") -> int:
+    """A person on a list (made if new), straight through the models; the subscription id."""
+    from listserve.core.lists import MailingList
+
+    with app.app_context():
+        subscriber = db.session.scalar(sa.select(Subscriber).filter_by(email_key=email.lower()))
+        if subscriber is None:
+            subscriber = Subscriber(email=email, email_key=email.lower(), name=email.split("@")[0])
+        subscription = Subscription(subscriber=subscriber,
+                                    mailing_list=db.session.get(MailingList, list_id),
+                                    status=status, delivery_mode=mode)
+        db.session.add(subscription)
+        db.session.commit()
+        return subscription.id
