@@ -45,6 +45,7 @@ def _register_features(app: Flask) -> None:
     from listserve.committee import auth as committee_auth
     from listserve.delivery import hooks
     from listserve.inbound import personal_data as inbound_personal_data
+    from listserve.subscriptions import digests
     from listserve.subscriptions import jobs as subscription_jobs
 
     committee_auth.init_app(app)
@@ -52,7 +53,8 @@ def _register_features(app: Flask) -> None:
     inbound_personal_data.init_app(app)  # mail a person sent us
     delivery_hooks = hooks.init_app(app)
     subscription_jobs.register(delivery_hooks)  # first: requests to join, then
-    announcement_jobs.register(delivery_hooks)  # scheduled announcements
+    announcement_jobs.register(delivery_hooks)  # scheduled announcements, then
+    delivery_hooks.round_jobs.append(digests.queue_digests)  # each list's digest, once a period
 
     from listserve import announcements, archive, committee, public, subscriptions
     from listserve.delivery import views as delivery_views

@@ -130,6 +130,9 @@ def clean_slug(value) -> str:
     slug = str(value or "").strip().lower()
     if not SLUG.match(slug):
         raise ValueError("Use 1 to 64 lower-case letters, digits and dashes (not at either end).")
+    if slug.replace("-", "").isdigit():
+        # /archive/<list>/ would read like the old /archive/<year>/ addresses.
+        raise ValueError("Use at least one letter.")
     if slug in RESERVED_SLUGS or slug.endswith(RESERVED_SUFFIXES):
         raise ValueError("This name is kept for the mail system; please choose another.")
     return slug

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy.orm import Mapped, mapped_column
 
 from listserve.core.content_version import PUBLIC_CONTENT
@@ -133,6 +133,14 @@ def all_lists(include_archived: bool = True) -> list[MailingList]:
 def public_lists() -> list[MailingList]:
     """The lists a visitor may join on the site: public and not archived."""
     return [m for m in all_lists(include_archived=False) if m.public]
+
+
+def lists_for_pages() -> list[MailingList]:
+    """Every list, read once per request (or app context): for pages that show lists, the
+    subscribe footer and the archives; never for code that changes them."""
+    if "mailing_lists" not in g:
+        g.mailing_lists = all_lists()
+    return g.mailing_lists
 
 
 def ensure_default_list(connection: sa.Connection) -> None:

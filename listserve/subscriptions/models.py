@@ -161,3 +161,22 @@ class SignupRequest(db.Model):
     list_ids: Mapped[str | None] = mapped_column(sa.String(200))
     # Set when carrying the request out failed; such a request is kept, and not tried again.
     error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class DigestRun(db.Model):
+    """One list's digest for one period: the row that claims it, so it is queued once however
+    many workers run the digest job (listserve.subscriptions.digests)."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (sa.UniqueConstraint("list_id", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("mailing_list.id", ondelete="CASCADE"))
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    posts: Mapped[int] = mapped_column(default=0)  # -1: could not be queued (see the log)
+    # The shared digest (those who missed every post); personal ones carry the run's key in
+    # their purpose.
+    mailing_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("mailing.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

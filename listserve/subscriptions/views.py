@@ -14,7 +14,7 @@ from listserve.core.db import single_write
 from listserve.core.forms import typed_fields
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.core.link_views import button_link
-from listserve.core.lists import DefaultListMissing, get_default_list, public_lists
+from listserve.core.lists import lists_for_pages, public_lists
 from listserve.core.ratelimits import rate_limits
 from listserve.core.tokens import TokenError
 from listserve.extensions import csrf, db
@@ -189,10 +189,11 @@ def footer_form():
         )
 
     def main_consent_text() -> str:
-        try:
-            return get_default_list().consent_text or current_app.config["CONSENT_TEXT"]
-        except DefaultListMissing:
-            return current_app.config["CONSENT_TEXT"]
+        main = current_app.config["LIST_SLUG"]
+        for mailing_list in lists_for_pages():
+            if mailing_list.slug == main and mailing_list.consent_text:
+                return mailing_list.consent_text
+        return current_app.config["CONSENT_TEXT"]
 
     return {"form_for_footer": form_for_footer, "main_consent_text": main_consent_text}
 
