@@ -43,6 +43,9 @@ OUTCOMES = {
 # already sent, feed readers, bookmarks) move for good to the main list's archive.
 
 
+MAX_PAGE = 100_000
+
+
 def _main_list() -> str:
     return current_app.config["LIST_SLUG"]
 
@@ -79,7 +82,7 @@ def _paging() -> dict:
 @cached_page
 def list_index(list_slug: str):
     mailing_list = public_archive_or_404(list_slug)
-    page = services.list_posts(request.args.get("page", 1, type=int), mailing_list=mailing_list)
+    page = services.list_posts(_page_number(), mailing_list=mailing_list)
     return render_template("archive/index.html", archive=page, mailing_list=mailing_list,
                            archive_lists=[m for m in lists_for_pages() if m.public])
 
@@ -88,8 +91,7 @@ def list_index(list_slug: str):
 def list_search(list_slug: str):
     mailing_list = public_archive_or_404(list_slug)
     query = request.args.get("q", "")[:200]
-    results = search_archive(query, request.args.get("page", 1, type=int),
-                             mailing_list=mailing_list)
+    results = search_archive(query, _page_number(), mailing_list=mailing_list)
     return render_template("archive/search.html", results=results, mailing_list=mailing_list)
 
 
@@ -101,8 +103,15 @@ def list_feed(list_slug: str):
                     mimetype="application/atom+xml")
 
 
+def _page_number() -> int:
+    """?page=… as typed, kept within what a database integer holds."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
 def _find_post(year: int, slug: str, list_slug: str | None = None) -> Post:
-    found = services.get_post(year, slug)
+    if not 0 < year < 10_000:
+        abort(404)
+    found = services.get_post(year, slug[:100])
     if found is None or (list_slug is not None and list_slug_of(found) != list_slug):
         abort(404)
     return found

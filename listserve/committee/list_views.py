@@ -39,7 +39,7 @@ def new_list():
 
 
 def _list_or_404(list_id: int) -> MailingList:
-    mailing_list = db.session.get(MailingList, list_id)
+    mailing_list = db.session.get(MailingList, list_id) if list_id < 2**31 else None
     if mailing_list is None:
         abort(404)
     return mailing_list

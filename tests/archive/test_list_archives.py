@@ -83,3 +83,13 @@ def test_unknown_hidden_and_mismatched_archives_are_404(app, client):
     assert client.get("/archive/secret/2026/launch-of-the-network").status_code == 404
     assert client.get("/archive/2026/no-such-post").status_code == 404
     assert client.get("/archive/" + "x" * 5000 + "/").status_code == 404
+
+
+def test_numbers_beyond_any_database_integer_are_404_or_the_last_page(app, client):
+    post_to(app, None, "Launch of the network", "Hello.", 1)
+    huge = "9" * 30
+    assert client.get(f"/archive/{huge}/launch").status_code == 404
+    assert client.get(f"/archive/announcements/{huge}/launch").status_code == 404
+    assert client.get(f"/archive/announcements/?page={huge}").status_code == 200
+    assert client.get(f"/archive/announcements/search?q=hello&page={huge}").status_code == 200
+    assert client.get("/archive/announcements/?page=-5").status_code == 200
