@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from listserve.announcements.event_models import AnnouncementEvent
 from listserve.announcements.models import Announcement
 from listserve.archive.models import Post
+from listserve.core.lists import MailingList
 from listserve.extensions import db
 from tests.announcements.helpers import BASE, press, set_required_approvals, write_draft
 from tests.committee.helpers import log_in, make_member
@@ -55,7 +56,8 @@ def sent_announcement_with_event(app, client, days=3.0) -> tuple[int, int]:
 def post_page(app, announcement_id) -> str:
     with app.app_context():
         post = db.session.get(Post, db.session.get(Announcement, announcement_id).post_id)
-        return f"/archive/{post.year}/{post.slug}"
+        list_slug = db.session.get(MailingList, post.list_id).slug
+        return f"/archive/{list_slug}/{post.year}/{post.slug}"
 
 
 def answer(client, page_url, event_id, expect=200, **fields):

@@ -1,7 +1,7 @@
 """Network members: entries from the sign-on page, and the principles texts they agreed to.
 
-Revision ID: 0012_members
-Revises: 0011_default_list
+Revision ID: 0014_members
+Revises: 0013_lists_digest
 Create Date: 2026-12-06 21:31:13.602935
 
 """
@@ -12,8 +12,8 @@ import listserve.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_members'
-down_revision = '0011_default_list'
+revision = '0014_members'
+down_revision = '0013_lists_digest'
 branch_labels = None
 depends_on = None
 

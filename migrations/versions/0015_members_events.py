@@ -1,7 +1,7 @@
 """Events on announcements, readers' answers to them, and files attached to a mailing (the .ics).
 
-Revision ID: 0013_members_events
-Revises: 0012_members
+Revision ID: 0015_members_events
+Revises: 0014_members
 Create Date: 2026-12-06 21:35:34.111717
 
 """
@@ -12,8 +12,8 @@ import listserve.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_members_events'
-down_revision = '0012_members'
+revision = '0015_members_events'
+down_revision = '0014_members'
 branch_labels = None
 depends_on = None
 
