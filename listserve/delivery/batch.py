@@ -158,7 +158,7 @@ class CopyMaker:
         else:  # sign what the recipient will read, then stuff it for the wire
             data = dot_stuffed(self.signer.sign(
                 template.personalise(copy, token, self.key, link=link, opaque=opaque,
-                                     reply_to=reply_to)
+                                     reply_to=reply_to), template
             ))
         return copy, envelope_sender(template.domain, copy.id, opaque=opaque), data
 
