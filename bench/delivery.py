@@ -3,6 +3,10 @@ local SMTP sink, next to the raw limit of a plain smtplib loop into the same sin
 
     python bench/delivery.py --recipients 100000 --workers 1,2 [--dkim] [--database URL]
 
+--dkim: the same sends again, DKIM-signed (rsa-sha256, 2048 bits), and the rate of bare
+RSA-2048 signatures made by cryptography in this process, measured around them: signed ÷ bare
+per worker says how near a signing worker comes to the cost of the signature alone.
+
 Prints enqueue time, messages/s per run (from the first to the last sent_at, so process
 start-up is not counted), peak RSS per worker process (VmHWM), the raw smtplib rate over one
 connection with pre-built messages of the same size, and the ratios. With no --database it
@@ -363,40 +367,48 @@ def main() -> None:
         backend_db = sa.make_url(url).database if engine == "postgresql" else None
         print(f"worker start-up and exit with nothing due: {startup * 1000:.0f} ms CPU "
               "(taken off each worker's CPU below)")
-        runs = []  # (workers, rate, raw around it, peaks)
-        for _ in range(opts.repeat):
-            for workers in [int(w) for w in opts.workers.split(",")]:
-                raw_before = raw_limit(port, sample)
-                requeue(app, mailing_id)
-                sink_before = process_cpu(sink_pid)
-                own_before = time.process_time()
-                with BackendMeter(backend_db) as backends:
-                    wall, peaks, cpus = run_workers(env, workers, opts.concurrency)
-                own_cpu = time.process_time() - own_before
-                sink_cpu = process_cpu(sink_pid) - sink_before
-                count, rate = sent_rate(app, mailing_id)
-                raw = (raw_before + raw_limit(port, sample)) / 2
-                runs.append((workers, rate, raw, peaks))
-                per = 1e6 / max(count, 1)
-                worker_cpu = sum(cpus) - startup * workers
-                print(f"{workers} worker(s) × {opts.concurrency} connection(s): {count:,} sent, "
-                      f"{rate:,.0f} msg/s (wall {wall:.1f} s incl. start-up); raw limit around "
-                      f"it {raw:,.0f} msg/s; peak RSS per worker "
-                      + ", ".join(f"{p:.0f} MB" for p in peaks))
-                print(f"  CPU per copy: workers {worker_cpu * per:.0f} µs, "
-                      + (f"PostgreSQL backends {backends.seconds * per:.0f} µs, "
-                         if backend_db else "")
-                      + f"sink {sink_cpu * per:.0f} µs; this process meanwhile "
-                      f"{own_cpu * 1000:.0f} ms CPU in all")
+        runs = measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup)
         report(runs, opts.concurrency)
         if opts.dkim:
-            measure_dkim(app, env, mailing_id, tmp, opts.concurrency)
+            measure_dkim(app, env, mailing_id, tmp, opts, (port, sink_pid, sample, backend_db,
+                                                            startup), runs)
         print("load average: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
     finally:
         stop_sink()
         with create_app(settings).app_context():
             db.engine.dispose()
         drop()
+
+
+def measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup,
+            label=""):
+    """Each worker count, opts.repeat times: rate, raw limit around it, CPU per copy."""
+    runs = []  # (workers, rate, raw around it, peaks)
+    for _ in range(opts.repeat):
+        for workers in [int(w) for w in opts.workers.split(",")]:
+            raw_before = raw_limit(port, sample)
+            requeue(app, mailing_id)
+            sink_before = process_cpu(sink_pid)
+            own_before = time.process_time()
+            with BackendMeter(backend_db) as backends:
+                wall, peaks, cpus = run_workers(env, workers, opts.concurrency)
+            own_cpu = time.process_time() - own_before
+            sink_cpu = process_cpu(sink_pid) - sink_before
+            count, rate = sent_rate(app, mailing_id)
+            raw = (raw_before + raw_limit(port, sample)) / 2
+            runs.append((workers, rate, raw, peaks))
+            per = 1e6 / max(count, 1)
+            worker_cpu = sum(cpus) - startup * workers
+            print(f"{label}{workers} worker(s) × {opts.concurrency} connection(s): {count:,} "
+                  f"sent, {rate:,.0f} msg/s (wall {wall:.1f} s incl. start-up); raw limit "
+                  f"around it {raw:,.0f} msg/s; peak RSS per worker "
+                  + ", ".join(f"{p:.0f} MB" for p in peaks))
+            print(f"  CPU per copy: workers {worker_cpu * per:.0f} µs, "
+                  + (f"PostgreSQL backends {backends.seconds * per:.0f} µs, "
+                     if backend_db else "")
+                  + f"sink {sink_cpu * per:.0f} µs; this process meanwhile "
+                  f"{own_cpu * 1000:.0f} ms CPU in all")
+    return runs
 
 
 def report(runs, concurrency: int) -> None:
@@ -417,7 +429,47 @@ def report(runs, concurrency: int) -> None:
     print(f"peak RSS per worker: max {max(max(p) for *_, p in runs):.0f} MB")
 
 
-def measure_dkim(app, env, mailing_id: int, tmp: Path, concurrency: int) -> None:
+def bare_rsa_rate(key, seconds: float = 3.0) -> float:
+    """RSA-2048 PKCS#1 v1.5 signatures of a SHA-256 digest a second, by cryptography (OpenSSL)
+    in this process, on one core: the most a signing worker could do."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, utils
+
+    digest, prehashed = bytes(32), utils.Prehashed(hashes.SHA256())
+    made, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for _ in range(50):
+            key.sign(digest, padding.PKCS1v15(), prehashed)
+        made += 50
+    return made / (time.perf_counter() - started)
+
+
+def sign_cost(app, mailing_id: int, key, rounds: int = 2000) -> tuple[float, float]:
+    """µs per copy of CopyMaker.make unsigned and signed (RSA-2048), in this process."""
+    from listserve.delivery.batch import CopyMaker
+    from listserve.delivery.compose import Copy
+    from listserve.delivery.dkim_sign import DkimKey, DkimSigner
+    from listserve.delivery.signing import SIGNED_HEADERS
+
+    with app.app_context():
+        maker = CopyMaker()
+        maker.load({mailing_id})
+        db.session.rollback()
+        costs = []
+        for signer in (None, DkimSigner([DkimKey("bench", "lists.example.org", key)],
+                                        SIGNED_HEADERS)):
+            maker.signer = signer
+            copies = [Copy(n, mailing_id, n, f"reader{n}@example.net", f"Reader {n}", None, 0)
+                      for n in range(1, rounds + 1)]
+            started = time.process_time()
+            for copy in copies:
+                maker.make(copy)
+            costs.append((time.process_time() - started) * 1e6 / rounds)
+    return costs[0], costs[1]
+
+
+def measure_dkim(app, env, mailing_id: int, tmp: Path, opts, setting, unsigned_runs) -> None:
+    """The same sends signed (rsa-sha256, 2048 bits), next to bare signatures made here."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -426,14 +478,32 @@ def measure_dkim(app, env, mailing_id: int, tmp: Path, concurrency: int) -> None
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
                                        serialization.PrivateFormat.TraditionalOpenSSL,
                                        serialization.NoEncryption()))
-    requeue(app, mailing_id)
     signed_env = {**env, "LISTSERVE_DKIM_SELECTOR": "bench",
                   "LISTSERVE_DKIM_PRIVATE_KEY_PATH": str(path)}
-    _, peaks, cpus = run_workers(signed_env, 1, concurrency, seconds=15)
-    count, rate = sent_rate(app, mailing_id)
-    print(f"DKIM-signed (rsa-sha256 2048), 1 worker, 15 s: {count:,} sent, "
-          f"{rate:,.0f} msg/s, worker CPU {cpus[0] * 1e6 / max(count, 1):.0f} µs per copy "
-          f"(start-up included), peak RSS {peaks[0]:.0f} MB")
+    bare_before = bare_rsa_rate(key)
+    unsigned_us, signed_us = sign_cost(app, mailing_id, key)
+    print(f"DKIM: bare RSA-2048 signatures by cryptography here: {bare_before:,.0f}/s "
+          f"({1e6 / bare_before:.0f} µs each); making one copy in this process: unsigned "
+          f"{unsigned_us:.0f} µs, signed {signed_us:.0f} µs (+{signed_us - unsigned_us:.0f} µs, "
+          f"of which the bare signature {1e6 / bare_before:.0f} µs)")
+    port, sink_pid, sample, backend_db, startup = setting
+    runs = measure(app, signed_env, mailing_id, port, sink_pid, sample, opts, backend_db,
+                   startup, label="signed: ")
+    bare = (bare_before + bare_rsa_rate(key)) / 2
+    counts = sorted({w for w, *_ in runs})
+    median = {w: statistics.median(r for v, r, *_ in runs if v == w) for w in counts}
+    unsigned = {w: statistics.median(r for v, r, *_ in unsigned_runs if v == w) for w in counts}
+    print(f"bare RSA-2048 signatures by cryptography (one core, mean of before and after): "
+          f"{bare:,.0f}/s")
+    for workers in counts:
+        per_worker = median[workers] / workers
+        print(f"signed, {workers} worker(s): median {median[workers]:,.0f} msg/s, "
+              f"{per_worker:,.0f} per worker; signed ÷ bare per worker {per_worker / bare:.2f}; "
+              f"unsigned in this run {unsigned[workers]:,.0f} msg/s")
+    first = counts[0]
+    for workers in counts[1:]:
+        print(f"signed scaling {first} -> {workers} workers: "
+              f"{median[workers] / median[first]:.2f}x")
 
 
 if __name__ == "__main__":

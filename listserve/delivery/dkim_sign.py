@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa, utils
 
+from listserve.delivery.transport import dot_stuffed
+
 _WSP_RUN = re.compile(rb"[\t ]+")
 _TRAILING_WSP = re.compile(rb"[\t ]+\r\n")
 _FIELD_START = re.compile(rb"\r\n(?![\t ])")  # a CRLF that ends a field, not a folded line
@@ -106,6 +108,7 @@ class _Prepared:
         self.top_named = fields_by_name(relaxed_fields(self.top))
         self.rest_named = fields_by_name(relaxed_fields(self.rest[:-2]))  # less the blank line
         self.pieces = list(template.body_pieces)
+        self.wire_pieces = [dot_stuffed(piece) for piece in self.pieces]
         self.total = sum(map(len, self.pieces))
         if len(self.pieces) == 1:  # no link slot: the whole body hash is shared
             self.shared = hashlib.sha256(relaxed_body(self.pieces[0]))
@@ -129,34 +132,46 @@ class _Prepared:
             named.setdefault(name, []).extend(lines)
         return named
 
-    def body_hash(self, message: bytes, body_at: int) -> bytes | None:
-        """The copy's body hash, or None when its body is not the template's pieces around
-        one link repeated in every slot."""
+    def slot(self, message: bytes, body_at: int) -> bytes | None | bool:
+        """The bytes in each link slot of the copy (None: it has no slot), or False when its
+        body is not the template's pieces around one link repeated in every slot."""
         pieces, slots = self.pieces, len(self.pieces) - 1
         length = len(message) - body_at
         if not slots:
-            return self.shared.digest() if length == self.total and \
-                message.startswith(pieces[0], body_at) else None
+            same = length == self.total and message.startswith(pieces[0], body_at)
+            return None if same else False
         slot_length, uneven = divmod(length - self.total, slots)
         if uneven or slot_length < 2 * len(_SLOT_EDGE):
-            return None
+            return False
         at = body_at + len(pieces[0])
         slot = message[at:at + slot_length]
         if not (message.startswith(pieces[0], body_at) and slot.startswith(_SLOT_EDGE)
                 and slot.endswith(_SLOT_EDGE)):
-            return None
+            return False
         for piece in pieces[1:]:
             at += slot_length
             if not (message.startswith(slot, at - slot_length)
                     and message.startswith(piece, at)):
-                return None
+                return False
             at += len(piece)
+        return slot
+
+    def body_hash(self, slot: bytes | None) -> bytes:
+        if slot is None:
+            return self.shared.digest()
         link = relaxed_body_lines(slot[len(_SLOT_EDGE):])
         digest = self.shared.copy()
         for block in self.blocks:
             digest.update(link)
             digest.update(block)
         return digest.digest()
+
+    def wire_body(self, slot: bytes | None) -> bytes:
+        """The body with SMTP's leading dots doubled: every piece starts a line (the body, or
+        after a slot's last soft line break) and was stuffed once; the slot is stuffed here."""
+        if slot is None:
+            return self.wire_pieces[0]
+        return dot_stuffed(slot).join(self.wire_pieces)
 
 
 class DkimSigner:
@@ -176,11 +191,24 @@ class DkimSigner:
         ]
         self._prepared: dict[int, _Prepared] = {}
 
-    def sign(self, message: bytes, template=None) -> bytes:
+    def sign(self, message: bytes, template=None, stuffed: bool = False) -> bytes:
         """The message with its DKIM-Signature headers in front. `template`: the CopyTemplate
-        the message was made from, whose shared parts are then canonicalised only once."""
-        named, body_hash = self.canonical_parts(message, template)
-        return self.signature_fields(named, body_hash) + message
+        the message was made from, whose shared parts are then canonicalised only once.
+        `stuffed`: return it with SMTP's leading dots doubled (RFC 5321 4.5.2) for the wire,
+        from the template's pieces stuffed once where the message is the template's."""
+        body_at = _body_start(message)
+        if template is not None:
+            prepared = self._prepared_for(template)
+            named = prepared.named_headers(message, body_at)
+            slot = named is not None and prepared.slot(message, body_at)
+            if slot is not False:
+                fields = self.signature_fields(named, prepared.body_hash(slot))
+                if not stuffed:
+                    return fields + message
+                return fields + message[:body_at] + prepared.wire_body(slot)
+        named, body_hash = self.canonical_parts(message)
+        signed = self.signature_fields(named, body_hash) + message
+        return dot_stuffed(signed) if stuffed else signed
 
     def canonical_parts(self, message: bytes, template=None):
         """(the header fields by name in relaxed form, the body hash)."""
@@ -188,9 +216,9 @@ class DkimSigner:
         if template is not None:
             prepared = self._prepared_for(template)
             named = prepared.named_headers(message, body_at)
-            body_hash = named is not None and prepared.body_hash(message, body_at)
-            if body_hash:
-                return named, body_hash
+            slot = named is not None and prepared.slot(message, body_at)
+            if slot is not False:
+                return named, prepared.body_hash(slot)
         head = message[:body_at - 2]
         return (fields_by_name(relaxed_fields(head)),
                 hashlib.sha256(relaxed_body(message[body_at:])).digest())
