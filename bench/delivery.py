@@ -381,7 +381,7 @@ def main() -> None:
 
 
 def measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup,
-            label=""):
+            label="", cpu_out=None):
     """Each worker count, opts.repeat times: rate, raw limit around it, CPU per copy."""
     runs = []  # (workers, rate, raw around it, peaks)
     for _ in range(opts.repeat):
@@ -399,6 +399,8 @@ def measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, star
             runs.append((workers, rate, raw, peaks))
             per = 1e6 / max(count, 1)
             worker_cpu = sum(cpus) - startup * workers
+            if cpu_out is not None:
+                cpu_out.setdefault(workers, []).append(worker_cpu * per)
             print(f"{label}{workers} worker(s) × {opts.concurrency} connection(s): {count:,} "
                   f"sent, {rate:,.0f} msg/s (wall {wall:.1f} s incl. start-up); raw limit "
                   f"around it {raw:,.0f} msg/s; peak RSS per worker "
@@ -429,43 +431,54 @@ def report(runs, concurrency: int) -> None:
     print(f"peak RSS per worker: max {max(max(p) for *_, p in runs):.0f} MB")
 
 
-def bare_rsa_rate(key, seconds: float = 3.0) -> float:
-    """RSA-2048 PKCS#1 v1.5 signatures of a SHA-256 digest a second, by cryptography (OpenSSL)
-    in this process, on one core: the most a signing worker could do."""
+def bare_rsa_rate(key, seconds: float = 3.0) -> tuple[float, float]:
+    """RSA-2048 PKCS#1 v1.5 signatures of a SHA-256 digest by cryptography (OpenSSL) in this
+    process: (per second of wall time, per second of this process's CPU time). The second
+    holds better on a shared machine: it does not count the time others had the core."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding, utils
 
     digest, prehashed = bytes(32), utils.Prehashed(hashes.SHA256())
-    made, started = 0, time.perf_counter()
+    made, started, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
         for _ in range(50):
             key.sign(digest, padding.PKCS1v15(), prehashed)
         made += 50
-    return made / (time.perf_counter() - started)
+    return made / (time.perf_counter() - started), made / (time.process_time() - cpu)
 
 
-def sign_cost(app, mailing_id: int, key, rounds: int = 2000) -> tuple[float, float]:
-    """µs per copy of CopyMaker.make unsigned and signed (RSA-2048), in this process."""
+def sign_cost(app, mailing_id: int, key, rounds: int = 9, copies: int = 200):
+    """CPU µs per copy in this process, in interleaved rounds (medians): a bare signature,
+    CopyMaker.make unsigned, and signed (what the worker does to compose a copy)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, utils
+
     from listserve.delivery.batch import CopyMaker
     from listserve.delivery.compose import Copy
     from listserve.delivery.dkim_sign import DkimKey, DkimSigner
     from listserve.delivery.signing import SIGNED_HEADERS
 
+    signer = DkimSigner([DkimKey("bench", "lists.example.org", key)], SIGNED_HEADERS)
+    digest, prehashed = bytes(32), utils.Prehashed(hashes.SHA256())
+    batch = [Copy(n, mailing_id, n, f"reader{n}@example.net", f"Reader {n}", None, 0)
+             for n in range(1, copies + 1)]
+    costs = {"bare": [], "unsigned": [], "signed": []}
     with app.app_context():
         maker = CopyMaker()
         maker.load({mailing_id})
         db.session.rollback()
-        costs = []
-        for signer in (None, DkimSigner([DkimKey("bench", "lists.example.org", key)],
-                                        SIGNED_HEADERS)):
-            maker.signer = signer
-            copies = [Copy(n, mailing_id, n, f"reader{n}@example.net", f"Reader {n}", None, 0)
-                      for n in range(1, rounds + 1)]
+        for _ in range(rounds):
             started = time.process_time()
-            for copy in copies:
-                maker.make(copy)
-            costs.append((time.process_time() - started) * 1e6 / rounds)
-    return costs[0], costs[1]
+            for _ in batch:
+                key.sign(digest, padding.PKCS1v15(), prehashed)
+            costs["bare"].append(time.process_time() - started)
+            for name, chosen in (("unsigned", None), ("signed", signer)):
+                maker.signer = chosen
+                started = time.process_time()
+                for copy in batch:
+                    maker.make(copy)
+                costs[name].append(time.process_time() - started)
+    return {name: statistics.median(v) * 1e6 / copies for name, v in costs.items()}
 
 
 def measure_dkim(app, env, mailing_id: int, tmp: Path, opts, setting, unsigned_runs) -> None:
@@ -480,26 +493,37 @@ def measure_dkim(app, env, mailing_id: int, tmp: Path, opts, setting, unsigned_r
                                        serialization.NoEncryption()))
     signed_env = {**env, "LISTSERVE_DKIM_SELECTOR": "bench",
                   "LISTSERVE_DKIM_PRIVATE_KEY_PATH": str(path)}
-    bare_before = bare_rsa_rate(key)
-    unsigned_us, signed_us = sign_cost(app, mailing_id, key)
-    print(f"DKIM: bare RSA-2048 signatures by cryptography here: {bare_before:,.0f}/s "
-          f"({1e6 / bare_before:.0f} µs each); making one copy in this process: unsigned "
-          f"{unsigned_us:.0f} µs, signed {signed_us:.0f} µs (+{signed_us - unsigned_us:.0f} µs, "
-          f"of which the bare signature {1e6 / bare_before:.0f} µs)")
+    cost = sign_cost(app, mailing_id, key)
+    print(f"DKIM, composing one copy in this process (CPU, medians of interleaved rounds): "
+          f"bare RSA-2048 signature {cost['bare']:.0f} µs; copy unsigned {cost['unsigned']:.0f} "
+          f"µs, signed {cost['signed']:.0f} µs: signer beyond the bare signature "
+          f"{cost['signed'] - cost['unsigned'] - cost['bare']:.0f} µs; bare ÷ signed copy "
+          f"{cost['bare'] / cost['signed']:.2f}")
     port, sink_pid, sample, backend_db, startup = setting
-    runs = measure(app, signed_env, mailing_id, port, sink_pid, sample, opts, backend_db,
-                   startup, label="signed: ")
-    bare = (bare_before + bare_rsa_rate(key)) / 2
+    bares, signed_cpu = [bare_rsa_rate(key)], {}
+    runs = []
+    for _ in range(opts.repeat):  # bare rates between the rounds: the machine's speed moves
+        for workers in [int(w) for w in opts.workers.split(",")]:
+            one = opts.__class__(**{**vars(opts), "repeat": 1, "workers": str(workers)})
+            runs += measure(app, signed_env, mailing_id, port, sink_pid, sample, one,
+                            backend_db, startup, label="signed: ", cpu_out=signed_cpu)
+            bares.append(bare_rsa_rate(key))
+    bare_wall = statistics.median(b[0] for b in bares)
+    bare_cpu = statistics.median(b[1] for b in bares)
     counts = sorted({w for w, *_ in runs})
     median = {w: statistics.median(r for v, r, *_ in runs if v == w) for w in counts}
     unsigned = {w: statistics.median(r for v, r, *_ in unsigned_runs if v == w) for w in counts}
-    print(f"bare RSA-2048 signatures by cryptography (one core, mean of before and after): "
-          f"{bare:,.0f}/s")
+    print(f"bare RSA-2048 signatures by cryptography, one process (medians of {len(bares)} "
+          f"measurements between the runs): {bare_wall:,.0f}/s of wall time (range "
+          f"{min(b[0] for b in bares):,.0f}–{max(b[0] for b in bares):,.0f}), "
+          f"{bare_cpu:,.0f}/s of CPU time")
     for workers in counts:
         per_worker = median[workers] / workers
-        print(f"signed, {workers} worker(s): median {median[workers]:,.0f} msg/s, "
-              f"{per_worker:,.0f} per worker; signed ÷ bare per worker {per_worker / bare:.2f}; "
-              f"unsigned in this run {unsigned[workers]:,.0f} msg/s")
+        cpu_rate = 1e6 / statistics.median(signed_cpu[workers])
+        print(f"signed, {workers} worker(s): median {median[workers]:,.0f} msg/s = "
+              f"{per_worker:,.0f} per worker, signed ÷ bare {per_worker / bare_wall:.2f}; per "
+              f"worker CPU second {cpu_rate:,.0f} copies, ÷ bare per CPU second "
+              f"{cpu_rate / bare_cpu:.2f}; unsigned in this run {unsigned[workers]:,.0f} msg/s")
     first = counts[0]
     for workers in counts[1:]:
         print(f"signed scaling {first} -> {workers} workers: "

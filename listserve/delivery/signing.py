@@ -22,8 +22,6 @@ SIGNED_HEADERS = (
     "mime-version", "content-type", "from", "list-unsubscribe", "list-unsubscribe-post",
 )
 
-Signer = DkimSigner
-
 
 def load_private_key(pem: bytes, setting: str = "DKIM_PRIVATE_KEY_PATH"):
     """An RSA or Ed25519 private key from PEM; raises ValueError saying which setting is wrong."""
