@@ -205,7 +205,9 @@ class DkimSigner:
                 fields = self.signature_fields(named, prepared.body_hash(slot))
                 if not stuffed:
                     return fields + message
-                return fields + message[:body_at] + prepared.wire_body(slot)
+                head = message[:body_at]  # header lines start with a name or a fold
+                return fields + (dot_stuffed(head) if b"\n." in head else head) \
+                    + prepared.wire_body(slot)
         named, body_hash = self.canonical_parts(message)
         signed = self.signature_fields(named, body_hash) + message
         return dot_stuffed(signed) if stuffed else signed
