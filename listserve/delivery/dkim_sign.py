@@ -102,11 +102,13 @@ class DkimKey:
 class _Prepared:
     """What every copy of one template shares, canonicalised and hashed once."""
 
-    def __init__(self, template):
+    def __init__(self, template, signed_names: tuple[bytes, ...]):
         self.template = template  # kept so that its id is not reused while this lives
+        self.signed_names = signed_names
         self.top, self.rest = template.top, template.rest
-        self.top_named = fields_by_name(relaxed_fields(self.top))
-        self.rest_named = fields_by_name(relaxed_fields(self.rest[:-2]))  # less the blank line
+        self.top_fields = relaxed_fields(self.top)
+        self.rest_fields = relaxed_fields(self.rest[:-2])  # less the blank line
+        self.plans: dict[tuple[bytes, ...], list[bytes | int]] = {}
         self.pieces = list(template.body_pieces)
         self.wire_pieces = [dot_stuffed(piece) for piece in self.pieces]
         self.total = sum(map(len, self.pieces))
@@ -118,19 +120,44 @@ class _Prepared:
             self.blocks = [relaxed_body_lines(p + _SLOT_EDGE) for p in self.pieces[1:-1]]
             self.blocks.append(relaxed_body(self.pieces[-1]))
 
-    def named_headers(self, message: bytes, body_at: int) -> dict[bytes, list[bytes]] | None:
-        """Every field of the copy by name, or None when the head is not the template's."""
+    def signed_headers(self, message: bytes, body_at: int) -> bytes | None:
+        """The canonical fields h= names, or None when the head is not the template's: shared
+        fields as canonicalised once, the copy's own (between top and rest) canonicalised now,
+        in an order worked out once for each set of personal field names."""
         rest_at = body_at - len(self.rest)
         if rest_at < len(self.top) or not (
             message.startswith(self.top) and message.startswith(self.rest, rest_at)
         ):
             return None
-        named = {name: list(lines) for name, lines in self.top_named.items()}
-        for name, line in relaxed_fields(message[len(self.top):rest_at]):
+        personal = relaxed_fields(message[len(self.top):rest_at])
+        names = tuple(name for name, _ in personal)
+        plan = self.plans.get(names)
+        if plan is None:
+            plan = self.plans[names] = self._plan(names)
+        return b"".join([personal[part][1] if part.__class__ is int else part for part in plan])
+
+    def _plan(self, personal: tuple[bytes, ...]) -> list[bytes | int]:
+        """`selected` with each personal field as its index: shared runs joined in advance."""
+        named: dict[bytes, list] = {}
+        for name, line in self.top_fields:
             named.setdefault(name, []).append(line)
-        for name, lines in self.rest_named.items():
-            named.setdefault(name, []).extend(lines)
-        return named
+        for index, name in enumerate(personal):
+            named.setdefault(name, []).append(index)
+        for name, line in self.rest_fields:
+            named.setdefault(name, []).append(line)
+        plan: list[bytes | int] = []
+        taken: dict[bytes, int] = {}
+        for name in self.signed_names:
+            instances = named.get(name, ())
+            used = taken.get(name, 0)
+            if used < len(instances):
+                part = instances[-1 - used]
+                if plan and part.__class__ is bytes and plan[-1].__class__ is bytes:
+                    plan[-1] += part
+                else:
+                    plan.append(part)
+            taken[name] = used + 1
+        return plan
 
     def slot(self, message: bytes, body_at: int) -> bytes | None | bool:
         """The bytes in each link slot of the copy (None: it has no slot), or False when its
@@ -183,12 +210,12 @@ class DkimSigner:
         self.keys = keys
         self.signed_names = tuple(n.lower().encode("ascii") for n in signed_names)
         h_tag = _folded_list(self.signed_names)
-        self.heads = [
-            (key, b"v=1; a=" + key.algorithm + b"; c=relaxed/relaxed; d="
-             + key.domain.encode("ascii") + b"; s=" + key.selector.encode("ascii")
-             + b";\r\n\th=" + h_tag + b";\r\n\tt=")
-            for key in keys
-        ]
+        self.heads = []  # (key, the field's value up to t=, its relaxed form after the name)
+        for key in keys:
+            head = (b"v=1; a=" + key.algorithm + b"; c=relaxed/relaxed; d="
+                    + key.domain.encode("ascii") + b"; s=" + key.selector.encode("ascii")
+                    + b";\r\n\th=" + h_tag + b";\r\n\tt=")
+            self.heads.append((key, head, relaxed_field(b"DKIM-Signature: " + head)[1][:-2]))
         self._prepared: dict[int, _Prepared] = {}
 
     def sign(self, message: bytes, template=None, stuffed: bool = False) -> bytes:
@@ -199,50 +226,48 @@ class DkimSigner:
         body_at = _body_start(message)
         if template is not None:
             prepared = self._prepared_for(template)
-            named = prepared.named_headers(message, body_at)
-            slot = named is not None and prepared.slot(message, body_at)
+            headers = prepared.signed_headers(message, body_at)
+            slot = headers is not None and prepared.slot(message, body_at)
             if slot is not False:
-                fields = self.signature_fields(named, prepared.body_hash(slot))
+                fields = self.signature_fields(headers, prepared.body_hash(slot))
                 if not stuffed:
                     return fields + message
                 head = message[:body_at]  # header lines start with a name or a fold
                 return fields + (dot_stuffed(head) if b"\n." in head else head) \
                     + prepared.wire_body(slot)
-        named, body_hash = self.canonical_parts(message)
-        signed = self.signature_fields(named, body_hash) + message
+        headers, body_hash = self.canonical_parts(message)
+        signed = self.signature_fields(headers, body_hash) + message
         return dot_stuffed(signed) if stuffed else signed
 
-    def canonical_parts(self, message: bytes, template=None):
-        """(the header fields by name in relaxed form, the body hash)."""
+    def canonical_parts(self, message: bytes, template=None) -> tuple[bytes, bytes]:
+        """(the canonical header fields h= names, the body hash)."""
         body_at = _body_start(message)
         if template is not None:
             prepared = self._prepared_for(template)
-            named = prepared.named_headers(message, body_at)
-            slot = named is not None and prepared.slot(message, body_at)
+            headers = prepared.signed_headers(message, body_at)
+            slot = headers is not None and prepared.slot(message, body_at)
             if slot is not False:
-                return named, prepared.body_hash(slot)
-        head = message[:body_at - 2]
-        return (fields_by_name(relaxed_fields(head)),
+                return headers, prepared.body_hash(slot)
+        named = fields_by_name(relaxed_fields(message[:body_at - 2]))
+        return (selected(self.signed_names, named),
                 hashlib.sha256(relaxed_body(message[body_at:])).digest())
 
-    def signature_fields(self, named: dict[bytes, list[bytes]], body_hash: bytes,
-                         now: int | None = None) -> bytes:
-        """The DKIM-Signature fields, one per key, for headers `named` and a body hash."""
-        headers = selected(self.signed_names, named)
-        tail = str(int(time.time()) if now is None else now).encode("ascii") \
-            + b";\r\n\tbh=" + base64.b64encode(body_hash) + b";\r\n\tb="
+    def signature_fields(self, headers: bytes, body_hash: bytes, now: int | None = None) -> bytes:
+        """The DKIM-Signature fields, one per key, over canonical `headers` and a body hash."""
+        stamp = str(int(time.time()) if now is None else now).encode("ascii")
+        encoded = base64.b64encode(body_hash)
+        tail = stamp + b";\r\n\tbh=" + encoded + b";\r\n\tb="
+        canonical_tail = stamp + b"; bh=" + encoded + b"; b="  # relaxed form of the tail
         fields = []
-        for key, head in self.heads:
-            value = head + tail
-            canonical = relaxed_field(b"DKIM-Signature: " + value)[1][:-2]
-            signature = key.sign_digest(hashlib.sha256(headers + canonical).digest())
-            fields.append(b"DKIM-Signature: " + value
-                          + _folded_base64(base64.b64encode(signature)) + b"\r\n")
+        for key, head, canonical_head in self.heads:
+            digest = hashlib.sha256(headers + canonical_head + canonical_tail).digest()
+            fields.append(b"DKIM-Signature: " + head + tail
+                          + _folded_base64(base64.b64encode(key.sign_digest(digest))) + b"\r\n")
         return b"".join(fields)
 
     def canonical_headers(self, message: bytes, template=None) -> bytes:
         """What the header hash is taken over, less the DKIM-Signature field itself."""
-        return selected(self.signed_names, self.canonical_parts(message, template)[0])
+        return self.canonical_parts(message, template)[0]
 
     def body_hash(self, message: bytes, template=None) -> bytes:
         """The SHA-256 of the relaxed canonical body."""
@@ -253,7 +278,7 @@ class DkimSigner:
         if prepared is None or prepared.template is not template:
             if len(self._prepared) >= 64:  # a worker sees few mailings at a time
                 self._prepared.clear()
-            prepared = self._prepared[id(template)] = _Prepared(template)
+            prepared = self._prepared[id(template)] = _Prepared(template, self.signed_names)
         return prepared
 
 
