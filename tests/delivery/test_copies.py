@@ -213,6 +213,8 @@ def test_with_an_ed25519_key_every_copy_carries_two_signatures_that_verify(
         algorithms = [copy.message.get_all("DKIM-Signature")[i].split("a=")[1][:14]
                       for i in (0, 1)]
         assert algorithms == ["rsa-sha256; c=", "ed25519-sha256"]
+    # The confirmation request carries a Reply-To of its own (replying confirms), signed too.
+    assert copy_for(smtp_sink, "new@example.net").message["Reply-To"]
     announcement = copy_for(smtp_sink, "ben@example.net").message
     for signature in announcement.get_all("DKIM-Signature"):
         signed = signature.replace("\r\n", "").replace("\t", "").split("h=")[1].split(";")[0]
