@@ -4,6 +4,10 @@ local SMTP sink, next to the raw limit of a plain smtplib loop into the same sin
     python bench/delivery.py --recipients 100000 --workers 1,2 [--dkim] [--digest]
                              [--database URL]
 
+--dkim: the same sends again, DKIM-signed (rsa-sha256, 2048 bits), and the rate of bare
+RSA-2048 signatures made by cryptography in this process, measured around them: signed ÷ bare
+per worker says how near a signing worker comes to the cost of the signature alone.
+
 Prints enqueue time, messages/s per run (from the first to the last sent_at, so process
 start-up is not counted), peak RSS per worker process (VmHWM), the raw smtplib rate over one
 connection with pre-built messages of the same size, and the ratios. With --digest, every
@@ -369,35 +373,12 @@ def main() -> None:
         backend_db = sa.make_url(url).database if engine == "postgresql" else None
         print(f"worker start-up and exit with nothing due: {startup * 1000:.0f} ms CPU "
               "(taken off each worker's CPU below)")
-        runs = []  # (workers, rate, raw around it, peaks)
-        for _ in range(opts.repeat):
-            for workers in [int(w) for w in opts.workers.split(",")]:
-                raw_before = raw_limit(port, sample)
-                requeue(app, mailing_id)
-                sink_before = process_cpu(sink_pid)
-                own_before = time.process_time()
-                with BackendMeter(backend_db) as backends:
-                    wall, peaks, cpus = run_workers(env, workers, opts.concurrency)
-                own_cpu = time.process_time() - own_before
-                sink_cpu = process_cpu(sink_pid) - sink_before
-                count, rate = sent_rate(app, mailing_id)
-                raw = (raw_before + raw_limit(port, sample)) / 2
-                runs.append((workers, rate, raw, peaks))
-                per = 1e6 / max(count, 1)
-                worker_cpu = sum(cpus) - startup * workers
-                print(f"{workers} worker(s) × {opts.concurrency} connection(s): {count:,} sent, "
-                      f"{rate:,.0f} msg/s (wall {wall:.1f} s incl. start-up); raw limit around "
-                      f"it {raw:,.0f} msg/s; peak RSS per worker "
-                      + ", ".join(f"{p:.0f} MB" for p in peaks))
-                print(f"  CPU per copy: workers {worker_cpu * per:.0f} µs, "
-                      + (f"PostgreSQL backends {backends.seconds * per:.0f} µs, "
-                         if backend_db else "")
-                      + f"sink {sink_cpu * per:.0f} µs; this process meanwhile "
-                      f"{own_cpu * 1000:.0f} ms CPU in all")
+        runs = measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup)
         if runs:
             report(runs, opts.concurrency)
         if opts.dkim:
-            measure_dkim(app, env, mailing_id, tmp, opts.concurrency)
+            measure_dkim(app, env, mailing_id, tmp, opts, (port, sink_pid, sample, backend_db,
+                                                            startup), runs)
         if opts.digest:
             measure_digest(app, env, port, opts.concurrency)
         print("load average: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
@@ -406,6 +387,39 @@ def main() -> None:
         with create_app(settings).app_context():
             db.engine.dispose()
         drop()
+
+
+def measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup,
+            label="", cpu_out=None):
+    """Each worker count, opts.repeat times: rate, raw limit around it, CPU per copy."""
+    runs = []  # (workers, rate, raw around it, peaks)
+    for _ in range(opts.repeat):
+        for workers in [int(w) for w in opts.workers.split(",")]:
+            raw_before = raw_limit(port, sample)
+            requeue(app, mailing_id)
+            sink_before = process_cpu(sink_pid)
+            own_before = time.process_time()
+            with BackendMeter(backend_db) as backends:
+                wall, peaks, cpus = run_workers(env, workers, opts.concurrency)
+            own_cpu = time.process_time() - own_before
+            sink_cpu = process_cpu(sink_pid) - sink_before
+            count, rate = sent_rate(app, mailing_id)
+            raw = (raw_before + raw_limit(port, sample)) / 2
+            runs.append((workers, rate, raw, peaks))
+            per = 1e6 / max(count, 1)
+            worker_cpu = sum(cpus) - startup * workers
+            if cpu_out is not None:
+                cpu_out.setdefault(workers, []).append(worker_cpu * per)
+            print(f"{label}{workers} worker(s) × {opts.concurrency} connection(s): {count:,} "
+                  f"sent, {rate:,.0f} msg/s (wall {wall:.1f} s incl. start-up); raw limit "
+                  f"around it {raw:,.0f} msg/s; peak RSS per worker "
+                  + ", ".join(f"{p:.0f} MB" for p in peaks))
+            print(f"  CPU per copy: workers {worker_cpu * per:.0f} µs, "
+                  + (f"PostgreSQL backends {backends.seconds * per:.0f} µs, "
+                     if backend_db else "")
+                  + f"sink {sink_cpu * per:.0f} µs; this process meanwhile "
+                  f"{own_cpu * 1000:.0f} ms CPU in all")
+    return runs
 
 
 def report(runs, concurrency: int) -> None:
@@ -476,7 +490,58 @@ def measure_digest(app, env, port: int, concurrency: int) -> None:
           f"ratio {rate / concurrency / raw:.2f} (target >= 0.8); peak RSS {peaks[0]:.0f} MB")
 
 
-def measure_dkim(app, env, mailing_id: int, tmp: Path, concurrency: int) -> None:
+def bare_rsa_rate(key, seconds: float = 3.0) -> tuple[float, float]:
+    """RSA-2048 PKCS#1 v1.5 signatures of a SHA-256 digest by cryptography (OpenSSL) in this
+    process: (per second of wall time, per second of this process's CPU time). The second
+    holds better on a shared machine: it does not count the time others had the core."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, utils
+
+    digest, prehashed = bytes(32), utils.Prehashed(hashes.SHA256())
+    made, started, cpu = 0, time.perf_counter(), time.process_time()
+    while time.perf_counter() - started < seconds:
+        for _ in range(50):
+            key.sign(digest, padding.PKCS1v15(), prehashed)
+        made += 50
+    return made / (time.perf_counter() - started), made / (time.process_time() - cpu)
+
+
+def sign_cost(app, mailing_id: int, key, rounds: int = 9, copies: int = 200):
+    """CPU µs per copy in this process, in interleaved rounds (medians): a bare signature,
+    CopyMaker.make unsigned, and signed (what the worker does to compose a copy)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, utils
+
+    from listserve.delivery.batch import CopyMaker
+    from listserve.delivery.compose import Copy
+    from listserve.delivery.dkim_sign import DkimKey, DkimSigner
+    from listserve.delivery.signing import SIGNED_HEADERS
+
+    signer = DkimSigner([DkimKey("bench", "lists.example.org", key)], SIGNED_HEADERS)
+    digest, prehashed = bytes(32), utils.Prehashed(hashes.SHA256())
+    batch = [Copy(n, mailing_id, n, f"reader{n}@example.net", f"Reader {n}", None, 0)
+             for n in range(1, copies + 1)]
+    costs = {"bare": [], "unsigned": [], "signed": []}
+    with app.app_context():
+        maker = CopyMaker()
+        maker.load({mailing_id})
+        db.session.rollback()
+        for _ in range(rounds):
+            started = time.process_time()
+            for _ in batch:
+                key.sign(digest, padding.PKCS1v15(), prehashed)
+            costs["bare"].append(time.process_time() - started)
+            for name, chosen in (("unsigned", None), ("signed", signer)):
+                maker.signer = chosen
+                started = time.process_time()
+                for copy in batch:
+                    maker.make(copy)
+                costs[name].append(time.process_time() - started)
+    return {name: statistics.median(v) * 1e6 / copies for name, v in costs.items()}
+
+
+def measure_dkim(app, env, mailing_id: int, tmp: Path, opts, setting, unsigned_runs) -> None:
+    """The same sends signed (rsa-sha256, 2048 bits), next to bare signatures made here."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -485,14 +550,43 @@ def measure_dkim(app, env, mailing_id: int, tmp: Path, concurrency: int) -> None
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
                                        serialization.PrivateFormat.TraditionalOpenSSL,
                                        serialization.NoEncryption()))
-    requeue(app, mailing_id)
     signed_env = {**env, "LISTSERVE_DKIM_SELECTOR": "bench",
                   "LISTSERVE_DKIM_PRIVATE_KEY_PATH": str(path)}
-    _, peaks, cpus = run_workers(signed_env, 1, concurrency, seconds=15)
-    count, rate = sent_rate(app, mailing_id)
-    print(f"DKIM-signed (rsa-sha256 2048), 1 worker, 15 s: {count:,} sent, "
-          f"{rate:,.0f} msg/s, worker CPU {cpus[0] * 1e6 / max(count, 1):.0f} µs per copy "
-          f"(start-up included), peak RSS {peaks[0]:.0f} MB")
+    cost = sign_cost(app, mailing_id, key)
+    print(f"DKIM, composing one copy in this process (CPU, medians of interleaved rounds): "
+          f"bare RSA-2048 signature {cost['bare']:.0f} µs; copy unsigned {cost['unsigned']:.0f} "
+          f"µs, signed {cost['signed']:.0f} µs: signer beyond the bare signature "
+          f"{cost['signed'] - cost['unsigned'] - cost['bare']:.0f} µs; bare ÷ signed copy "
+          f"{cost['bare'] / cost['signed']:.2f}")
+    port, sink_pid, sample, backend_db, startup = setting
+    bares, signed_cpu = [bare_rsa_rate(key)], {}
+    runs = []
+    for _ in range(opts.repeat):  # bare rates between the rounds: the machine's speed moves
+        for workers in [int(w) for w in opts.workers.split(",")]:
+            one = opts.__class__(**{**vars(opts), "repeat": 1, "workers": str(workers)})
+            runs += measure(app, signed_env, mailing_id, port, sink_pid, sample, one,
+                            backend_db, startup, label="signed: ", cpu_out=signed_cpu)
+            bares.append(bare_rsa_rate(key))
+    bare_wall = statistics.median(b[0] for b in bares)
+    bare_cpu = statistics.median(b[1] for b in bares)
+    counts = sorted({w for w, *_ in runs})
+    median = {w: statistics.median(r for v, r, *_ in runs if v == w) for w in counts}
+    unsigned = {w: statistics.median(r for v, r, *_ in unsigned_runs if v == w) for w in counts}
+    print(f"bare RSA-2048 signatures by cryptography, one process (medians of {len(bares)} "
+          f"measurements between the runs): {bare_wall:,.0f}/s of wall time (range "
+          f"{min(b[0] for b in bares):,.0f}–{max(b[0] for b in bares):,.0f}), "
+          f"{bare_cpu:,.0f}/s of CPU time")
+    for workers in counts:
+        per_worker = median[workers] / workers
+        cpu_rate = 1e6 / statistics.median(signed_cpu[workers])
+        print(f"signed, {workers} worker(s): median {median[workers]:,.0f} msg/s = "
+              f"{per_worker:,.0f} per worker, signed ÷ bare {per_worker / bare_wall:.2f}; per "
+              f"worker CPU second {cpu_rate:,.0f} copies, ÷ bare per CPU second "
+              f"{cpu_rate / bare_cpu:.2f}; unsigned in this run {unsigned[workers]:,.0f} msg/s")
+    first = counts[0]
+    for workers in counts[1:]:
+        print(f"signed scaling {first} -> {workers} workers: "
+              f"{median[workers] / median[first]:.2f}x")
 
 
 if __name__ == "__main__":

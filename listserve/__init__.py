@@ -74,12 +74,13 @@ def _register_commands(app: Flask) -> None:
     from listserve.committee.cli import members
     from listserve.committee.list_cli import lists
     from listserve.delivery.cli import mailings, worker
+    from listserve.delivery.dkim_cli import dkim
     from listserve.inbound.cli import inbound
     from listserve.public.cli import demo, ecosystem
     from listserve.subscriptions.manage.cli import subscribers
 
     for command in (serve, worker, mailings, inbound, demo, ecosystem, members, announcements,
-                    subscribers, lists):
+                    subscribers, lists, dkim):
         app.cli.add_command(command)
 
 

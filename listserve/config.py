@@ -54,9 +54,16 @@ WORKER_SYNCHRONOUS_COMMIT = False
 MAIL_LOCAL_HOSTNAME = None  # the EHLO name; default: this machine's FQDN, looked up once
 
 # DKIM: sign every copy when a selector and a key file are set (DKIM_DOMAIN: LIST_DOMAIN).
+# `listserve dkim keygen` makes a key and prints its DNS record; `listserve dkim check` checks.
 DKIM_SELECTOR = None
 DKIM_DOMAIN = None
 DKIM_PRIVATE_KEY_PATH = None
+# An Ed25519 key (RFC 8463) signs beside the RSA one (a second DKIM-Signature), on its own selector.
+DKIM_ED25519_SELECTOR = None
+DKIM_ED25519_PRIVATE_KEY_PATH = None
+# Rotation: the selector signed with before the current one; its record stays published until
+# the mail it signed has been read (a week or two), and `listserve dkim check` checks it is.
+DKIM_PREVIOUS_SELECTOR = None
 
 # Bounces (Mailman's scoring): a point a day at most, stale after a week, disabled at 5.
 BOUNCE_SCORE_THRESHOLD = 5

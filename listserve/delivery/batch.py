@@ -24,7 +24,7 @@ from listserve.delivery.leases import begin_write, halted_mailings, release
 from listserve.delivery.models import Mailing
 from listserve.delivery.results import Outcome, defer
 from listserve.delivery.signing import configured_signer
-from listserve.delivery.transport import SendResult, dot_stuffed, open_transport
+from listserve.delivery.transport import SendResult, open_transport
 from listserve.delivery.verp import opaque_id, verp_key
 from listserve.extensions import db
 
@@ -155,11 +155,11 @@ class CopyMaker:
         if self.signer is None:
             data = template.personalise(copy, token, self.key, stuffed=True, link=link,
                                         opaque=opaque, reply_to=reply_to)
-        else:  # sign what the recipient will read, then stuff it for the wire
-            data = dot_stuffed(self.signer.sign(
+        else:  # sign what the recipient will read, stuffed for the wire
+            data = self.signer.sign(
                 template.personalise(copy, token, self.key, link=link, opaque=opaque,
-                                     reply_to=reply_to)
-            ))
+                                     reply_to=reply_to), template, stuffed=True,
+            )
         return copy, envelope_sender(template.domain, copy.id, opaque=opaque), data
 
 

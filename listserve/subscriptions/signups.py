@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 
 def store_signup_request(connection: sa.Connection, email: str, name: str,
                          origin: Request, list_ids: list[int] | None = None) -> None:
-    """Keep a request to join `list_ids` (default: the main list) for a worker, on the caller's connection (not committed).
+    """Keep a request to join `list_ids` (default: the main list) for a worker, on the
+    caller's connection (not committed).
     Raises InvalidAddress or UnsafeHeaderValue (and stores nothing) when the address or the
     name cannot be used."""
     address, _key = normalise_address(email)

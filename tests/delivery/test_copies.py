@@ -185,3 +185,37 @@ def test_dkim_signature_verifies_on_the_bytes_received(app, deliver, smtp_sink, 
     assert tags["d"] == "lists.example.org"
     tampered = copy.data.replace(b"List-Post: NO", b"List-Post: <mailto:x@example.org>")
     assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_with_an_ed25519_key_every_copy_carries_two_signatures_that_verify(
+        app, client, deliver, smtp_sink, tmp_path):
+    from tests.delivery.dkim_support import ED25519_KEY, RSA_KEY, dns_for, pem, record, verified
+    from tests.subscriptions.helpers import subscribe
+
+    (tmp_path / "rsa.pem").write_bytes(pem(RSA_KEY))
+    (tmp_path / "ed.pem").write_bytes(pem(ED25519_KEY))
+    app.config.update(DKIM_SELECTOR="r1", DKIM_PRIVATE_KEY_PATH=str(tmp_path / "rsa.pem"),
+                      DKIM_ED25519_SELECTOR="e1",
+                      DKIM_ED25519_PRIVATE_KEY_PATH=str(tmp_path / "ed.pem"))
+    dns = dns_for({"r1._domainkey.lists.example.org.": record(RSA_KEY),
+                   "e1._domainkey.lists.example.org.": record(ED25519_KEY)})
+    people = ["ann@example.net", "ben@example.net", "cat@example.net"]
+    add_confirmed(app, people, {"ann@example.net": "Ann Ëxample " * 8})  # a folded To
+    long_line = "word " * 300  # past 998 characters, with spaces left at line ends
+    announce(app, subject="Spring gathering: " + "the agenda, the travel fund " * 6,
+             text=f"Hello all.   \n\n{long_line}\n.dot line\t\nLeave: {UNSUBSCRIBE_URL}\n\n\n",
+             html=None, reply_to="Author <author@example.org>")
+    subscribe(client, "new@example.net")  # a notice: no list headers, no link slot
+    deliver()
+    for address in [*people, "new@example.net"]:
+        copy = copy_for(smtp_sink, address)
+        assert verified(copy.data, dns) == [True, True], address
+        algorithms = [copy.message.get_all("DKIM-Signature")[i].split("a=")[1][:14]
+                      for i in (0, 1)]
+        assert algorithms == ["rsa-sha256; c=", "ed25519-sha256"]
+    # The confirmation request carries a Reply-To of its own (replying confirms), signed too.
+    assert copy_for(smtp_sink, "new@example.net").message["Reply-To"]
+    announcement = copy_for(smtp_sink, "ben@example.net").message
+    for signature in announcement.get_all("DKIM-Signature"):
+        signed = signature.replace("\r\n", "").replace("\t", "").split("h=")[1].split(";")[0]
+        assert "list-unsubscribe-post" in signed.split(":")

@@ -1,0 +1,77 @@
+"""DMARC alignment (RFC 7489 3.1): the From domain readers see must line up with the DKIM d= or
+the envelope (SPF) domain, else a receiver that checks DMARC treats the mail as spoofed."""
+
+from listserve.delivery.dkim_check import OK, PROBLEM, WARNING, Finding, Lookup, LookupFailed
+from listserve.delivery.dkim_keys import parse_tags
+
+
+def organisational(domain: str) -> str:
+    """The registered domain, approximated by the last two labels (no public-suffix list: a
+    domain under co.uk or similar is compared by three)."""
+    labels = domain.lower().rstrip(".").split(".")
+    size = 3 if len(labels) > 2 and len(labels[-2]) <= 3 and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-size:])
+
+
+def aligned(a: str, b: str, strict: bool) -> bool:
+    a, b = a.lower().rstrip("."), b.lower().rstrip(".")
+    return a == b if strict else organisational(a) == organisational(b)
+
+
+def check_alignment(from_domain: str, dkim_domain: str, envelope_domain: str,
+                    lookup: Lookup) -> list[Finding]:
+    findings = []
+    policy = _dmarc_policy(from_domain, lookup, findings)
+    adkim = policy.get("adkim", "r") == "s"
+    aspf = policy.get("aspf", "r") == "s"
+    if aligned(dkim_domain, from_domain, adkim):
+        findings.append(Finding(OK, f"DKIM d={dkim_domain} aligns with the From domain "
+                                    f"{from_domain}."))
+    else:
+        findings.append(Finding(PROBLEM, f"DKIM d={dkim_domain} does not align with the From "
+                                         f"domain {from_domain}"
+                                         + (" (the DMARC record asks for adkim=s)" if adkim
+                                            else "")
+                                         + ": DMARC fails on DKIM. Set DKIM_DOMAIN to "
+                                         f"{from_domain} (or leave it unset)."))
+    if aligned(envelope_domain, from_domain, aspf):
+        findings.append(Finding(OK, f"The envelope sender bounces+…@{envelope_domain} aligns "
+                                    f"with the From domain {from_domain}."))
+    else:
+        findings.append(Finding(WARNING, f"The envelope domain {envelope_domain} does not "
+                                         f"align with the From domain {from_domain}: SPF "
+                                         "cannot help DMARC pass, DKIM alone must."))
+    findings.append(_spf(envelope_domain, lookup))
+    return findings
+
+
+def _dmarc_policy(from_domain: str, lookup: Lookup, findings: list[Finding]) -> dict:
+    for domain in dict.fromkeys([from_domain, organisational(from_domain)]):
+        try:
+            records = [r for r in lookup(f"_dmarc.{domain}") if r.startswith("v=DMARC1")]
+        except LookupFailed as exc:
+            findings.append(Finding(WARNING, str(exc)))
+            return {}
+        if records:
+            tags = parse_tags(records[0])
+            findings.append(Finding(OK, f"DMARC record at _dmarc.{domain}: "
+                                        f"p={tags.get('p', '?')}."))
+            return tags
+    findings.append(Finding(WARNING, f"No DMARC record at _dmarc.{from_domain}: Gmail and "
+                                     "Yahoo ask bulk senders for one. Publish at least:\n"
+                                     f'    _dmarc.{from_domain}. 3600 IN TXT "v=DMARC1; p=none"'))
+    return {}
+
+
+def _spf(envelope_domain: str, lookup: Lookup) -> Finding:
+    try:
+        records = [r for r in lookup(envelope_domain) if r.startswith("v=spf1")]
+    except LookupFailed as exc:
+        return Finding(WARNING, str(exc))
+    if not records:
+        return Finding(WARNING, f"No SPF record at {envelope_domain}: the envelope sender "
+                                f"bounces+…@{envelope_domain} fails SPF. Publish one that "
+                                "names the servers sending for you, e.g. "
+                                f'"v=spf1 mx -all".')
+    return Finding(OK, f"SPF record at {envelope_domain}: {records[0]} (whether it names "
+                       "your relay's address is not checked here).")
