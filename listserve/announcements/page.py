@@ -7,6 +7,7 @@ from flask_login import current_user
 from listserve.announcements import services
 from listserve.announcements.content import PREVIEW_UNSUBSCRIBE_URL, render_email
 from listserve.announcements.control import announcement_progress
+from listserve.announcements.sending import recipient_count
 from listserve.announcements.forms import ApproveForm, CommentForm, ScheduleForm, SendForm
 from listserve.committee.timezones import member_zone
 from listserve.core.lists import MailingList
@@ -38,4 +39,21 @@ def render_detail(announcement, status: int = 200, error: str | None = None, **f
         zone=member_zone().key,
         error=error,
         **forms,
+    ), status
+
+
+def render_confirm_send(announcement, form, status: int = 200, error: str | None = None):
+    approvals = services.current_approvals(announcement)
+    mailing_list = db.session.get(MailingList, announcement.list_id)
+    return render_template(
+        "announcements/confirm_send.html",
+        announcement=announcement,
+        revision=announcement.current_revision,
+        mailing_list=mailing_list,
+        recipients=recipient_count(announcement),
+        approvals=approvals,
+        required=mailing_list.required_approvals,
+        may_send=current_user.id == announcement.author_id or current_user.is_admin,
+        form=form,
+        error=error,
     ), status

@@ -28,6 +28,7 @@ from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
 from listserve.core.db import utcnow
 from listserve.core.lists import MailingList
+from listserve.delivery.hooks import current_hooks
 from listserve.delivery.models import Mailing, OutboxEntry
 from listserve.delivery.outbox import UNSUBSCRIBE_URL, enqueue_announcement, enqueue_notice
 from listserve.extensions import db
@@ -80,6 +81,12 @@ def send_announcement(
     reason = (reason or "").strip() or None
     check_may_send(announcement, actor, reason)
     return start_sending(announcement, actor, reason, via)
+
+
+def recipient_count(announcement: Announcement) -> int:
+    """How many copies sending now would queue: the list's current recipients."""
+    recipients = current_hooks().recipients(announcement.list_id).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(recipients)) or 0
 
 
 def start_sending(announcement, actor, reason, via) -> Mailing:

@@ -56,6 +56,14 @@ def _button_link(form, act, look, done_template: str, page_template: str):
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
+    try:
+        return _confirm_link(token)
+    except services.AlreadySubscribed as already:
+        return render_template("subscriptions/already_subscribed.html",
+                               subscription=already.subscription)
+
+
+def _confirm_link(token: str):
     return _button_link(
         ConfirmForm(),
         lambda: services.confirm_subscription(token),
