@@ -1,5 +1,6 @@
 from flask import Response, jsonify, redirect, render_template, request, url_for
 
+from listserve.committee.audit import record_audit
 from listserve.core.addresses import InvalidAddress
 from listserve.core.db import single_write
 from listserve.core.forms import typed_fields
@@ -133,6 +134,8 @@ def my_data(token: str):
         return render_template("subscriptions/erased.html"), 404
     form = EraseForm()
     if form.validate_on_submit():
+        # The audit keeps that it happened, never whose data it was.
+        record_audit("the person themself", "data erased", "subscription", None)
         privacy.erase_subscriber(subscription.subscriber)
         db.session.commit()
         return render_template("subscriptions/erased.html")

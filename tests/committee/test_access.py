@@ -12,7 +12,8 @@ from tests.support import csrf_token
 PUBLIC = {"committee.login", "committee.request_reset", "committee.reset_password",
           "committee.accept_invite"}
 ADMIN_ONLY = {"committee.members", "committee.invite", "committee.change_role",
-              "committee.disable_member", "committee.enable_member", "committee.audit_log"}
+              "committee.disable_member", "committee.enable_member", "committee.audit_log",
+              "committee.audit_csv"}
 FILLERS = {"token": "not-a-real-token", "member_id": 1, "announcement_id": 1, "number": 1}
 
 

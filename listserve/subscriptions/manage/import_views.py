@@ -5,6 +5,7 @@ import io
 from flask import render_template, request
 from flask_login import current_user
 
+from listserve.committee.audit import record_audit
 from listserve.committee.auth import admin_required, member_required
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
@@ -30,6 +31,8 @@ def import_page():
             db.session.rollback()
             form.file.errors = [str(exc)]
         else:
+            record_audit(current_user, "subscribers imported", "subscribers", None, detail={
+                "file": form.file.data.filename, "consent": form.consent_source.data})
             db.session.commit()
             return render_template("subscriptions/manage/import_done.html", report=report)
     status = 400 if request.method == "POST" else 200

@@ -13,6 +13,7 @@ from flask import (
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from listserve.committee.audit import record_audit
 from listserve.committee.auth import admin_required
 from listserve.core.forms import ButtonForm
 from listserve.extensions import db
@@ -98,6 +99,9 @@ def export(fmt: str):
     if fmt not in ("csv", "json"):
         abort(404)
     _, selection = _search_form()
+    record_audit(current_user, "subscribers exported", "subscribers", None, detail={
+        "format": fmt, "filter": {k: v for k, v in request.args.items() if v} or "everyone"})
+    db.session.commit()
     chunks = exporting.export_csv(selection) if fmt == "csv" else exporting.export_json(selection)
     mimetype = "text/csv" if fmt == "csv" else "application/json"
     return Response(
