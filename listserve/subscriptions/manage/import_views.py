@@ -46,12 +46,13 @@ def dashboard_page():
     labels = [week.week.isoformat() for week in weeks]
     charts = {
         "confirmed": line_chart("Confirmed subscribers at the end of each week", labels,
-                                [w.confirmed for w in weeks]),
+                                [w.confirmed for w in weeks], "subscribers"),
         "movement": bar_chart("Subscribes and unsubscribes per week", labels, {
             "subscribes": [w.subscribes for w in weeks],
             "unsubscribes": [w.unsubscribes for w in weeks],
-        }),
-        "bounces": bar_chart("Bounces per week", labels, {"bounces": [w.bounces for w in weeks]}),
+        }, "people a week"),
+        "bounces": bar_chart("Bounces per week", labels, {"bounces": [w.bounces for w in weeks]},
+                             "bounces a week"),
     }
     return render_template("subscriptions/manage/dashboard.html", weeks=weeks, charts=charts,
                            announcements=dashboard.announcement_figures(),
