@@ -4,7 +4,7 @@ the send controls. Shared by the page itself and by every form on it that can be
 from flask import render_template
 from flask_login import current_user
 
-from listserve.announcements import services
+from listserve.announcements import services, shows_mail
 from listserve.announcements.content import PREVIEW_UNSUBSCRIBE_URL, render_email
 from listserve.announcements.control import announcement_progress
 from listserve.announcements.sending import recipient_count
@@ -15,6 +15,7 @@ from listserve.extensions import db
 
 
 def render_detail(announcement, status: int = 200, error: str | None = None, **forms):
+    shows_mail()
     revision = announcement.current_revision
     approvals = services.current_approvals(announcement)
     mailing_list = db.session.get(MailingList, announcement.list_id)

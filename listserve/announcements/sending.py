@@ -93,14 +93,15 @@ def start_sending(announcement, actor, reason, via) -> Mailing:
     revision = announcement.current_revision
     content = content_of(revision)
     approvals = current_approvals(announcement)
-    rendered = render_email(content, UNSUBSCRIBE_URL)
     now = utcnow()
     post = publish_post(
         subject=content.subject, body_markdown=full_markdown(content),
         body_html=archive_html(content), published_at=now, announcement_id=announcement.id,
     )
+    mailing_list = db.session.get(MailingList, announcement.list_id)
+    rendered = render_email(content, UNSUBSCRIBE_URL, mailing_list.name, post_url(post))
     mailing = enqueue_announcement(
-        mailing_list=db.session.get(MailingList, announcement.list_id),
+        mailing_list=mailing_list,
         purpose=f"announcement:{announcement.id}",
         subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
         archived_at=post_url(post),
