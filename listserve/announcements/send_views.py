@@ -3,7 +3,7 @@
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from listserve.announcements import bp, control, sending, services
+from listserve.announcements import bp, control, drafts, sending, services
 from listserve.announcements.forms import ApproveForm, CommentForm, ScheduleForm, SendForm
 from listserve.announcements.page import render_confirm_send, render_detail
 from listserve.announcements.views import announcement_or_404
@@ -26,6 +26,8 @@ def _act(announcement, change, done: str, then="announcements.detail", **forms):
         return render_detail(announcement, 400, str(exc), **forms)
     db.session.commit()
     flash(done)
+    if then == "announcements.index":
+        return redirect(url_for(then), 303)
     return redirect(url_for(then, announcement_id=announcement.id), 303)
 
 
@@ -174,3 +176,24 @@ def cancel(announcement_id: int):
     return _steer(announcement_id, control.cancel_sending, "Cancelled: no more copies will go.")
 
 
+
+
+@bp.post("/<int:announcement_id>/delete")
+@member_required
+def delete(announcement_id: int):
+    announcement = announcement_or_404(announcement_id)
+    return _act(announcement, lambda: drafts.delete_draft(announcement, current_user),
+                "Draft deleted.", then="announcements.index")
+
+
+@bp.post("/<int:announcement_id>/duplicate")
+@member_required
+def duplicate(announcement_id: int):
+    announcement = announcement_or_404(announcement_id)
+    made = []
+    answer = _act(announcement, lambda: made.append(
+        drafts.duplicate_announcement(announcement, current_user)),
+        "A copy was made: this is the new draft.")
+    if made and answer.status_code == 303:
+        return redirect(url_for("announcements.edit", announcement_id=made[0].id), 303)
+    return answer

@@ -4,7 +4,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from listserve.announcements import bp, services, shows_mail
+from listserve.announcements import bp, drafts, services, shows_mail
 from listserve.announcements.content import PREVIEW_UNSUBSCRIBE_URL, Content, render_email
 from listserve.announcements.content import next_steps_markdown as steps_markdown
 from listserve.announcements.forms import DraftForm
@@ -26,7 +26,9 @@ def announcement_or_404(announcement_id: int):
 @member_required
 def index():
     return render_template("announcements/index.html",
-                           announcements=services.list_announcements())
+                           announcements=services.list_announcements(),
+                           mine=drafts.my_drafts(current_user),
+                           to_review=drafts.waiting_for_review(current_user))
 
 
 def _draft_form(**data) -> DraftForm:
