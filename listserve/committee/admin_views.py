@@ -93,11 +93,16 @@ def enable_member(member_id: int):
 
 
 def _audit_filters() -> dict:
+    def typed(name: str, longest: int) -> str | None:
+        # NUL never matches a stored value, and PostgreSQL refuses it in a query.
+        return request.args.get(name, "").replace("\x00", "").strip()[:longest] or None
+
+    subject_id = request.args.get("id", type=int)
     return {
-        "subject_type": request.args.get("type") or None,
-        "subject_id": request.args.get("id", type=int),
-        "action": request.args.get("action") or None,
-        "actor": (request.args.get("who") or "").strip()[:200] or None,
+        "subject_type": typed("type", 40),
+        "subject_id": subject_id if subject_id is not None and 0 <= subject_id < 2**31 else None,
+        "action": typed("action", 40),
+        "actor": typed("who", 200),
     }
 
 

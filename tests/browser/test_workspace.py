@@ -2,6 +2,8 @@
 test-artifacts/, no sideways scrolling, axe clean), the editor's preview beside the text, the
 send confirmation and finished state, moderation from a post, the erase checkbox."""
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 
 from listserve.extensions import db
@@ -52,11 +54,38 @@ def test_every_committee_page_fits_at_1280_and_390(browse, app):
     journey = browse(who="admin")
     log_in(journey, PointerUser(journey.page), ADMIN)
     draft = write_and_save(journey)
+    second_revision(journey, draft)
+    with app.app_context():
+        from listserve.public.models import EcosystemEntry, EcosystemSection, PageVersion
+
+        section = db.session.scalar(sa.select(EcosystemSection.id).limit(1))
+        entry = db.session.scalar(sa.select(EcosystemEntry.id).limit(1))
+        version = db.session.scalar(sa.select(PageVersion.id).limit(1))
     pages = PAGES + [("draft", draft), ("confirm-send", f"{draft}/send"),
-                     ("subscriber", f"/committee/subscribers/{subscription_id}")]
+                     ("edit-draft", f"{draft}/edit"), ("revisions", f"{draft}/revisions"),
+                     ("revision", f"{draft}/revisions/1"), ("diff", f"{draft}/diff"),
+                     ("subscriber", f"/committee/subscribers/{subscription_id}"),
+                     ("section", f"/committee/pages/ecosystem/sections/{section}"),
+                     ("entry", f"/committee/pages/ecosystem/entries/{entry}"),
+                     ("page-version", f"/committee/pages/versions/{version}")]
     for width in WIDTHS:
         for name, path in pages:
             visit(journey, path, name, width)
+
+
+def second_revision(journey, draft: str) -> None:
+    """Edit the draft once (revisions and the diff have something to show) and the aims once
+    (a page version)."""
+    page = journey.open(f"{draft}/edit", "editing")
+    page.fill("#body", "Dear all,\n\nThe **spring assembly** meets on 3 May.\n")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    journey.check("saved-again")
+    page = journey.open("/committee/pages/aims", "aims-before")
+    page.fill("#aims", page.locator("#aims").input_value() + "\nMeet in person once a year.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the aims", exact=True).click()
+    journey.check("aims-saved")
 
 
 def write_and_save(journey) -> str:
@@ -163,3 +192,28 @@ def test_the_erase_checkbox_sits_beside_its_label(browse, app, smtp_sink):
     assert abs((box["y"] + box["height"] / 2) - (first["y"] + first["h"] / 2)) < 10, (box, first)
     assert 0 <= first["x"] - (box["x"] + box["width"]) < 20, (box, first)
     fits(journey, "the data page at 390 px")
+
+
+def test_a_second_visit_to_the_confirmation_link_says_already_subscribed(browse, app,
+                                                                         smtp_sink):
+    from tests.browser.live_server import wait_for_mail
+
+    journey = browse()
+    page = journey.open("/", "home")
+    page.fill("#footer-email", "ada@example.net")
+    with page.expect_navigation():
+        page.locator("footer").get_by_role("button", name="Subscribe").click()
+    journey.check("check-your-inbox")
+    [confirmation] = wait_for_mail(smtp_sink, "ada@example.net")
+    link = confirmation.link_to("/confirm/")
+    page = journey.open(link, "confirm")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm").click()
+    journey.check("welcome")
+    journey.open(link, "confirm-again")
+    assert journey.heading() == "You are already subscribed"
+    [welcome] = [m for m in wait_for_mail(smtp_sink, "ada@example.net", count=2)
+                 if "/u/" in m.text]
+    page = journey.open(welcome.link_to("/u/"), "leave")
+    assert page.locator(".leaving-address").inner_text() == "ada@example.net"
+    assert page.get_by_role("link", name="See, download or erase your data").is_visible()

@@ -77,3 +77,10 @@ def test_the_missing_events_are_recorded(app, committee, deliver, smtp_sink):  #
                      "subscribers imported", "paused", "resumed", "cancelled", "data erased",
                      "logged in"):
         assert expected in actions, expected
+
+
+def test_garbage_in_the_filters_is_no_error(app, committee):  # noqa: F811
+    for query in ("who=%00x", "action=a%00b", "type=" + "x" * 5000, "id=99999999999999999999",
+                  "id=-5", "who=%ff%fe"):
+        assert committee["root"].get(f"/committee/audit?{query}").status_code == 200, query
+        assert committee["root"].get(f"/committee/audit.csv?{query}").status_code == 200, query
