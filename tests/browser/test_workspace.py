@@ -143,6 +143,10 @@ def test_send_asks_first_then_shows_the_finished_state(browse, app):
     assert page.locator("h1").inner_text() == "Sent “The spring assembly”"
     assert not page.get_by_text("Time left").is_visible()
     assert not page.get_by_text("Rate", exact=True).is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    journey.check("sent-phone")
+    fits(journey, "the finished sending page at 390 px")
+    page.set_viewport_size({"width": 1280, "height": 900})
     with page.expect_navigation():
         page.get_by_role("link", name="Read it in the archive").click()
     journey.check("archived-post")
