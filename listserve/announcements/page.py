@@ -7,8 +7,8 @@ from flask_login import current_user
 from listserve.announcements import services, shows_mail
 from listserve.announcements.content import PREVIEW_UNSUBSCRIBE_URL, render_email
 from listserve.announcements.control import announcement_progress
-from listserve.announcements.sending import recipient_count
 from listserve.announcements.forms import ApproveForm, CommentForm, ScheduleForm, SendForm
+from listserve.announcements.sending import recipient_count
 from listserve.committee.timezones import member_zone
 from listserve.core.lists import MailingList
 from listserve.extensions import db

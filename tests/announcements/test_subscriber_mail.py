@@ -20,8 +20,9 @@ LONG_BODY = (
 )
 
 
-def test_a_sent_announcement_is_styled_valid_and_keeps_its_links(app, committee, deliver,
-                                                                  smtp_sink):  # noqa: F811
+def test_a_sent_announcement_is_styled_valid_and_keeps_its_links(
+    app, committee, deliver, smtp_sink  # noqa: F811
+):
     draft = write_draft(committee["ana"], "Spring assembly", LONG_BODY)
     press(committee["ben"], draft, "approve")
     press(committee["ana"], draft, "send")
@@ -49,8 +50,9 @@ def test_a_sent_announcement_is_styled_valid_and_keeps_its_links(app, committee,
     assert "\n  onto a second line of text" in text  # a folded list item keeps its indent
 
 
-def test_the_unsubscribe_page_names_the_address_and_offers_other_choices(app, committee,
-                                                                         deliver, smtp_sink):  # noqa: F811
+def test_the_unsubscribe_page_names_the_address_and_offers_other_choices(
+    app, committee, deliver, smtp_sink  # noqa: F811
+):
     draft = write_draft(committee["ana"], "News", "Words.\n")
     press(committee["ben"], draft, "approve")
     press(committee["ana"], draft, "send")

@@ -2,7 +2,6 @@
 test-artifacts/, no sideways scrolling, axe clean), the editor's preview beside the text, the
 send confirmation and finished state, moderation from a post, the erase checkbox."""
 
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
