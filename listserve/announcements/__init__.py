@@ -1,7 +1,9 @@
 """Announcements: drafts, revisions, approvals, test sends, scheduling and sending; the events
 an announcement carries, and readers' answers to them."""
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, g
+
+from listserve.core.security import MAIL_PREVIEW_POLICY
 
 bp = Blueprint("announcements", __name__, url_prefix="/committee/announcements")
 # Readers' side of an announcement's events (the .ics, answering): public URLs, so a
@@ -17,6 +19,19 @@ def init_app(app: Flask) -> None:
         "event_answers", erase=rsvp_views.rsvp.erase_rsvps, export=rsvp_views.rsvp.export_rsvps))
     panels.register(app, "archive.post", panels.Panel("announcements/events/_on_post.html",
                                                       rsvp_views.post_events))
+
+
+def shows_mail() -> None:
+    """This page previews a mail: its frame shows the mail's inline styles."""
+    g.shows_mail = True
+
+
+@bp.after_request
+def allow_mail_styles(response):
+    """A preview frame inherits the page's policy (listserve.core.security)."""
+    if g.get("shows_mail") and response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = MAIL_PREVIEW_POLICY
+    return response
 
 
 from listserve.announcements import (  # noqa: E402,F401  (routes)

@@ -8,9 +8,11 @@ carries exactly the revision whose hash the audit log records.
 import hashlib
 import json
 import re
+import textwrap
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+import css_inline
 from flask import current_app, render_template
 
 from listserve.core.rendering import render_announcement_html, render_announcement_text, url_scheme
@@ -77,26 +79,34 @@ def absolute_links(html: str) -> str:
     return _URL_ATTRIBUTE.sub(resolve, html)
 
 
-def render_email(content: Content, unsubscribe_url: str, events=(),
-                 mailing_list=None) -> RenderedEmail:
+def render_email(content: Content, unsubscribe_url: str, events=(), mailing_list=None,
+                 web_url: str | None = None) -> RenderedEmail:
     """The text and HTML parts, with the unsubscribe footer, exactly as subscribers get them:
     `events`, the event blocks shown after the body (see announcements.events.event_blocks);
-    with the list's subject prefix and footer when the list is given (not part of the hash:
-    they are the list's settings, not the revision's words)."""
+    with the list's name, subject prefix and footer when the list is given (not part of the
+    hash: they are the list's settings, not the revision's words); `web_url`, the post's
+    address for "read on the web".
+
+    Runs once per mailing (the personal links are placeholders filled in per copy), so the
+    stylesheet is inlined here, never per copy."""
     markdown = full_markdown(content)
     subject = prefixed_subject(content.subject, mailing_list)
     context = {
         "events": events,
         "subject": subject,
         "mailing_list": mailing_list,
-        "body_text": render_announcement_text(markdown),
+        "body_text": wrap_text(render_announcement_text(markdown)),
         "body_html": absolute_links(render_announcement_html(markdown)),
         "unsubscribe_url": unsubscribe_url,
+        "list_name": (mailing_list.name if mailing_list is not None else "")
+        or current_app.config["LIST_NAME"],
+        "web_url": web_url,
     }
+    html = render_template("email/announcements/announcement.html", **context)
     return RenderedEmail(
         subject=subject,
         text=render_template("email/announcements/announcement.txt", **context),
-        html=render_template("email/announcements/announcement.html", **context),
+        html=_INLINER.inline(html),
     )
 
 
@@ -105,6 +115,32 @@ def prefixed_subject(subject: str, mailing_list) -> str:
     if not prefix or subject.startswith(prefix):
         return subject
     return f"{prefix} {subject}"
+
+
+# Mail clients drop <style> blocks or parts of them: the rules go onto each element instead.
+_INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+MAIL_COLUMNS = 72
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_LIST_ITEM = re.compile(r"^(\s*(?:[-+*]|\d+[.)])\s+|\s*>\s?)")
+
+
+def wrap_text(text: str, width: int = MAIL_COLUMNS) -> str:
+    """Prose lines folded to `width` columns for the text part; code, and words longer
+    than a line (links), are left whole."""
+    out, in_code = [], False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            in_code = not in_code
+        if in_code or _FENCE.match(line) or line.startswith("    ") or len(line) <= width:
+            out.append(line)
+            continue
+        marker = _LIST_ITEM.match(line)
+        lead = marker.group(1) if marker else ""
+        rest = " " * len(lead) if not lead.strip().startswith(">") else lead
+        out.append(textwrap.fill(line[len(lead):], width, initial_indent=lead,
+                                 subsequent_indent=rest, break_long_words=False,
+                                 break_on_hyphens=False))
+    return "\n".join(out)
 
 
 def next_steps_markdown(steps: list[NextStep]) -> str:

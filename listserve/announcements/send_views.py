@@ -3,10 +3,11 @@
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from listserve.announcements import bp, control, sending, services
+from listserve.announcements import bp, control, drafts, sending, services
 from listserve.announcements.forms import ApproveForm, CommentForm, ScheduleForm, SendForm
-from listserve.announcements.page import render_detail
+from listserve.announcements.page import render_confirm_send, render_detail
 from listserve.announcements.views import announcement_or_404
+from listserve.archive.models import Post
 from listserve.committee.auth import member_required
 from listserve.committee.timezones import from_local_input
 from listserve.core.headers import UnsafeHeaderValue
@@ -25,6 +26,8 @@ def _act(announcement, change, done: str, then="announcements.detail", **forms):
         return render_detail(announcement, 400, str(exc), **forms)
     db.session.commit()
     flash(done)
+    if then == "announcements.index":
+        return redirect(url_for(then), 303)
     return redirect(url_for(then, announcement_id=announcement.id), 303)
 
 
@@ -62,16 +65,34 @@ def send_test(announcement_id: int):
                 f"A test copy is on its way to {current_user.email}.")
 
 
+@bp.get("/<int:announcement_id>/send")
+@member_required
+def confirm_send(announcement_id: int):
+    """The last step before sending: which list, how many people, whose approvals."""
+    announcement = announcement_or_404(announcement_id)
+    if announcement.status != "draft":
+        return redirect(url_for("announcements.detail", announcement_id=announcement.id), 303)
+    return render_confirm_send(announcement, SendForm(formdata=None))
+
+
 @bp.post("/<int:announcement_id>/send")
 @member_required
 def send(announcement_id: int):
     announcement = announcement_or_404(announcement_id)
     form = SendForm()
     if not form.validate_on_submit():
-        return _invalid(announcement, send_form=form)
-    return _act(announcement, lambda: sending.send_announcement(
-        announcement, current_user, form.reason.data), "Sending has started.",
-        then="announcements.sending_page", send_form=form)
+        return render_confirm_send(announcement, form, 400, "Please correct the form below.")
+    try:
+        sending.send_announcement(announcement, current_user, form.reason.data)
+    except services.NotAllowed as exc:
+        db.session.rollback()
+        return render_template("errors/error.html", code=403, message=str(exc)), 403
+    except services.AnnouncementError as exc:
+        db.session.rollback()
+        return render_confirm_send(announcement, form, 400, str(exc))
+    db.session.commit()
+    flash("Sending has started.")
+    return redirect(url_for("announcements.sending_page", announcement_id=announcement.id), 303)
 
 
 @bp.post("/<int:announcement_id>/schedule")
@@ -101,8 +122,9 @@ def sending_page(announcement_id: int):
     progress = control.announcement_progress(announcement)
     if progress is None:
         return redirect(url_for("announcements.detail", announcement_id=announcement.id))
+    post = db.session.get(Post, announcement.post_id) if announcement.post_id else None
     return render_template("announcements/sending.html", announcement=announcement,
-                           progress=progress)
+                           progress=progress, post=post)
 
 
 @bp.get("/<int:announcement_id>/progress.json")
@@ -154,3 +176,24 @@ def cancel(announcement_id: int):
     return _steer(announcement_id, control.cancel_sending, "Cancelled: no more copies will go.")
 
 
+
+
+@bp.post("/<int:announcement_id>/delete")
+@member_required
+def delete(announcement_id: int):
+    announcement = announcement_or_404(announcement_id)
+    return _act(announcement, lambda: drafts.delete_draft(announcement, current_user),
+                "Draft deleted.", then="announcements.index")
+
+
+@bp.post("/<int:announcement_id>/duplicate")
+@member_required
+def duplicate(announcement_id: int):
+    announcement = announcement_or_404(announcement_id)
+    made = []
+    answer = _act(announcement, lambda: made.append(
+        drafts.duplicate_announcement(announcement, current_user)),
+        "A copy was made: this is the new draft.")
+    if made and answer.status_code == 303:
+        return redirect(url_for("announcements.edit", announcement_id=made[0].id), 303)
+    return answer

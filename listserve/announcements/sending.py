@@ -30,6 +30,7 @@ from listserve.committee.models import CommitteeMember
 from listserve.core.db import utcnow
 from listserve.core.lists import MailingList
 from listserve.delivery.control import announcement_purpose
+from listserve.delivery.hooks import current_hooks
 from listserve.delivery.models import Mailing, OutboxEntry
 from listserve.delivery.outbox import UNSUBSCRIBE_URL, enqueue_announcement, enqueue_notice
 from listserve.extensions import db
@@ -92,6 +93,12 @@ def send_announcement(
     return start_sending(announcement, actor, reason, via)
 
 
+def recipient_count(announcement: Announcement) -> int:
+    """How many copies sending now would queue: the list's current recipients."""
+    recipients = current_hooks().recipients(announcement.list_id).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(recipients)) or 0
+
+
 def start_sending(announcement, actor, reason, via) -> Mailing:
     revision = announcement.current_revision
     content = content_of(revision)
@@ -105,7 +112,8 @@ def start_sending(announcement, actor, reason, via) -> Mailing:
     )
     announcement.post_id = post.id  # the events' links point at the post
     carried = events_of(announcement.id)
-    rendered = render_email(content, UNSUBSCRIBE_URL, event_blocks(carried), mailing_list)
+    rendered = render_email(content, UNSUBSCRIBE_URL, event_blocks(carried), mailing_list,
+                            web_url=post_url(post))
     mailing = enqueue_announcement(
         mailing_list=mailing_list,
         purpose=announcement_purpose(announcement.id),

@@ -4,7 +4,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from listserve.announcements import bp, services
+from listserve.announcements import bp, drafts, services, shows_mail
 from listserve.announcements.content import PREVIEW_UNSUBSCRIBE_URL, Content, render_email
 from listserve.announcements.content import next_steps_markdown as steps_markdown
 from listserve.announcements.forms import DraftForm
@@ -28,7 +28,9 @@ def announcement_or_404(announcement_id: int):
 @member_required
 def index():
     return render_template("announcements/index.html",
-                           announcements=services.list_announcements())
+                           announcements=services.list_announcements(),
+                           mine=drafts.my_drafts(current_user),
+                           to_review=drafts.waiting_for_review(current_user))
 
 
 def _draft_form(**data) -> DraftForm:
@@ -54,6 +56,7 @@ def _preview(form: DraftForm):
 
 
 def _editor(form, announcement=None, status=200):
+    shows_mail()
     preview = _preview(form) if request.form.get("action") == "preview" else None
     announcement_list = announcement and db.session.get(MailingList, announcement.list_id)
     return render_template("announcements/edit.html", form=form, announcement=announcement,
@@ -137,6 +140,7 @@ def revision(announcement_id: int, number: int):
     announcement = announcement_or_404(announcement_id)
     found = services.get_revision(announcement, number) or abort(404)
     rendered = render_email(services.content_of(found), PREVIEW_UNSUBSCRIBE_URL)
+    shows_mail()
     return render_template("announcements/revision.html", announcement=announcement,
                            revision=found, preview=rendered)
 

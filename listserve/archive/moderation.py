@@ -34,6 +34,19 @@ def held_comments() -> list[Comment]:
     )
 
 
+def recent_comments(limit: int = 50) -> list[Comment]:
+    """Comments readers can see (or the committee hid), newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.status.in_((CommentStatus.PUBLISHED, CommentStatus.HIDDEN)))
+            .options(joinedload(Comment.post), joinedload(Comment.commenter))
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def approve_comment(comment: Comment) -> None:
     """Publish a held (or hidden) comment; its parent's author hears of it if they asked."""
     if comment.status == CommentStatus.DELETED:

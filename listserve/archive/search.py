@@ -157,7 +157,28 @@ def _add_excerpts(hits: list[SearchHit], q: str, postgresql: bool) -> None:
             hit.comments.append(CommentExcerpt(row.id, row.author_name, highlight(row.excerpt)))
 
 
+# Markdown's marks, which an excerpt cut from the source text carries: links keep their words,
+# emphasis, code ticks, heading and quote marks go. Cut-off pieces at either end go too.
+_MARKDOWN_MARKS = [
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)?"), r"\1"),  # [words](url) and ![alt](url)
+    (re.compile(r"^[^\s\[]*\]\([^)\s]*\)?"), ""),  # "…agenda](https://…)" cut at the start
+    (re.compile(r"\]\([^)\s]*\)"), ""),
+    (re.compile(r"(\*\*|__|\*|`+|~~)"), ""),
+    (re.compile(r"(^|\n)\s{0,3}(#{1,6}|>|[-+*]|\d+\.)\s+"), r"\1"),
+    (re.compile(r"\["), ""),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def plain_text(markdown_excerpt: str) -> str:
+    """An excerpt of Markdown source as the words a reader sees."""
+    text = markdown_excerpt
+    for pattern, replacement in _MARKDOWN_MARKS:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
 def highlight(excerpt: str) -> Markup:
-    """Escape an excerpt, then show the matched words as <mark>."""
-    escaped = str(escape(excerpt.replace("\x00", "")))
+    """Escape an excerpt as plain words, then show the matched words as <mark>."""
+    escaped = str(escape(plain_text(excerpt.replace("\x00", ""))))
     return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704

@@ -1,14 +1,16 @@
 """Admins' pages: the committee's members (invite, role, disable) and the audit log."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from listserve.committee import bp, invites, services
-from listserve.committee.audit import list_audit_events
+from listserve.committee.audit import audit_choices, list_audit_events, readable_detail
 from listserve.committee.auth import admin_required
 from listserve.committee.forms import InviteForm, RoleForm
 from listserve.core.addresses import InvalidAddress
-from listserve.core.arguments import int_arg, text_arg
 from listserve.core.forms import ButtonForm
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
@@ -90,12 +92,47 @@ def enable_member(member_id: int):
     return _apply(lambda: services.set_member_enabled(current_user, member, True))
 
 
+def _audit_filters() -> dict:
+    def typed(name: str, longest: int) -> str | None:
+        # NUL never matches a stored value, and PostgreSQL refuses it in a query.
+        return request.args.get(name, "").replace("\x00", "").strip()[:longest] or None
+
+    subject_id = request.args.get("id", type=int)
+    return {
+        "subject_type": typed("type", 40),
+        "subject_id": subject_id if subject_id is not None and 0 <= subject_id < 2**31 else None,
+        "action": typed("action", 40),
+        "actor": typed("who", 200),
+    }
+
+
 @bp.get("/audit")
 @admin_required
 def audit_log():
-    subject_type = text_arg("type")
-    subject_id = int_arg("id")
-    events = list_audit_events(subject_type, subject_id)
-    return render_template(
-        "committee/audit.html", events=events, subject_type=subject_type, subject_id=subject_id
-    )
+    filters = _audit_filters()
+    events = list_audit_events(**filters, newest_first=True)
+    actions, types = audit_choices()
+    return render_template("committee/audit.html", events=events, filters=filters,
+                           actions=actions, types=types, readable=readable_detail)
+
+
+@bp.get("/audit.csv")
+@admin_required
+def audit_csv():
+    events = list_audit_events(**_audit_filters(), limit=100_000, newest_first=True)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["when (UTC)", "who", "what", "about", "id", "revision hash", "detail"])
+    for event in events:
+        detail = "; ".join(f"{key}: {value}" for key, value in readable_detail(event.detail))
+        writer.writerow([_cell(value) for value in (
+            event.at.isoformat(timespec="seconds"), event.actor_label, event.action,
+            event.subject_type, event.subject_id or "", event.revision_hash or "", detail)])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=audit-log.csv"})
+
+
+def _cell(value) -> str:
+    """A spreadsheet must not run a formula someone typed as their name."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from listserve.committee import bp, invites, services
+from listserve.committee.audit import record_audit
 from listserve.committee.auth import member_required, safe_next_url
 from listserve.committee.forms import (
     ChangePasswordForm,
@@ -40,6 +41,7 @@ def login():
         form.password.errors = [str(exc)]
         return render_template("committee/login.html", form=form), 401
     login_user(member)
+    record_audit(member, "logged in", "member", member.id)
     db.session.commit()
     return redirect(safe_next_url(request.args.get("next"), url_for("announcements.index")), 303)
 

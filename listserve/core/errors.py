@@ -1,8 +1,8 @@
 """A page of our own for every error a person can meet."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from listserve.core.forms import typed_fields
 from listserve.core.ratelimits import retry_after
@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
 
 def handle_http_error(error: HTTPException):
     code = error.code or 500
+    if isinstance(error, NotFound) and (other := _other_slash_url()):
+        return redirect(other, 308)
     # A description given where the error was raised (abort(400, "…")) is written for the
     # person; werkzeug's own defaults are not, so ours replace them.
     given = error.description != type(error).description
@@ -52,3 +54,19 @@ def _render_rate_limited(error: HTTPException):
         typed_email=typed_email,
     )
     return response, 429, retry_after(error)
+
+
+def _other_slash_url() -> str | None:
+    """The address with its trailing slash added or dropped, when that one is a page: people
+    type /committee/pages/ and /committee/announcements alike."""
+    path = request.path
+    if path == "/" or "//" in path:
+        return None
+    other = path[:-1] if path.endswith("/") else path + "/"
+    adapter = current_app.url_map.bind("")
+    try:
+        adapter.match(other, method=request.method)
+    except HTTPException:  # also werkzeug's RequestRedirect: no page there either
+        return None
+    query = request.query_string.decode("latin-1")
+    return request.script_root + other + (f"?{query}" if query else "")

@@ -20,6 +20,9 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+# Pages that show a mail as a client would (its preview frame inherits the page's policy):
+# a mail's styles sit on its elements, so inline styles are allowed there; scripts never are.
+MAIL_PREVIEW_POLICY = CONTENT_SECURITY_POLICY + "; style-src 'self' 'unsafe-inline'"
 HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 

@@ -7,7 +7,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup, escape
 
 bp = Blueprint("delivery", __name__)
@@ -30,6 +30,14 @@ def _text_of(message) -> str:
     return part.get_content() if part else ""
 
 
+def _html_of(message) -> str | None:
+    part = message.get_body(preferencelist=("html",))
+    return part.get_content() if part is not None else None
+
+
+PER_PAGE = 10
+
+
 URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -44,9 +52,36 @@ def link_urls(text: str) -> Markup:
 
 @bp.get("/_mailbox")
 def mailbox_index():
+    """Newest first, ten to a page, filtered by recipient and subject."""
     if not current_app.debug:
         abort(404)
-    messages = [
-        {"key": key, "headers": msg, "text": _text_of(msg)} for key, msg in _messages()
+    to = request.args.get("to", "").strip()[:300]
+    subject = request.args.get("subject", "").strip()[:300]
+    found = [
+        (key, msg) for key, msg in _messages()
+        if to.lower() in str(msg["to"] or "").lower()
+        and subject.lower() in str(msg["subject"] or "").lower()
     ]
-    return render_template("delivery/mailbox.html", messages=messages)
+    pages = max(1, -(-len(found) // PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    shown = found[(page - 1) * PER_PAGE: page * PER_PAGE]
+    messages = [
+        {"key": key, "headers": msg, "text": _text_of(msg), "has_html": _html_of(msg) is not None}
+        for key, msg in shown
+    ]
+    return render_template("delivery/mailbox.html", messages=messages, to=to, subject=subject,
+                           page=page, pages=pages, total=len(found))
+
+
+@bp.get("/_mailbox/<key>.html")
+def mailbox_html(key: str):
+    """One mail's HTML part as a mail client shows it; the sandbox keeps any script from running."""
+    if not current_app.debug:
+        abort(404)
+    message = dict(_messages()).get(key)
+    html = _html_of(message) if message is not None else None
+    if html is None:
+        abort(404)
+    return html, 200, {"Content-Security-Policy": "sandbox; default-src 'none'; "
+                       "style-src 'unsafe-inline'; img-src data:",
+                       "Content-Type": "text/html; charset=utf-8"}

@@ -1,3 +1,4 @@
+import secrets
 from pathlib import Path
 
 import click
@@ -5,6 +6,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from listserve.archive.demo import load_demo_posts
+from listserve.committee.models import Role
+from listserve.committee.services import add_member, member_by_email
 from listserve.core.lists import ensure_default_list
 from listserve.extensions import db
 from listserve.public import demo as demo_content
@@ -33,14 +37,30 @@ def import_command(file: Path) -> None:
     )
 
 
+DEMO_ADMIN = "admin@example.org"
+
+
 @click.command("demo")
+@click.option("--pages-only", is_flag=True,
+              help="Only the public pages: no archived posts, no committee account.")
 @with_appcontext
-def demo() -> None:
-    """Load demo content: a welcome, the aims, next steps and a small directory."""
+def demo(pages_only: bool) -> None:
+    """Load demo content: the public pages, a few archived announcements with comments, and a
+    committee admin whose password is printed."""
     upgrade(directory=current_app.extensions["migrate"].directory)
     ensure_default_list(db.session.connection())
     services.set_page_text("home_welcome", demo_content.WELCOME)
     services.load_aims_and_next_steps(demo_content.AIMS, demo_content.NEXT_STEPS)
     services.import_directory(parse_directory(demo_content.DIRECTORY))
+    password = None
+    if not pages_only:
+        load_demo_posts()
+        if member_by_email(DEMO_ADMIN) is None:
+            password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+            add_member(DEMO_ADMIN, "Demo Admin", Role.ADMIN, password)
     db.session.commit()
     click.echo("Demo content loaded: open the home page.")
+    if password:
+        login = current_app.config["BASE_URL"].rstrip("/") + "/committee/login"
+        click.echo(f"Committee login: {login}\n  email:    {DEMO_ADMIN}\n"
+                   f"  password: {password}   (shown once; change it under your name)")

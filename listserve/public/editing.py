@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from listserve.committee.audit import COMMAND_LINE
+from listserve.committee.audit import COMMAND_LINE, record_audit
 from listserve.committee.models import CommitteeMember
 from listserve.extensions import db
 from listserve.public import services
@@ -41,6 +41,7 @@ def save_version(page: str, author: CommitteeMember | None) -> PageVersion:
     )
     db.session.add(version)
     db.session.flush()
+    record_audit(author, "page edited", "page", version.id, detail={"page": PAGES.get(page, page)})
     return version
 
 

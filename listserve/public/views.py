@@ -1,5 +1,6 @@
 from flask import render_template
 
+from listserve.archive.services import latest_posts
 from listserve.core.pagecache import cached_page
 from listserve.public import bp, services
 from listserve.public.editing import last_updated
@@ -15,6 +16,7 @@ def home():
         next_steps=services.list_next_steps(),
         updated_at=max(filter(None, (last_updated("aims"), last_updated("next_steps"))),
                        default=None),
+        latest=latest_posts(3),
     )
 
 

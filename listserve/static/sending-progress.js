@@ -30,9 +30,15 @@
       if (!p.done) {
         setTimeout(poll, 2000);
       } else {
+        // Finished: the rate and time left mean nothing any more; the archive link does.
         for (const steering of document.querySelectorAll("[data-while-sending]")) {
           steering.hidden = true;
         }
+        for (const shown of document.querySelectorAll("[data-when-done]")) {
+          shown.hidden = false;
+        }
+        const heading = document.querySelector('[data-progress="heading"]');
+        if (heading && p.state === "finished") heading.textContent = heading.dataset.doneText;
       }
     } catch (error) {
       setTimeout(poll, 5000);

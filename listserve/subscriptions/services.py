@@ -30,6 +30,14 @@ CONFIRM_PURPOSE = "confirm-subscription"
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
 
 
+class AlreadySubscribed(Exception):
+    """A confirmation link pressed again: the subscription it made is still in place."""
+
+    def __init__(self, subscription: Subscription):
+        super().__init__("You are already subscribed.")
+        self.subscription = subscription
+
+
 @dataclass(frozen=True)
 class Request:
     """Where a request to join came from, for the consent record."""
@@ -256,8 +264,8 @@ def _send_already_subscribed(subscription: Subscription) -> None:
 def subscription_for_confirmation(token: str) -> Subscription:
     """The pending subscription a confirmation link is for, changing nothing.
 
-    Raises TokenExpired, or TokenError when the link is tampered, for another purpose,
-    already used, or its subscription is gone.
+    Raises AlreadySubscribed when the link was used and the subscription stands; TokenExpired,
+    or TokenError when the link is tampered, for another purpose, or its subscription is gone.
     """
     payload = read_timed_token(CONFIRM_PURPOSE, token, current_app.config["CONFIRM_MAX_AGE"])
     try:
@@ -265,6 +273,14 @@ def subscription_for_confirmation(token: str) -> Subscription:
     except (TypeError, ValueError):
         raise TokenError("This link is not valid.") from None
     subscription = db.session.get(Subscription, subscription_id)
+    if (
+        subscription is not None
+        and subscription.status == SubscriptionStatus.CONFIRMED
+        and subscription.confirm_nonce is None
+    ):
+        # A second press of the link (or a mail scanner's first): the link is genuine and
+        # its work is done, so say so instead of calling the link bad.
+        raise AlreadySubscribed(subscription)
     if (
         subscription is None
         or subscription.status != SubscriptionStatus.PENDING

@@ -9,6 +9,7 @@ from flask import (
     url_for,
 )
 
+from listserve.committee.audit import record_audit
 from listserve.core.addresses import InvalidAddress
 from listserve.core.db import single_write
 from listserve.core.forms import typed_fields
@@ -82,7 +83,15 @@ def _button_link(form, act, look, done_template: str, page_template: str):
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
-    """One link confirms every list asked for together."""
+    """One link confirms every list asked for together; a link already used says so."""
+    try:
+        return _confirm_link(token)
+    except services.AlreadySubscribed as already:
+        return render_template("subscriptions/already_subscribed.html",
+                               subscription=already.subscription)
+
+
+def _confirm_link(token: str):
     form = ConfirmForm()
     return button_link(
         form,
@@ -156,6 +165,8 @@ def my_data(token: str):
         return render_template("subscriptions/erased.html"), 404
     form = EraseForm()
     if form.validate_on_submit():
+        # The audit keeps that it happened, never whose data it was.
+        record_audit("the person themself", "data erased", "subscription", None)
         privacy.erase_subscriber(subscription.subscriber)
         db.session.commit()
         return render_template("subscriptions/erased.html")

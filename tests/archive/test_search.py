@@ -79,3 +79,16 @@ def test_the_search_page_shows_hits_and_escapes_the_query(app, archive, client):
     assert "1 announcement found" in html and "Announcing the launch!" in html
     assert "<mark>understand</mark>" in html
     assert 'value="&lt;understand&gt;"' in html
+
+
+def test_results_show_words_not_markdown(app, client):
+    """Issue 20, item 9: the excerpt reads as the post does, without Markdown's marks."""
+    with app.app_context():
+        make_post("Spring", "The **spring assembly** meets; read the [draft agenda]"
+                            "(https://example.org/agenda) and bring `notes`.")
+        db.session.commit()
+    page = client.get("/archive/announcements/search?q=assembly").get_data(as_text=True)
+    assert "<mark>assembly</mark>" in page
+    assert "draft agenda" in page
+    for mark in ("**", "](https://", "[draft", "`notes`"):
+        assert mark not in page, mark

@@ -81,7 +81,7 @@ def app(app):
 def site(app, live_server, chromium):
     """The live server over emptied tables (the `app` fixture empties them after the test)
     with the demo content loaded: a welcome, aims, next steps and a small directory."""
-    result = app.test_cli_runner().invoke(args=["demo"])
+    result = app.test_cli_runner().invoke(args=["demo", "--pages-only"])
     assert result.exit_code == 0, result.output
     return live_server
 

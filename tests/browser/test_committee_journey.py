@@ -34,7 +34,11 @@ def test_a_draft_is_previewed_approved_sent_and_delivered_once(browse, app, smtp
     assert page.get_by_text("1 of 1 approval needed for revision 1.").is_visible()
     assert page.get_by_text("Approved by Kofi").is_visible()
     with page.expect_navigation():
-        page.get_by_role("button", name="Send now to every subscriber").click()
+        page.get_by_role("link", name="Send now…").click()
+    page = author.check("confirm-send")  # issue 20, item 2: it asks first, saying to whom
+    assert page.get_by_text("4 subscribers", exact=True).is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send to 4 subscribers").click()
     page = author.check("sending")
     assert page.get_by_text("Sending has started.").is_visible()
     wait_until(author, "progress reaching 100 %",

@@ -14,7 +14,7 @@ PUBLIC = {"committee.login", "committee.request_reset", "committee.reset_passwor
 ADMIN_ONLY = {"committee.members", "committee.invite", "committee.change_role",
               "committee.disable_member", "committee.enable_member", "committee.audit_log",
               "committee.lists", "committee.new_list", "committee.edit_list",
-              "committee.archive_list"}
+              "committee.archive_list", "committee.audit_csv"}
 FILLERS = {"token": "not-a-real-token", "member_id": 1, "announcement_id": 1, "number": 1,
            "event_id": 1, "list_id": 1}
 

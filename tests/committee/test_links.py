@@ -52,7 +52,7 @@ def test_an_invited_member_sets_a_password_once(app, client, deliver, smtp_sink)
     again = set_password_via(app.test_client(), link, "another passphrase!!")
     assert again.status_code == 404
     assert log_in(app.test_client(), "new@example.org", NEW).status_code == 303
-    assert [a for a, *_ in audit_actions(app)][-2:] == ["invited", "accepted invite"]
+    assert [a for a, *_ in audit_actions(app)][-3:] == ["invited", "accepted invite", "logged in"]
 
 
 def test_an_invite_expires(app, client, deliver, smtp_sink):

@@ -1,9 +1,11 @@
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from listserve.extensions import db
 from listserve.public.models import EcosystemEntry, EcosystemSection
+from tests.support import csrf_token
 
 # The network's own ecosystem page (shared/seeds/003_d0fb26332087a8d5.txt), kept with the tests
 # so that they run from any clone.
@@ -89,6 +91,29 @@ def test_demo_fills_the_home_page(runner, client):
     assert "Mission statement and structure" in page
     assert "under way" in page and "planned" in page and "done" in page
     assert client.get("/ecosystem").status_code == 200
+
+
+def test_demo_prints_a_login_and_fills_the_archive(runner, client):
+    """Issue 20, item 14: a newcomer logs in with what `listserve demo` prints, and the
+    archive, search and feed have posts with comments."""
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    login = re.search(r"Committee login: (\S+)\n\s+email:\s+(\S+)\n\s+password:\s+(\S+)",
+                      result.output)
+    assert login, result.output
+    assert login.group(1).endswith("/committee/login")
+    page = client.get("/committee/login").get_data(as_text=True)
+    answer = client.post("/committee/login", data={
+        "csrf_token": csrf_token(page), "email": login.group(2), "password": login.group(3)})
+    assert answer.status_code == 303
+    assert client.get("/committee/announcements/").status_code == 200
+    archive = client.get("/archive/announcements/").get_data(as_text=True)
+    assert archive.count("<li") >= 3 and "spring assembly" in archive.lower()
+    found = client.get("/archive/announcements/search?q=sponsorship").get_data(as_text=True)
+    assert "The spring assembly: date and draft agenda" in found
+    again = runner.invoke(args=["demo"])  # a second run adds nothing and prints no password
+    assert again.exit_code == 0 and "password" not in again.output
+    assert client.get("/archive/announcements/").get_data(as_text=True).count("<li") == archive.count("<li")
 
 
 def test_security_headers_on_every_page(client):

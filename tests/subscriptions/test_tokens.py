@@ -73,12 +73,14 @@ def test_wrong_purpose_link(client, app, pending):
     assert subscription_of(app, "frank@example.net").status == "pending"
 
 
-def test_reused_link(client, app, pending, smtp_sink):
+def test_reused_link_says_already_subscribed(client, app, pending, smtp_sink):
+    """Issue 20, item 10: a second visit is told it is done, not that the link is bad."""
     assert press_button(client, pending).status_code == 200
     confirmed_at = subscription_of(app, "frank@example.net").confirmed_at
     again = client.get(pending)
-    assert again.status_code == 404
-    assert b"already been used" in again.data or b"not valid" in again.data
+    assert again.status_code == 200
+    assert b"You are already subscribed" in again.data
+    assert b"not valid" not in again.data
     assert subscription_of(app, "frank@example.net").confirmed_at == confirmed_at
 
 

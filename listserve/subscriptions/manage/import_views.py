@@ -5,6 +5,7 @@ import io
 from flask import render_template, request
 from flask_login import current_user
 
+from listserve.committee.audit import record_audit
 from listserve.committee.auth import admin_required, member_required
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.extensions import db
@@ -30,6 +31,8 @@ def import_page():
             db.session.rollback()
             form.file.errors = [str(exc)]
         else:
+            record_audit(current_user, "subscribers imported", "subscribers", None, detail={
+                "file": form.file.data.filename, "consent": form.consent_source.data})
             db.session.commit()
             return render_template("subscriptions/manage/import_done.html", report=report)
     status = 400 if request.method == "POST" else 200
@@ -43,12 +46,13 @@ def dashboard_page():
     labels = [week.week.isoformat() for week in weeks]
     charts = {
         "confirmed": line_chart("Confirmed subscribers at the end of each week", labels,
-                                [w.confirmed for w in weeks]),
+                                [w.confirmed for w in weeks], "subscribers"),
         "movement": bar_chart("Subscribes and unsubscribes per week", labels, {
             "subscribes": [w.subscribes for w in weeks],
             "unsubscribes": [w.unsubscribes for w in weeks],
-        }),
-        "bounces": bar_chart("Bounces per week", labels, {"bounces": [w.bounces for w in weeks]}),
+        }, "people a week"),
+        "bounces": bar_chart("Bounces per week", labels, {"bounces": [w.bounces for w in weeks]},
+                             "bounces a week"),
     }
     return render_template("subscriptions/manage/dashboard.html", weeks=weeks, charts=charts,
                            announcements=dashboard.announcement_figures(),

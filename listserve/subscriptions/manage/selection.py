@@ -18,6 +18,8 @@ class Selection:
     min_bounce_score: float | None = None
     subscribed_from: date | None = None  # requested_at, inclusive, UTC days
     subscribed_until: date | None = None
+    ids: list[int] | None = None  # the subscriptions ticked in the table
+
 
 
 def _day_start(day: date) -> datetime:
@@ -40,6 +42,8 @@ def apply_selection(statement: sa.Select, selection: Selection) -> sa.Select:
                 sa.func.lower(Subscriber.name).like(pattern, escape="\\"),
             )
         )
+    if selection.ids is not None:
+        statement = statement.where(Subscription.id.in_(selection.ids))
     if selection.statuses:
         statement = statement.where(Subscription.status.in_(selection.statuses))
     if selection.list_id is not None:

@@ -1,5 +1,6 @@
 """Admins' subscriber pages: the table, one person's record, the actions, export."""
 
+import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -13,6 +14,7 @@ from flask import (
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from listserve.committee.audit import record_audit
 from listserve.committee.auth import admin_required
 from listserve.core.arguments import int_arg
 from listserve.core.forms import ButtonForm
@@ -99,6 +101,9 @@ def export(fmt: str):
     if fmt not in ("csv", "json"):
         abort(404)
     _, selection = _search_form()
+    record_audit(current_user, "subscribers exported", "subscribers", None, detail={
+        "format": fmt, "filter": {k: v for k, v in request.args.items() if v} or "everyone"})
+    db.session.commit()
     chunks = exporting.export_csv(selection) if fmt == "csv" else exporting.export_json(selection)
     mimetype = "text/csv" if fmt == "csv" else "application/json"
     return Response(
@@ -106,3 +111,48 @@ def export(fmt: str):
         mimetype=mimetype,
         headers={"Content-Disposition": f"attachment; filename=subscribers.{fmt}"},
     )
+
+
+BULK_ACTIONS = {"unsubscribe": actions.unsubscribe_for_admin,
+                "resend": actions.resend_confirmation}
+MAX_TICKED = 1000
+
+
+def _ticked_ids() -> list[int] | None:
+    values = request.form.getlist("ids")
+    if not values or len(values) > MAX_TICKED or not all(v.isascii() and v.isdigit()
+                                                         and len(v) < 12 for v in values):
+        return None
+    return sorted({int(v) for v in values})
+
+
+@bp.post("/subscribers/bulk")
+@admin_required
+def bulk_action():
+    """Unsubscribe, send the confirmation again, or export: for the ticked subscriptions."""
+    action = request.form.get("action", "")
+    ids = _ticked_ids()
+    if action not in (*BULK_ACTIONS, "export") or ids is None:
+        flash("Tick at least one subscriber (at most 1000) and choose what to do.", "error")
+        page, _ = subscriber_table()
+        return page, 400
+    if action == "export":
+        record_audit(current_user, "subscribers exported", "subscribers", None,
+                     detail={"format": "csv", "ticked": len(ids)})
+        db.session.commit()
+        chunks = exporting.export_csv(Selection(ids=ids))
+        return Response(stream_with_context(chunks), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=subscribers.csv"})
+    done = skipped = 0
+    for subscription in db.session.scalars(sa.select(Subscription).where(
+            Subscription.id.in_(ids))):
+        try:  # each action checks before it writes, so a refusal leaves nothing half done
+            BULK_ACTIONS[action](current_user, subscription)
+            done += 1
+        except actions.AdminActionError:
+            skipped += 1
+    db.session.commit()
+    verb = "Unsubscribed" if action == "unsubscribe" else "Confirmation mail queued again for"
+    flash(f"{verb} {done}; {skipped} skipped (not in a state for that)." if skipped
+          else f"{verb} {done}.")
+    return redirect(url_for(".subscriber_table"), 303)

@@ -92,3 +92,21 @@ def test_weekly_bounces_add_later_delivery_reports_to_failed_copies(app):
         db.session.commit()
         weeks = weekly_figures(weeks=2, today=date(2024, 3, 14))
     assert {w.week: w.bounces for w in weeks} == {date(2024, 3, 4): 1, date(2024, 3, 11): 1}
+
+
+def test_each_chart_has_a_title_axes_and_units(app, client):
+    """Issue 20, item 8: a chart says what it shows, along which axes, in which unit."""
+    import re
+
+    seed(app, "a@example.org", confirmed=date.today().isoformat())
+    make_member(app, "member@example.org")
+    log_in(client, "member@example.org")
+    page = client.get("/committee/dashboard").get_data(as_text=True)
+    captions = re.findall(r"<figcaption>([^<]+)</figcaption>", page)
+    assert captions == ["Confirmed subscribers at the end of each week",
+                        "Subscribes and unsubscribes per week", "Bounces per week"]
+    units = re.findall(r'rotate\(-90\)" text-anchor="middle">([^<]+)</text>', page)
+    assert units == ["subscribers", "people a week", "bounces a week"]
+    assert page.count("Week starting (Monday, UTC)") == 3
+    assert page.count('<line class="axis"') == 6  # an x and a y axis each
+    assert "<caption>Week by week</caption>" in page  # the same figures as a table

@@ -83,8 +83,9 @@ def test_imported_addresses_are_pending_and_confirm_through_their_own_mail(
     assert press_button(client, link).status_code == 200
     assert statuses(app)["ada@example.org"] == "confirmed"
     assert statuses(app)["grace@example.org"] == "pending"
-    # Single-use: the same link does nothing a second time.
-    assert client.get(link).status_code == 404
+    # Single-use: the same link does nothing a second time but say so (issue 20, item 10).
+    again = client.get(link)
+    assert again.status_code == 200 and b"You are already subscribed" in again.data
     with app.app_context():
         consent = db.session.scalar(sa.select(ConsentRecord).order_by(ConsentRecord.id))
         assert consent.source == "import: assembly sheet"
