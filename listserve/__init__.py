@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_features(app: Flask) -> None:
     from listserve.announcements import jobs as announcement_jobs
+    from listserve.api import sender as webhook_sender
     from listserve.archive import personal_data as archive_personal_data
     from listserve.committee import auth as committee_auth
     from listserve.delivery import hooks
@@ -53,6 +54,7 @@ def _register_features(app: Flask) -> None:
     delivery_hooks = hooks.init_app(app)
     subscription_jobs.register(delivery_hooks)  # first: requests to join, then
     announcement_jobs.register(delivery_hooks)  # scheduled announcements
+    webhook_sender.register(delivery_hooks)  # webhook deliveries queued by events
 
     from listserve import announcements, archive, committee, public, subscriptions
     from listserve.delivery import views as delivery_views
@@ -60,9 +62,14 @@ def _register_features(app: Flask) -> None:
     for feature in (public, subscriptions, delivery_views, archive, committee, announcements):
         app.register_blueprint(feature.bp)
 
+    from listserve import api
+
+    api.init_app(app)  # /api/v1 with its OpenAPI document, and the committee's API pages
+
 
 def _register_commands(app: Flask) -> None:
     from listserve.announcements.cli import announcements
+    from listserve.api.cli import api_token
     from listserve.cli import serve
     from listserve.committee.cli import members
     from listserve.delivery.cli import mailings, worker
@@ -71,7 +78,7 @@ def _register_commands(app: Flask) -> None:
     from listserve.subscriptions.manage.cli import subscribers
 
     for command in (serve, worker, mailings, inbound, demo, ecosystem, members, announcements,
-                    subscribers):
+                    subscribers, api_token):
         app.cli.add_command(command)
 
 

@@ -135,3 +135,12 @@ ARGON2_PARAMETERS = None  # None: argon2-cffi's defaults; else e.g. {"time_cost"
 # recently read pages go first); 0 turns the cache off.
 PAGE_CACHE_CHECK_SECONDS = 1.0
 PAGE_CACHE_MEGABYTES = 32
+
+# The API (/api/v1, listserve.api): calls per token, and webhooks. Webhook targets on private
+# or loopback addresses are refused unless WEBHOOK_ALLOW_PRIVATE_TARGETS (SSRF).
+API_RATE_LIMIT = "600 per minute;20000 per hour"
+WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+WEBHOOK_TIMEOUT_SECONDS = 10
+WEBHOOK_MAX_ATTEMPTS = 8  # then the delivery is failed (shown on the page, can be sent again)
+WEBHOOK_RETRY_BASE_SECONDS = 30  # backoff: 30 s, 1, 2, 4 … minutes
+WEBHOOK_RETRY_MAX_SECONDS = 6 * 3600
