@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from listserve.api import pages, tokens, webhooks
 from listserve.api.forms import TokenForm, WebhookForm
@@ -15,11 +16,15 @@ from listserve.core.forms import ButtonForm
 from listserve.extensions import db
 
 
+def _scope_choices() -> list[SelectChoice]:
+    return [SelectChoice(scope, scope) for scope in tokens.scopes_allowed(current_user)]
+
+
 @pages.route("/tokens", methods=["GET", "POST"])
 @member_required
 def tokens_page():
     form = TokenForm()
-    form.scopes.choices = [(s, s) for s in tokens.scopes_allowed(current_user)]
+    form.scopes.choices = _scope_choices()
     new_secret = None
     if form.validate_on_submit():
         days = int(form.expires.data or 0)
@@ -33,7 +38,7 @@ def tokens_page():
             db.session.commit()
             new_secret = made.secret
             form = TokenForm(formdata=None)
-            form.scopes.choices = [(s, s) for s in tokens.scopes_allowed(current_user)]
+            form.scopes.choices = _scope_choices()
     status = 400 if request.method == "POST" and form.errors else 200
     response = render_template(
         "api/tokens.html", form=form, new_secret=new_secret, state=tokens.token_state,
