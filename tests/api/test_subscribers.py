@@ -73,7 +73,8 @@ def test_a_stale_etag_gets_412_and_changes_nothing(app, client):
     url = f"/api/v1/subscribers/{created['id']}"
     read = client.get(url, headers=bearer(secret))
     etag = read.headers["ETag"]
-    first = client.patch(url, json={"name": "Dana R."}, headers=bearer(secret, **{"If-Match": etag}))
+    first = client.patch(url, json={"name": "Dana R."},
+                         headers=bearer(secret, **{"If-Match": etag}))
     assert first.status_code == 200 and first.get_json()["name"] == "Dana R."
     assert first.headers["ETag"] != etag
     stale = client.patch(url, json={"name": "Someone else"},
