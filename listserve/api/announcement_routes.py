@@ -92,7 +92,7 @@ def create_announcement(data):
     return with_etag(announcement_out(announcement), 201)
 
 
-@bp.route("/announcements/<int:announcement_id>", methods=["GET"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>", methods=["GET"])
 @requires(Scope.READ)
 @bp.response(200, AnnouncementOut)
 def get_announcement(announcement_id: int):
@@ -100,7 +100,7 @@ def get_announcement(announcement_id: int):
     return with_etag(announcement_out(_announcement_or_404(announcement_id)))
 
 
-@bp.route("/announcements/<int:announcement_id>", methods=["PATCH"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>", methods=["PATCH"])
 @requires(Scope.ANNOUNCEMENTS_WRITE, if_match=True)
 @bp.arguments(AnnouncementEdit)
 @bp.response(200, AnnouncementOut)
@@ -114,7 +114,7 @@ def edit_announcement(data, announcement_id: int):
         data.get("body", current.body), data.get("next_steps", current.next_steps)))
 
 
-@bp.route("/announcements/<int:announcement_id>/revisions", methods=["GET"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>/revisions", methods=["GET"])
 @requires(Scope.READ)
 @bp.response(200, RevisionOut(many=True))
 def get_revisions(announcement_id: int):
@@ -122,7 +122,7 @@ def get_revisions(announcement_id: int):
     return [revision_out(r) for r in _announcement_or_404(announcement_id).revisions]
 
 
-@bp.route("/announcements/<int:announcement_id>/approvals", methods=["POST"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>/approvals", methods=["POST"])
 @requires(Scope.ANNOUNCEMENTS_WRITE)
 @bp.arguments(ApprovalIn)
 @bp.response(200, AnnouncementOut)
@@ -133,7 +133,7 @@ def approve_announcement(data, announcement_id: int):
         announcement, current_caller().member, data["content_hash"]))
 
 
-@bp.route("/announcements/<int:announcement_id>/send", methods=["POST"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>/send", methods=["POST"])
 @requires(Scope.ANNOUNCEMENTS_WRITE, mails=True)
 @bp.arguments(SendIn)
 @bp.response(200, AnnouncementOut)
@@ -144,7 +144,7 @@ def send_announcement(data, announcement_id: int):
         announcement, current_caller().member, data.get("reason"), via="api"))
 
 
-@bp.route("/announcements/<int:announcement_id>/schedule", methods=["POST"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>/schedule", methods=["POST"])
 @requires(Scope.ANNOUNCEMENTS_WRITE, mails=True)
 @bp.arguments(ScheduleIn)
 @bp.response(200, AnnouncementOut)
@@ -156,7 +156,7 @@ def schedule_announcement(data, announcement_id: int):
         at=data["at"].isoformat())
 
 
-@bp.route("/announcements/<int:announcement_id>/schedule", methods=["DELETE"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>/schedule", methods=["DELETE"])
 @requires(Scope.ANNOUNCEMENTS_WRITE)
 @bp.response(200, AnnouncementOut)
 def unschedule_announcement(announcement_id: int):
@@ -166,7 +166,7 @@ def unschedule_announcement(announcement_id: int):
         announcement, current_caller().member))
 
 
-@bp.route("/announcements/<int:announcement_id>/progress", methods=["GET"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>/progress", methods=["GET"])
 @requires(Scope.READ)
 @bp.response(200, ProgressOut)
 def get_progress(announcement_id: int):
@@ -190,7 +190,7 @@ def _steer(name: str, announcement_id: int):
                 lambda: STEERING[name](announcement, current_caller().member))
 
 
-@bp.route("/announcements/<int:announcement_id>/pause", methods=["POST"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>/pause", methods=["POST"])
 @requires(Scope.ANNOUNCEMENTS_WRITE)
 @bp.response(200, AnnouncementOut)
 def pause_announcement(announcement_id: int):
@@ -198,7 +198,7 @@ def pause_announcement(announcement_id: int):
     return _steer("pause", announcement_id)
 
 
-@bp.route("/announcements/<int:announcement_id>/resume", methods=["POST"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>/resume", methods=["POST"])
 @requires(Scope.ANNOUNCEMENTS_WRITE)
 @bp.response(200, AnnouncementOut)
 def resume_announcement(announcement_id: int):
@@ -206,7 +206,7 @@ def resume_announcement(announcement_id: int):
     return _steer("resume", announcement_id)
 
 
-@bp.route("/announcements/<int:announcement_id>/cancel", methods=["POST"])
+@bp.route("/announcements/<int(max=2147483647):announcement_id>/cancel", methods=["POST"])
 @requires(Scope.ANNOUNCEMENTS_WRITE)
 @bp.response(200, AnnouncementOut)
 def cancel_announcement(announcement_id: int):

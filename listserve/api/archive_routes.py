@@ -41,7 +41,7 @@ def get_posts(**query):
     return page_of([post_out(post) for post in posts], query["limit"])
 
 
-@bp.route("/posts/<int:post_id>", methods=["GET"])
+@bp.route("/posts/<int(max=2147483647):post_id>", methods=["GET"])
 @requires(Scope.READ)
 @bp.response(200, PostFull)
 def get_post(post_id: int):
@@ -84,7 +84,7 @@ def _moderate(action: str, comment_id: int) -> Response:
     return comment_out(comment)
 
 
-@bp.route("/comments/<int:comment_id>/approve", methods=["POST"])
+@bp.route("/comments/<int(max=2147483647):comment_id>/approve", methods=["POST"])
 @requires(Scope.MODERATE)
 @bp.response(200, CommentOut)
 def approve_comment(comment_id: int):
@@ -92,7 +92,7 @@ def approve_comment(comment_id: int):
     return _moderate("approve", comment_id)
 
 
-@bp.route("/comments/<int:comment_id>/hide", methods=["POST"])
+@bp.route("/comments/<int(max=2147483647):comment_id>/hide", methods=["POST"])
 @requires(Scope.MODERATE)
 @bp.response(200, CommentOut)
 def hide_comment(comment_id: int):
@@ -100,7 +100,7 @@ def hide_comment(comment_id: int):
     return _moderate("hide", comment_id)
 
 
-@bp.route("/comments/<int:comment_id>", methods=["DELETE"])
+@bp.route("/comments/<int(max=2147483647):comment_id>", methods=["DELETE"])
 @requires(Scope.MODERATE)
 @bp.response(204)
 def delete_comment(comment_id: int):

@@ -26,7 +26,7 @@ def get_lists():
                                                       .order_by(MailingList.id))]
 
 
-@bp.route("/lists/<int:list_id>", methods=["GET"])
+@bp.route("/lists/<int(max=2147483647):list_id>", methods=["GET"])
 @requires(Scope.READ)
 @bp.response(200, MailingListOut)
 def get_list(list_id: int):

@@ -47,7 +47,7 @@ def tokens_page():
     return response
 
 
-@pages.post("/tokens/<int:token_id>/revoke")
+@pages.post("/tokens/<int(max=2147483647):token_id>/revoke")
 @member_required
 def revoke_token(token_id: int):
     token = tokens.get_token(token_id)
@@ -87,7 +87,7 @@ def _hook_or_404(hook_id: int) -> Webhook:
     return hook
 
 
-@pages.get("/webhooks/<int:hook_id>")
+@pages.get("/webhooks/<int(max=2147483647):hook_id>")
 @admin_required
 def webhook_page(hook_id: int):
     hook = _hook_or_404(hook_id)
@@ -95,7 +95,7 @@ def webhook_page(hook_id: int):
                            deliveries=webhooks.recent_deliveries(hook))
 
 
-@pages.post("/webhooks/<int:hook_id>/remove")
+@pages.post("/webhooks/<int(max=2147483647):hook_id>/remove")
 @admin_required
 def remove_webhook(hook_id: int):
     hook = _hook_or_404(hook_id)
@@ -107,7 +107,7 @@ def remove_webhook(hook_id: int):
     return redirect(url_for("api_pages.webhooks_page"), 303)
 
 
-@pages.post("/webhooks/<int:hook_id>/deliveries/<int:delivery_id>/redeliver")
+@pages.post("/webhooks/<int(max=2147483647):hook_id>/deliveries/<int(max=2147483647):delivery_id>/redeliver")
 @admin_required
 def redeliver(hook_id: int, delivery_id: int):
     delivery = db.session.get(WebhookDelivery, delivery_id)

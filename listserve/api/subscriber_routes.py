@@ -117,7 +117,7 @@ def create_subscriber(data):
     return with_etag(subscriber_out(subscription), 202)
 
 
-@bp.route("/subscribers/<int:subscription_id>", methods=["GET"])
+@bp.route("/subscribers/<int(max=2147483647):subscription_id>", methods=["GET"])
 @requires(Scope.READ, admin_member=True)
 @bp.response(200, SubscriberOut)
 def get_subscriber(subscription_id: int):
@@ -125,7 +125,7 @@ def get_subscriber(subscription_id: int):
     return with_etag(subscriber_out(_subscription_or_404(subscription_id)))
 
 
-@bp.route("/subscribers/<int:subscription_id>", methods=["PATCH"])
+@bp.route("/subscribers/<int(max=2147483647):subscription_id>", methods=["PATCH"])
 @requires(Scope.SUBSCRIBERS_WRITE, admin_member=True, if_match=True)
 @bp.arguments(SubscriberChange)
 @bp.response(200, SubscriberOut)
@@ -149,7 +149,7 @@ def change_subscriber(data, subscription_id: int):
     return with_etag(subscriber_out(subscription))
 
 
-@bp.route("/subscribers/<int:subscription_id>/unsubscribe", methods=["POST"])
+@bp.route("/subscribers/<int(max=2147483647):subscription_id>/unsubscribe", methods=["POST"])
 @requires(Scope.SUBSCRIBERS_WRITE, admin_member=True)
 @bp.response(200, SubscriberOut)
 def unsubscribe_subscriber(subscription_id: int):
@@ -161,7 +161,7 @@ def unsubscribe_subscriber(subscription_id: int):
     return with_etag(subscriber_out(subscription))
 
 
-@bp.route("/subscribers/<int:subscription_id>", methods=["DELETE"])
+@bp.route("/subscribers/<int(max=2147483647):subscription_id>", methods=["DELETE"])
 @requires(Scope.SUBSCRIBERS_WRITE, admin_member=True)
 @bp.response(204)
 def erase_subscriber(subscription_id: int):
