@@ -8,10 +8,12 @@ from flask import Response, jsonify, request
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import BadRequest, PreconditionFailed
 
+from listserve.api.inputs import Input
+
 MAX_LIMIT = 500
 
 
-class PageQuery(Schema):
+class PageQuery(Input):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_LIMIT))
     after = fields.String(metadata={"description": "The next_cursor of the page before"},
                           validate=validate.Length(max=40))

@@ -3,6 +3,7 @@ document). Answers are built as plain dicts by the routes: these schemas describ
 
 from marshmallow import Schema, fields, validate
 
+from listserve.api.inputs import Input
 from listserve.api.paging import PageQuery, page_schema
 
 Text = fields.String
@@ -42,14 +43,14 @@ class SubscriberQuery(PageQuery):
     list_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
 
 
-class SubscriberExportQuery(Schema):
+class SubscriberExportQuery(Input):
     q = fields.String(validate=validate.Length(max=200))
     status = fields.String(validate=validate.OneOf(
         ["pending", "confirmed", "unsubscribed", "disabled"]))
     list_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
 
 
-class SubscriberCreate(Schema):
+class SubscriberCreate(Input):
     email = fields.String(required=True, validate=validate.Length(1, 320))
     name = fields.String(load_default="", validate=validate.Length(max=200))
     list_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
@@ -62,7 +63,7 @@ class SubscriberCreate(Schema):
                                  "a confirmation mail. Needs the admin scope."})
 
 
-class SubscriberChange(Schema):
+class SubscriberChange(Input):
     name = fields.String(validate=validate.Length(max=200))
     delivery = fields.String(validate=validate.OneOf(["paused", "active"]),
                              metadata={"description": "Pause or resume delivery"})
@@ -98,24 +99,24 @@ class AnnouncementOut(Schema):
 AnnouncementPage = page_schema(AnnouncementOut, "AnnouncementPage")
 
 
-class AnnouncementDraft(Schema):
+class AnnouncementDraft(Input):
     subject = fields.String(required=True, validate=validate.Length(1, 998))
     body = fields.String(required=True, validate=validate.Length(1, 200_000))
     next_steps = fields.String(load_default="", validate=validate.Length(max=50_000))
 
 
-class AnnouncementEdit(Schema):
+class AnnouncementEdit(Input):
     subject = fields.String(validate=validate.Length(1, 998))
     body = fields.String(validate=validate.Length(1, 200_000))
     next_steps = fields.String(validate=validate.Length(max=50_000))
 
 
-class ApprovalIn(Schema):
+class ApprovalIn(Input):
     content_hash = fields.String(required=True, validate=validate.Length(64, 64),
                                  metadata={"description": "The revision you reviewed"})
 
 
-class SendIn(Schema):
+class SendIn(Input):
     reason = fields.String(load_default=None, allow_none=True,
                            validate=validate.Length(max=2000),
                            metadata={"description": "An admin's reason to skip approvals"})

@@ -59,7 +59,9 @@ def test_bad_input_is_a_clear_4xx(app, client):
     for body in ({"email": "not an address", "consent_source": "x"},
                  {"email": "a@example.org"},
                  {"email": "a@example.org", "consent_source": "x", "name": "A\r\nBcc: b@c.d"},
-                 {"email": "a@example.org", "consent_source": "x", "list_id": 999}):
+                 {"email": "a@example.org", "consent_source": "x", "list_id": 999},
+                 {"email": "a@example.org", "consent_source": "form\0"},
+                 {"email": "a@example.org", "consent_source": "\ud800"}):
         response = client.post("/api/v1/subscribers", json=body, headers=bearer(secret))
         assert response.status_code == 422, body
         assert response.get_json()["detail"] or response.get_json()["errors"]
