@@ -18,8 +18,8 @@ from listserve.api import idempotency
 from listserve.api.models import ADMIN_MEMBER_SCOPES, ApiToken, Scope
 from listserve.api.tokens import hash_token
 from listserve.committee.audit import record_audit
-from listserve.committee.models import CommitteeMember
-from listserve.core.db import utcnow
+from listserve.committee.models import CommitteeMember, Role
+from listserve.core.db import is_postgresql, utcnow
 from listserve.extensions import db
 
 CHANGES = ("POST", "PUT", "PATCH", "DELETE")
@@ -30,12 +30,25 @@ REQUIREMENTS: dict[str, tuple[str, bool]] = {}
 
 
 class Caller:
-    __slots__ = ("token", "member", "scopes")
+    """The token of this call and its member, read in one query as plain values; the member's
+    row is loaded only by the calls that act as them."""
 
-    def __init__(self, token: ApiToken, member: CommitteeMember):
-        self.token, self.member = token, member
-        self.scopes = {scope for scope in token.scope_set
-                       if member.is_admin or scope not in ADMIN_MEMBER_SCOPES}
+    __slots__ = ("token_id", "token_label", "token_prefix", "member_id", "member_admin",
+                 "scopes", "_member")
+
+    def __init__(self, row):
+        self.token_id, self.token_prefix, self.member_id = row.id, row.prefix, row.member_id
+        self.token_label = f"{row.name} ({row.prefix}…)"
+        self.member_admin = row.role == Role.ADMIN
+        self.scopes = {scope for scope in row.scopes.split()
+                       if row.role == Role.ADMIN or scope not in ADMIN_MEMBER_SCOPES}
+        self._member = None
+
+    @property
+    def member(self) -> CommitteeMember:
+        if self._member is None:
+            self._member = db.session.get(CommitteeMember, self.member_id)
+        return self._member
 
     def may(self, scope: str) -> bool:
         return scope in self.scopes or Scope.ADMIN in self.scopes
@@ -57,10 +70,10 @@ def requires(scope: Scope, admin_member: bool = False, mails: bool = False,
             caller = _authenticate()
             if not caller.may(scope):
                 raise Forbidden(f"This token lacks the {scope} scope.")
-            if admin_member and not caller.member.is_admin:
+            if admin_member and not caller.member_admin:
                 raise Forbidden("This token's member is not an admin.")
             if mails:
-                kept = idempotency.kept_response(caller.token)
+                kept = idempotency.kept_response(caller.token_id)
                 if kept is not None:
                     return kept
             try:
@@ -108,11 +121,11 @@ def _finish_change(caller: Caller, response, mails: bool) -> None:
         return
     subject_type, subject_id, detail = g.get("api_audit") or ("api", None, {})
     record_audit(caller.member, f"api.{request.endpoint.removeprefix('api.')}", subject_type,
-                 subject_id, detail={**detail, "via": "api", "token": caller.token.label,
-                                     "token_id": caller.token.id,
+                 subject_id, detail={**detail, "via": "api", "token": caller.token_label,
+                                     "token_id": caller.token_id,
                                      "request": f"{request.method} {request.path}"})
     if mails:
-        idempotency.keep_response(caller.token, response)
+        idempotency.keep_response(caller.token_id, response)
     try:
         db.session.commit()
     except sa.exc.IntegrityError:
@@ -121,35 +134,53 @@ def _finish_change(caller: Caller, response, mails: bool) -> None:
         raise Conflict("A call with this Idempotency-Key is already being handled.") from None
 
 
+# One round trip: the token and what its member may do now (plain values, no ORM objects).
+TOKEN_QUERY = (
+    sa.select(ApiToken.id, ApiToken.name, ApiToken.prefix, ApiToken.scopes, ApiToken.member_id,
+              ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at,
+              CommitteeMember.role, CommitteeMember.enabled,
+              CommitteeMember.password_hash.is_not(None).label("can_log_in"))
+    .join(CommitteeMember, CommitteeMember.id == ApiToken.member_id)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"))
+)
+
+
+def _autocommit() -> None:
+    """A read on PostgreSQL runs without BEGIN and ROLLBACK: each SELECT is one round trip
+    (as core.db.single_write does for single writes). SQLAlchemy puts the connection's
+    isolation level back when it returns to the pool."""
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def _authenticate() -> Caller:
     caller = g.get("api_caller")
     if caller is not None:
         return caller
+    reading = request.method in ("GET", "HEAD") and is_postgresql()
+    if reading:
+        _autocommit()
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send a token: Authorization: Bearer lst_…")
-    row = db.session.execute(
-        sa.select(ApiToken, CommitteeMember)
-        .join(CommitteeMember, CommitteeMember.id == ApiToken.member_id)
-        .where(ApiToken.token_hash == hash_token(secret.strip()))
-    ).first()
+    row = db.session.execute(TOKEN_QUERY, {"token_hash": hash_token(secret.strip())}).first()
     now = utcnow()
     if row is None:
         raise Unauthorized("This token is not known.")
-    token, member = row
-    if token.revoked_at is not None:
+    if row.revoked_at is not None:
         raise Unauthorized("This token has been revoked.")
-    if token.expires_at is not None and token.expires_at <= now:
+    if row.expires_at is not None and row.expires_at <= now:
         raise Unauthorized("This token has expired.")
-    if not member.is_active:
+    if not row.enabled or not row.can_log_in:
         raise Unauthorized("This token's member can no longer log in.")
     current_app.extensions["rate_limits"].hit(
-        current_app.config["API_RATE_LIMIT"], "api", f"token:{token.id}"
+        current_app.config["API_RATE_LIMIT"], "api", f"token:{row.id}"
     )
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USE_EVERY:
-        db.session.execute(sa.update(ApiToken).where(ApiToken.id == token.id)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_EVERY:
+        db.session.execute(sa.update(ApiToken).where(ApiToken.id == row.id)
                            .values(last_used_at=now).execution_options(synchronize_session=False))
         db.session.commit()
-    g.api_caller = caller = Caller(token, member)
+        if reading:
+            _autocommit()
+    g.api_caller = caller = Caller(row)
     return caller

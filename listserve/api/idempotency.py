@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Response, request
 from werkzeug.exceptions import UnprocessableEntity
 
-from listserve.api.models import ApiToken, IdempotentResponse
+from listserve.api.models import IdempotentResponse
 from listserve.extensions import db
 
 HEADER = "Idempotency-Key"
@@ -29,13 +29,13 @@ def _request_hash() -> str:
     return digest.hexdigest()
 
 
-def kept_response(token: ApiToken) -> Response | None:
+def kept_response(token_id: int) -> Response | None:
     """The answer given before to this key, or None when the key is new (or absent)."""
     key = _key()
     if key is None:
         return None
     kept = db.session.scalar(sa.select(IdempotentResponse).where(
-        IdempotentResponse.token_id == token.id, IdempotentResponse.key == key))
+        IdempotentResponse.token_id == token_id, IdempotentResponse.key == key))
     if kept is None:
         return None
     if kept.request_hash != _request_hash():
@@ -45,11 +45,11 @@ def kept_response(token: ApiToken) -> Response | None:
     return response
 
 
-def keep_response(token: ApiToken, response: Response) -> None:
+def keep_response(token_id: int, response: Response) -> None:
     key = _key()
     if key is None:
         return
     db.session.add(IdempotentResponse(
-        token_id=token.id, key=key, request_hash=_request_hash(),
+        token_id=token_id, key=key, request_hash=_request_hash(),
         status_code=response.status_code, body=response.get_data(as_text=True)))
     db.session.flush()
