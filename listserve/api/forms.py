@@ -1,13 +1,19 @@
 """The committee's API forms: a token, a webhook."""
 
-from wtforms import SelectField, StringField, URLField
+from wtforms import SelectField, SelectMultipleField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from listserve.announcements.forms import CheckboxListField
 from listserve.api.models import Scope
 from listserve.core.events import EVENTS
 from listserve.core.forms import Form, header_safe
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
 
 EXPIRIES = [SelectChoice(v, label) for v, label in
             (("30", "30 days"), ("90", "90 days"), ("365", "a year"), ("0", "never"))]
