@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_features(app: Flask) -> None:
     from listserve import announcements, members
     from listserve.announcements import jobs as announcement_jobs
+    from listserve.api import sender as webhook_sender
     from listserve.archive import personal_data as archive_personal_data
     from listserve.committee import auth as committee_auth
     from listserve.delivery import hooks
@@ -58,6 +59,7 @@ def _register_features(app: Flask) -> None:
     subscription_jobs.register(delivery_hooks)  # first: requests to join, then
     announcement_jobs.register(delivery_hooks)  # scheduled announcements, then
     delivery_hooks.round_jobs.append(digests.queue_digests)  # each list's digest, once a period
+    webhook_sender.register(delivery_hooks)  # webhook deliveries queued by events
 
     from listserve import archive, committee, public, subscriptions
     from listserve.delivery import views as delivery_views
@@ -67,9 +69,14 @@ def _register_features(app: Flask) -> None:
         app.register_blueprint(feature.bp)
     app.register_blueprint(announcements.events_bp)
 
+    from listserve import api
+
+    api.init_app(app)  # /api/v1 with its OpenAPI document, and the committee's API pages
+
 
 def _register_commands(app: Flask) -> None:
     from listserve.announcements.cli import announcements
+    from listserve.api.cli import api_token
     from listserve.cli import serve
     from listserve.committee.cli import members
     from listserve.committee.list_cli import lists
@@ -80,7 +87,7 @@ def _register_commands(app: Flask) -> None:
     from listserve.subscriptions.manage.cli import subscribers
 
     for command in (serve, worker, mailings, inbound, demo, ecosystem, members, announcements,
-                    subscribers, lists, dkim):
+                    subscribers, lists, dkim, api_token):
         app.cli.add_command(command)
 
 

@@ -149,3 +149,11 @@ PAGE_CACHE_MEGABYTES = 32
 # the start (queued by a worker round, once).
 EVENT_REMINDER_BEFORE = 24 * 3600  # seconds
 RSVP_RATE_LIMIT = "30 per hour;5 per minute"  # per IP address, for answering an event
+# The API (/api/v1, listserve.api): calls per token, and webhooks. Webhook targets on private
+# or loopback addresses are refused unless WEBHOOK_ALLOW_PRIVATE_TARGETS (SSRF).
+API_RATE_LIMIT = "600 per minute;20000 per hour"
+WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+WEBHOOK_TIMEOUT_SECONDS = 10
+WEBHOOK_MAX_ATTEMPTS = 8  # then the delivery is failed (shown on the page, can be sent again)
+WEBHOOK_RETRY_BASE_SECONDS = 30  # backoff: 30 s, 1, 2, 4 … minutes
+WEBHOOK_RETRY_MAX_SECONDS = 6 * 3600

@@ -5,6 +5,7 @@ One line per feature package, so that adding a feature adds a line and nothing e
 
 import listserve.announcements.event_models  # noqa: F401
 import listserve.announcements.models  # noqa: F401
+import listserve.api.models  # noqa: F401
 import listserve.archive.models  # noqa: F401
 import listserve.committee.models  # noqa: F401
 import listserve.core.content_version  # noqa: F401

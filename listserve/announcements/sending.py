@@ -28,6 +28,7 @@ from listserve.archive.services import post_url, publish_post
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
 from listserve.core.db import utcnow
+from listserve.core.events import emit
 from listserve.core.lists import MailingList
 from listserve.delivery.control import announcement_purpose
 from listserve.delivery.hooks import current_hooks
@@ -136,6 +137,8 @@ def start_sending(announcement, actor, reason, via) -> Mailing:
         "approved by": [approval.member.label for approval in approvals],
         "recipients": recipients, "mailing": mailing.id, "archive": post_url(post),
     })
+    emit("announcement.sent", {"announcement_id": announcement.id, "subject": content.subject,
+                               "recipients": recipients, "archive_url": post_url(post)})
     return mailing
 
 

@@ -23,6 +23,7 @@ from listserve.archive.comment_notices import (
 from listserve.archive.models import Comment, Commenter, CommentStatus, Post
 from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
+from listserve.core.events import emit
 from listserve.core.headers import check_header_value, has_control_characters
 from listserve.core.lists import CommentPolicy, MailingList, get_default_list
 from listserve.core.rendering import render_comment_html
@@ -148,6 +149,8 @@ def _release(comment: Comment) -> None:
     """A proven comment goes live, unless the committee must see it first."""
     if comment.commenter.spammer or _held_by_policy(comment):
         comment.status = CommentStatus.HELD
+        db.session.flush()
+        emit("comment.held", comment_event(comment))
     else:
         publish_comment(comment)
 
@@ -173,6 +176,14 @@ def publish_comment(comment: Comment) -> None:
     comment.verify_nonce = None
     comment.published_at = comment.published_at or utcnow()
     notify_parent(comment)
+    db.session.flush()
+    emit("comment.posted", comment_event(comment))
+
+
+def comment_event(comment: Comment) -> dict:
+    """What an event about a comment tells its listeners (not the commenter's address)."""
+    return {"comment_id": comment.id, "post_id": comment.post_id,
+            "author_name": comment.author_name, "status": comment.status}
 
 
 def verify_comment(token: str) -> Comment:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from listserve.core.addresses import InvalidAddress, normalise_address
+from listserve.core.events import emit
 from listserve.core.lists import MailingList
 from listserve.extensions import db
 from listserve.inbound.bounce_reports import handle_bounce
@@ -125,6 +126,10 @@ def finish_record(record: InboundMessage, raw: bytes, status: InboundStatus, rea
         keep = current_app.config["INBOUND_KEEP_BYTES"]
         record.raw = raw[:keep]
         record.raw_truncated = len(raw) > keep
+    if status == InboundStatus.HELD:
+        db.session.flush()
+        emit("post.held", {"inbound_id": record.id, "recipient": record.recipient,
+                           "subject": record.subject, "reason": record.reason})
 
 
 def _sender_key(address: str) -> str:

@@ -7,11 +7,13 @@ from datetime import timedelta
 from flask import current_app
 
 from listserve.core.db import utcnow
+from listserve.core.events import emit
 from listserve.core.tokens import TokenError, make_timed_token, read_timed_token
 from listserve.core.urls import external_url
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.subscriptions.models import BounceEvent, Subscription, SubscriptionStatus
+from listserve.subscriptions.services import subscription_event
 
 REENABLE_PURPOSE = "reenable-subscription"
 
@@ -78,6 +80,7 @@ def disable_delivery(subscription: Subscription) -> None:
         subscription=subscription,
         reenable_url=external_url("subscriptions.reenable", token=token),
     )
+    emit("subscription.bounce_disabled", subscription_event(subscription))
 
 
 def subscription_for_reenable(token: str) -> Subscription:

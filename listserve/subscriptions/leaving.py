@@ -12,6 +12,7 @@ from flask import current_app
 
 from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
+from listserve.core.events import emit
 from listserve.core.lists import MailingList, get_default_list
 from listserve.core.tokens import TokenError, read_lasting_token
 from listserve.core.urls import external_url
@@ -19,7 +20,7 @@ from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.subscriptions import codes
 from listserve.subscriptions.models import Subscriber, Subscription, SubscriptionStatus
-from listserve.subscriptions.services import UNSUBSCRIBE_PURPOSE
+from listserve.subscriptions.services import UNSUBSCRIBE_PURPOSE, subscription_event
 
 # Who can be asked to leave: people who get (or could get back) the list's mail.
 ON_THE_LIST = (SubscriptionStatus.CONFIRMED, SubscriptionStatus.DISABLED)
@@ -107,4 +108,5 @@ def unsubscribe(subscription: Subscription) -> bool:
     subscription.unsubscribed_at = utcnow()
     subscription.confirm_nonce = None
     db.session.flush()
+    emit("subscription.left", subscription_event(subscription))
     return True

@@ -10,6 +10,7 @@ from flask import current_app
 
 from listserve.core.addresses import address_hash, normalise_address
 from listserve.core.db import utcnow
+from listserve.core.events import emit
 from listserve.core.headers import check_header_value
 from listserve.core.lists import MailingList, get_default_list
 from listserve.core.tokens import TokenError, make_timed_token, read_timed_token
@@ -117,7 +118,43 @@ def subscribe_confirmed(email: str, name: str, origin: Request) -> Subscription:
     record_consent(subscription, origin)
     db.session.flush()
     db.session.refresh(subscription, ["consents"])
-    return complete_confirmation(subscription)
+    confirm_now(subscription)  # proven elsewhere: this subscription alone, no nonce
+    return subscription
+
+
+def add_attested_subscription(
+    email: str, name: str, origin: Request, mailing_list: MailingList | None = None
+) -> Subscription:
+    """Subscribe someone whose consent an admin attests was given elsewhere: confirmed at once,
+    the consent recorded with its source, the welcome mail queued (no confirmation mail).
+
+    Raises InvalidAddress or UnsafeHeaderValue before anything is stored.
+    """
+    address, key = normalise_address(email)
+    name = check_header_value((name or "").strip(), "name")[:200]
+    mailing_list = mailing_list or get_default_list()
+    subscriber = db.session.scalar(sa.select(Subscriber).filter_by(email_key=key))
+    if subscriber is None:
+        subscriber = Subscriber(email=address, email_key=key, name=name)
+        db.session.add(subscriber)
+        db.session.flush()
+    subscription = db.session.scalar(
+        sa.select(Subscription).filter_by(subscriber_id=subscriber.id, list_id=mailing_list.id)
+    )
+    if subscription is None:
+        subscription = Subscription(subscriber=subscriber, mailing_list=mailing_list)
+        db.session.add(subscription)
+    elif subscription.status == SubscriptionStatus.CONFIRMED:
+        return subscription
+    if name:
+        subscriber.name = name
+    subscription.requested_at = origin.asked_at or utcnow()
+    db.session.flush()
+    record_consent(subscription, origin)
+    db.session.flush()
+    db.session.expire(subscription, ["consents"])
+    confirm_now(subscription)  # attested: this subscription alone, no nonce
+    return subscription
 
 
 def _ask_confirmation(waiting: list[Subscription], origin: Request, name: str,
@@ -353,6 +390,14 @@ def _confirm(subscription: Subscription) -> None:
         )
     )
     send_welcome(subscription)
+    emit("subscription.confirmed", subscription_event(subscription))
+
+
+def subscription_event(subscription: Subscription) -> dict:
+    """What an event about a subscription tells its listeners."""
+    return {"subscription_id": subscription.id, "subscriber_id": subscription.subscriber_id,
+            "email": subscription.subscriber.email, "list": subscription.mailing_list.slug,
+            "status": subscription.status}
 
 
 def send_welcome(subscription: Subscription) -> None:

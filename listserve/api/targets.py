@@ -1,0 +1,35 @@
+"""Is a webhook URL a safe place to send to? Refuse what points inside our own network."""
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+
+class TargetRefused(ValueError):
+    """The URL may not receive webhooks; the message says why."""
+
+
+def check_target(url: str, allow_private: bool) -> list[str]:
+    """The addresses `url`'s host resolves to. Raises TargetRefused for a URL that is not
+    http(s) with a host, a host that does not resolve, or (unless allowed) any address that is
+    not public."""
+    if len(url) > 2000 or any(ch in url for ch in "\r\n\0 "):
+        raise TargetRefused("That is not a URL we can send to.")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TargetRefused("The URL must start with https:// (or http://) and name a host.")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError, UnicodeError):
+        raise TargetRefused(f"The host {parts.hostname} could not be found.") from None
+    addresses = sorted({info[4][0] for info in found})
+    if not allow_private:
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            if not ip.is_global or ip.is_multicast:
+                raise TargetRefused(
+                    f"{parts.hostname} resolves to {address}, a private or local address: "
+                    "webhooks only go to public addresses."
+                )
+    return addresses
