@@ -1,12 +1,13 @@
 """The announcements' worker jobs: scheduled sends start when they are due, and events
 remind those who said yes (no cron)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from listserve.announcements.event_models import AnnouncementEvent, Answer
+from listserve.announcements.events import answered, mail_answered, reminder_lead
 from listserve.announcements.models import Announcement, AnnouncementStatus
-from listserve.announcements.rsvp import queue_due_reminders
 from listserve.announcements.sending import check_may_send, start_sending
 from listserve.announcements.services import AnnouncementError
 from listserve.committee.audit import SCHEDULER, record_audit
@@ -63,3 +64,37 @@ def _start_scheduled(announcement: Announcement) -> None:
         return
     start_sending(announcement, actor, announcement.override_reason, "schedule")
 
+
+def queue_due_reminders(now: datetime | None = None) -> list[int]:
+    """A worker round job: the reminder to "yes" answers of every event starting within
+    EVENT_REMINDER_BEFORE. Any number of workers may run it at once: a conditional UPDATE lets
+    exactly one claim each event. Commits each one."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(AnnouncementEvent.id)
+        .join(Announcement, Announcement.id == AnnouncementEvent.announcement_id)
+        .where(
+            Announcement.status == AnnouncementStatus.SENT,
+            AnnouncementEvent.reminder_queued_at.is_(None),
+            AnnouncementEvent.starts_at > now,
+            AnnouncementEvent.starts_at <= now + timedelta(seconds=reminder_lead()),
+        )).all()
+    db.session.commit()
+    queued = []
+    for event_id in due:
+        claimed = db.session.execute(
+            sa.update(AnnouncementEvent)
+            .where(AnnouncementEvent.id == event_id,
+                   AnnouncementEvent.reminder_queued_at.is_(None))
+            .values(reminder_queued_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed:
+            event = db.session.get(AnnouncementEvent, event_id)
+            db.session.refresh(event)
+            mail_answered(event, answered(event, Answer.YES),
+                          f"event.reminder:{event.id}:{event.sequence}",
+                          "announcements/event_reminder", f"Reminder: {event.title}")
+            queued.append(event_id)
+        db.session.commit()
+    return queued

@@ -6,19 +6,16 @@ import csv
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from listserve.announcements.event_models import AnnouncementEvent, Answer, EventRsvp
 from listserve.announcements.events import (
-    answered,
     event_blocks,
     fits_id,
     ics_attachment,
-    mail_answered,
-    reminder_lead,
 )
 from listserve.announcements.models import Announcement, AnnouncementStatus
 from listserve.core.addresses import normalise_address
@@ -162,41 +159,6 @@ def attendees_csv(event: AnnouncementEvent) -> str:
 def _cell(text: str) -> str:
     # A spreadsheet runs a cell that starts with one of these as a formula.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def queue_due_reminders(now: datetime | None = None) -> list[int]:
-    """A worker round job: the reminder to "yes" answers of every event starting within
-    EVENT_REMINDER_BEFORE. Any number of workers may run it at once: a conditional UPDATE lets
-    exactly one claim each event. Commits each one."""
-    now = now or utcnow()
-    due = db.session.scalars(
-        sa.select(AnnouncementEvent.id)
-        .join(Announcement, Announcement.id == AnnouncementEvent.announcement_id)
-        .where(
-            Announcement.status == AnnouncementStatus.SENT,
-            AnnouncementEvent.reminder_queued_at.is_(None),
-            AnnouncementEvent.starts_at > now,
-            AnnouncementEvent.starts_at <= now + timedelta(seconds=reminder_lead()),
-        )).all()
-    db.session.commit()
-    queued = []
-    for event_id in due:
-        claimed = db.session.execute(
-            sa.update(AnnouncementEvent)
-            .where(AnnouncementEvent.id == event_id,
-                   AnnouncementEvent.reminder_queued_at.is_(None))
-            .values(reminder_queued_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed:
-            event = db.session.get(AnnouncementEvent, event_id)
-            db.session.refresh(event)
-            mail_answered(event, answered(event, Answer.YES),
-                          f"event.reminder:{event.id}:{event.sequence}",
-                          "announcements/event_reminder", f"Reminder: {event.title}")
-            queued.append(event_id)
-        db.session.commit()
-    return queued
 
 
 def erase_rsvps(email_key: str) -> None:

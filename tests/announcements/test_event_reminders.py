@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from listserve.announcements.event_models import AnnouncementEvent
-from listserve.announcements.rsvp import queue_due_reminders
+from listserve.announcements.jobs import queue_due_reminders
 from listserve.extensions import db
 from tests.announcements.event_helpers import answer, post_page, sent_announcement_with_event
 from tests.delivery.test_worker_processes import start_worker
