@@ -1,11 +1,15 @@
 """Delivery benchmark: one announcement to N subscribers, sent by K worker processes into a
 local SMTP sink, next to the raw limit of a plain smtplib loop into the same sink.
 
-    python bench/delivery.py --recipients 100000 --workers 1,2 [--dkim] [--database URL]
+    python bench/delivery.py --recipients 100000 --workers 1,2 [--dkim] [--digest]
+                             [--database URL]
 
 Prints enqueue time, messages/s per run (from the first to the last sent_at, so process
 start-up is not counted), peak RSS per worker process (VmHWM), the raw smtplib rate over one
-connection with pre-built messages of the same size, and the ratios. With no --database it
+connection with pre-built messages of the same size, and the ratios. With --digest, every
+subscriber then switches to the list's digest and one digest each (a week of three posts) is
+queued by the digest job and sent by one worker, its rate printed against the raw limit
+measured around it with a digest of the same size. With no --database it
 makes (and drops) a private PostgreSQL database when one answers on 127.0.0.1:5432, else
 uses SQLite. The sink is Postfix's smtp-sink when installed, else an aiosmtpd counting sink
 in its own process.
@@ -329,6 +333,8 @@ def main() -> None:
     parser.add_argument("--no-pipelining", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="runs per worker count")
     parser.add_argument("--dkim", action="store_true", help="also measure the signed rate")
+    parser.add_argument("--digest", action="store_true",
+                        help="then a digest run: every subscriber reads a digest")
     parser.add_argument("--database", help="SQLAlchemy URL (default: private PG database)")
     opts = parser.parse_args()
 
@@ -391,6 +397,8 @@ def main() -> None:
         report(runs, opts.concurrency)
         if opts.dkim:
             measure_dkim(app, env, mailing_id, tmp, opts.concurrency)
+        if opts.digest:
+            measure_digest(app, env, port, opts.concurrency)
         print("load average: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
     finally:
         stop_sink()
@@ -415,6 +423,51 @@ def report(runs, concurrency: int) -> None:
         print(f"scaling {first} -> {workers} workers (median rates {median[first]:,.0f} -> "
               f"{median[workers]:,.0f} msg/s): {median[workers] / median[first]:.2f}x")
     print(f"peak RSS per worker: max {max(max(p) for *_, p in runs):.0f} MB")
+
+
+def measure_digest(app, env, port: int, concurrency: int) -> None:
+    """Every subscriber takes the digest; three posts last week; the digest job queues one
+    digest each (one INSERT … SELECT), one worker sends them."""
+    from datetime import timedelta
+
+    from listserve.archive.services import post_url, publish_post
+    from listserve.core.lists import get_default_list
+    from listserve.subscriptions.digests import period_before, queue_digests
+    from listserve.subscriptions.models import DigestRun, Subscription
+
+    with app.app_context():
+        mailing_list = get_default_list()
+        now = _now()
+        start, _ = period_before(mailing_list.digest_schedule, now)
+        db.session.execute(sa.update(Subscription).values(
+            delivery_mode="digest", confirmed_at=start - timedelta(days=1)))
+        for n in range(3):
+            post = publish_post(subject=f"Network news {n + 1}", body_markdown=TEXT,
+                                body_html=HTML, published_at=start + timedelta(days=n, hours=9),
+                                list_id=mailing_list.id)
+            # Copies to each-message readers: none, everyone reads the digest.
+            post.mailing_id = enqueue_announcement(
+                mailing_list=mailing_list, purpose=f"announcement:digest-bench-{n}",
+                subject=post.subject, text_body=TEXT, html_body=HTML,
+                archived_at=post_url(post)).id
+        db.session.commit()
+        started = time.perf_counter()
+        queue_digests(now)
+        queued = time.perf_counter() - started
+        mailing_id = db.session.scalar(sa.select(DigestRun.mailing_id))
+        db.session.rollback()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE outbox")
+    sample = sample_copy(app, mailing_id)
+    raw_before = raw_limit(port, sample)
+    wall, peaks, _ = run_workers(env, 1, concurrency)
+    count, rate = sent_rate(app, mailing_id)
+    raw = (raw_before + raw_limit(port, sample)) / 2
+    print(f"digest run: digest job queued {count:,} digests in {queued:.2f} s; digest "
+          f"{len(sample):,} bytes; 1 worker × {concurrency} connection(s): {rate:,.0f} msg/s "
+          f"(wall {wall:.1f} s); raw limit around it {raw:,.0f} msg/s; "
+          f"ratio {rate / concurrency / raw:.2f} (target >= 0.8); peak RSS {peaks[0]:.0f} MB")
 
 
 def measure_dkim(app, env, mailing_id: int, tmp: Path, concurrency: int) -> None:

@@ -45,6 +45,7 @@ def _register_features(app: Flask) -> None:
     from listserve.committee import auth as committee_auth
     from listserve.delivery import hooks
     from listserve.inbound import personal_data as inbound_personal_data
+    from listserve.subscriptions import digests
     from listserve.subscriptions import jobs as subscription_jobs
 
     committee_auth.init_app(app)
@@ -52,7 +53,8 @@ def _register_features(app: Flask) -> None:
     inbound_personal_data.init_app(app)  # mail a person sent us
     delivery_hooks = hooks.init_app(app)
     subscription_jobs.register(delivery_hooks)  # first: requests to join, then
-    announcement_jobs.register(delivery_hooks)  # scheduled announcements
+    announcement_jobs.register(delivery_hooks)  # scheduled announcements, then
+    delivery_hooks.round_jobs.append(digests.queue_digests)  # each list's digest, once a period
 
     from listserve import announcements, archive, committee, public, subscriptions
     from listserve.delivery import views as delivery_views
@@ -65,13 +67,14 @@ def _register_commands(app: Flask) -> None:
     from listserve.announcements.cli import announcements
     from listserve.cli import serve
     from listserve.committee.cli import members
+    from listserve.committee.list_cli import lists
     from listserve.delivery.cli import mailings, worker
     from listserve.inbound.cli import inbound
     from listserve.public.cli import demo, ecosystem
     from listserve.subscriptions.manage.cli import subscribers
 
     for command in (serve, worker, mailings, inbound, demo, ecosystem, members, announcements,
-                    subscribers):
+                    subscribers, lists):
         app.cli.add_command(command)
 
 

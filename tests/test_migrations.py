@@ -34,3 +34,57 @@ def test_upgrade_from_empty_matches_the_models(tmp_path):
         assert {"subscriber", "subscription", "consent_record", "outbox", "mailing"} <= tables
     finally:
         drop()
+
+
+def test_lists_settings_migration_keeps_existing_data(tmp_path):
+    """From the head before several lists, with a list, a subscriber, a pending web request and
+    a post in it: every row survives and the old flags become the new settings."""
+    url, drop = make_test_database(tmp_path)
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "TESTING": True,
+                          "LIST_DOMAIN": "lists.example.org"})
+        directory = app.extensions["migrate"].directory
+        with app.app_context():
+            upgrade(directory=directory, revision="0011_default_list")
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(
+                    "INSERT INTO mailing_list (slug, name, domain, description, announce_only,"
+                    " required_approvals, hold_all_comments, created_at) VALUES ('talk', 'Talk',"
+                    " 'lists.example.org', 'chat', :no, 3, :yes, '2026-01-01 00:00:00')"),
+                    {"no": False, "yes": True})
+                conn.execute(sa.text(
+                    "INSERT INTO subscriber (email, email_key, name, created_at) VALUES"
+                    " ('a@example.org', 'a@example.org', 'A', '2026-01-01 00:00:00')"))
+                conn.execute(sa.text(
+                    "INSERT INTO subscription (subscriber_id, list_id, status, created_at,"
+                    " requested_at, bounce_score) SELECT s.id, l.id, 'confirmed',"
+                    " '2026-01-01 00:00:00', '2026-01-01 00:00:00', 0 FROM subscriber s,"
+                    " mailing_list l WHERE l.slug = 'talk'"))
+                conn.execute(sa.text(
+                    "INSERT INTO signup_request (email, name, source, requested_at) VALUES"
+                    " ('b@example.org', '', 'web form /', '2026-01-01 00:00:00')"))
+                conn.execute(sa.text(
+                    "INSERT INTO post (year, slug, subject, body_markdown, body_html,"
+                    " published_at) VALUES (2026, 'hello', 'Hello', 'hi', '<p>hi</p>',"
+                    " '2026-01-01 00:00:00')"))
+            upgrade(directory=directory)
+            with db.engine.connect() as conn:
+                lists = {row.slug: row for row in conn.execute(sa.text(
+                    "SELECT slug, kind, comment_policy, required_approvals, consent_text,"
+                    " description, public, id FROM mailing_list"))}
+                subscription = conn.execute(sa.text(
+                    "SELECT status, delivery_mode, list_id FROM subscription")).one()
+                signup = conn.execute(sa.text("SELECT email, list_ids FROM signup_request")).one()
+                post_list = conn.execute(sa.text("SELECT list_id FROM post")).scalar_one()
+            db.engine.dispose()
+        talk, default = lists["talk"], lists[app.config["LIST_SLUG"]]
+        assert (talk.kind, talk.comment_policy, talk.required_approvals, talk.description) == (
+            "discussion", "all_held", 3, "chat")
+        assert (default.kind, default.comment_policy) == ("announce", "open")
+        assert talk.consent_text == default.consent_text == app.config["CONSENT_TEXT"]
+        assert talk.public and default.public
+        assert tuple(subscription) == ("confirmed", "each", talk.id)
+        assert tuple(signup) == ("b@example.org", None)  # None: the default list, as before
+        assert post_list == default.id
+    finally:
+        drop()

@@ -20,7 +20,7 @@ from tests.archive.helpers import (
 from tests.committee.helpers import log_in, make_member
 from tests.support import csrf_token
 
-PAGES = ["/", "/ecosystem", "/archive", "/archive/feed.atom"]
+PAGES = ["/", "/ecosystem", "/archive/announcements/", "/archive/announcements/feed.atom"]
 
 
 def text(client, url) -> str:
@@ -59,14 +59,14 @@ def test_a_new_post_shows_in_the_list_the_feed_and_its_neighbour(app, client):
     with app.app_context():
         first = make_post("First news", "one")
         first_url = page_url(first)
-    for url in ("/archive", "/archive/feed.atom", first_url):
+    for url in ("/archive/announcements/", "/archive/announcements/feed.atom", first_url):
         text(client, url)  # now kept in memory
     with app.app_context():
         from datetime import UTC, datetime
 
         make_post("Second news", "two", when=datetime(2026, 8, 1, tzinfo=UTC))
-    assert "Second news" in text(client, "/archive")
-    assert "Second news" in text(client, "/archive/feed.atom")
+    assert "Second news" in text(client, "/archive/announcements/")
+    assert "Second news" in text(client, "/archive/announcements/feed.atom")
     assert "Second news" in text(client, first_url)  # the "next" link
 
 
@@ -78,12 +78,12 @@ def test_published_hidden_and_deleted_comments_show_at_once(app, client):
         db.session.commit()
         comment_id = comment.id
     assert "Held for reading." not in text(client, url)
-    assert "1 comment" not in text(client, "/archive")
+    assert "1 comment" not in text(client, "/archive/announcements/")
     with app.app_context():
         moderation.approve_comment(moderation.get_comment(comment_id))
         db.session.commit()
     assert "Held for reading." in text(client, url)
-    assert "1 comment" in text(client, "/archive")
+    assert "1 comment" in text(client, "/archive/announcements/")
     with app.app_context():
         moderation.hide_comment(moderation.get_comment(comment_id))
         db.session.commit()
@@ -120,7 +120,7 @@ def test_two_visitors_never_share_a_token(app):
 
 
 def test_a_visitor_s_cookie_is_not_written_again_on_every_page(app, client):
-    first = client.get("/archive")
+    first = client.get("/archive/announcements/")
     assert "session=" in first.headers.get("Set-Cookie", "")
     for page in PAGES:
         client.get(page)  # Flask-Login may add one mark to the session on a first visit
@@ -191,10 +191,10 @@ def test_a_change_made_by_another_process_shows_within_the_bound(app, client, ot
 
 
 def test_missing_pages_are_not_kept(app, client):
-    assert client.get("/archive/2026/no-such-post").status_code == 404
+    assert client.get("/archive/announcements/2026/no-such-post").status_code == 404
     with app.app_context():
         make_post("No such post", "now there is one")
-    assert client.get("/archive/2026/no-such-post").status_code == 200
+    assert client.get("/archive/announcements/2026/no-such-post").status_code == 200
 
 
 def test_pages_stay_right_when_the_cache_holds_less_than_a_page(app, client):
@@ -202,7 +202,7 @@ def test_pages_stay_right_when_the_cache_holds_less_than_a_page(app, client):
     with app.app_context():
         url = page_url(make_post("Small cache", "body"))
     for _ in range(2):
-        assert "Small cache" in text(client, url) and "Small cache" in text(client, "/archive")
+        assert "Small cache" in text(client, url) and "Small cache" in text(client, "/archive/announcements/")
     token = csrf_token(text(client, "/ecosystem"))
     assert client.post("/subscribe", data={"csrf_token": token,
                                            "email": "ana@example.org"}).status_code == 303

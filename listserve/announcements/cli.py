@@ -14,6 +14,7 @@ from listserve.announcements.services import (
 from listserve.committee.audit import COMMAND_LINE
 from listserve.committee.services import member_by_email
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.lists import get_list_by_slug
 from listserve.extensions import db
 
 
@@ -31,6 +32,15 @@ def _member(email: str | None):
     return member
 
 
+def _list(slug: str | None):
+    if slug is None:
+        return None
+    mailing_list = get_list_by_slug(slug)
+    if mailing_list is None:
+        raise click.BadParameter(f"there is no list {slug!r}", param_hint="--list")
+    return mailing_list
+
+
 @announcements.command("create")
 @click.option("--subject", required=True)
 @click.option("--body", "body_file", required=True, type=click.Path(exists=True, dir_okay=False),
@@ -38,13 +48,16 @@ def _member(email: str | None):
 @click.option("--next-steps", "steps_file", type=click.Path(exists=True, dir_okay=False),
               help="An optional Markdown file for the next-steps block.")
 @click.option("--author", help="The committee member's email address it is drafted as.")
+@click.option("--list", "list_slug", help="The list it goes to (default: the main list).")
 @with_appcontext
-def create(subject: str, body_file: str, steps_file: str | None, author: str | None) -> None:
+def create(subject: str, body_file: str, steps_file: str | None, author: str | None,
+           list_slug: str | None) -> None:
     """Create a draft; it still needs its approvals on the web before it can be sent."""
     body = Path(body_file).read_text(encoding="utf-8")
     steps = Path(steps_file).read_text(encoding="utf-8") if steps_file else ""
     try:
-        announcement = create_announcement(_member(author), subject, body, steps, COMMAND_LINE)
+        announcement = create_announcement(_member(author), subject, body, steps, COMMAND_LINE,
+                                           _list(list_slug))
     except (AnnouncementError, UnsafeHeaderValue) as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

@@ -77,20 +77,31 @@ def absolute_links(html: str) -> str:
     return _URL_ATTRIBUTE.sub(resolve, html)
 
 
-def render_email(content: Content, unsubscribe_url: str) -> RenderedEmail:
-    """The text and HTML parts, with the unsubscribe footer, exactly as subscribers get them."""
+def render_email(content: Content, unsubscribe_url: str, mailing_list=None) -> RenderedEmail:
+    """The text and HTML parts, with the unsubscribe footer, exactly as subscribers get them:
+    with the list's subject prefix and footer when the list is given (not part of the hash:
+    they are the list's settings, not the revision's words)."""
     markdown = full_markdown(content)
+    subject = prefixed_subject(content.subject, mailing_list)
     context = {
-        "subject": content.subject,
+        "subject": subject,
+        "mailing_list": mailing_list,
         "body_text": render_announcement_text(markdown),
         "body_html": absolute_links(render_announcement_html(markdown)),
         "unsubscribe_url": unsubscribe_url,
     }
     return RenderedEmail(
-        subject=content.subject,
+        subject=subject,
         text=render_template("email/announcements/announcement.txt", **context),
         html=render_template("email/announcements/announcement.html", **context),
     )
+
+
+def prefixed_subject(subject: str, mailing_list) -> str:
+    prefix = mailing_list.subject_prefix if mailing_list is not None else ""
+    if not prefix or subject.startswith(prefix):
+        return subject
+    return f"{prefix} {subject}"
 
 
 def next_steps_markdown(steps: list[NextStep]) -> str:

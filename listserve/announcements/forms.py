@@ -1,5 +1,12 @@
-from wtforms import DateTimeLocalField, HiddenField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from listserve.core.forms import Form, header_safe
@@ -11,6 +18,14 @@ class CheckboxListField(SelectMultipleField):
 
 
 class DraftForm(Form):
+    # The list it goes to, chosen when the draft is written (choices: the lists in use;
+    # none sent means the main list).
+    list_id = SelectField("List", coerce=int, validate_choice=False)
+
+    def validate_list_id(self, field) -> None:
+        offered = {choice[0] for choice in field.choices or []}
+        if field.data is not None and field.data not in offered:
+            raise ValidationError("Please choose one of the lists shown.")
     subject = StringField("Subject", validators=[DataRequired(), Length(max=300), header_safe])
     body = TextAreaField("Text (Markdown)", validators=[DataRequired(), Length(max=200_000)])
     next_steps = TextAreaField(

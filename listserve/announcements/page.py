@@ -27,9 +27,11 @@ def render_detail(announcement, status: int = 200, error: str | None = None, **f
         "announcements/detail.html",
         announcement=announcement,
         revision=revision,
-        preview=render_email(services.content_of(revision), PREVIEW_UNSUBSCRIBE_URL),
+        preview=render_email(services.content_of(revision), PREVIEW_UNSUBSCRIBE_URL,
+                             mailing_list),
         approvals=approvals,
         required=mailing_list.required_approvals,
+        mailing_list=mailing_list,
         can_approve=services.may_approve(announcement, current_user)
         and all(approval.member_id != current_user.id for approval in approvals),
         is_sender=is_sender,

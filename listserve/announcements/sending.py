@@ -36,12 +36,13 @@ from listserve.extensions import db
 def send_test(announcement: Announcement, member: CommitteeMember) -> None:
     """Mail the current revision to this member alone, as subscribers would see it."""
     revision = announcement.current_revision
-    rendered = render_email(content_of(revision), PREVIEW_UNSUBSCRIBE_URL)
+    mailing_list = db.session.get(MailingList, announcement.list_id)
+    rendered = render_email(content_of(revision), PREVIEW_UNSUBSCRIBE_URL, mailing_list)
     enqueue_notice(
         purpose=f"announcement-test:{announcement.id}",
         template="announcements/test_send",
-        subject=f"[Test] {revision.subject}",
-        mailing_list=db.session.get(MailingList, announcement.list_id),
+        subject=f"[Test] {rendered.subject}",
+        mailing_list=mailing_list,
         recipient=member.email,
         recipient_name=member.name,
         rendered=rendered,
@@ -61,7 +62,11 @@ def check_may_send(announcement: Announcement, actor: CommitteeMember, reason: s
     revision = announcement.current_revision
     if content_hash(content_of(revision)) != revision.content_hash:
         raise AnnouncementError("This revision's stored text does not match its hash.")
-    needed = db.session.get(MailingList, announcement.list_id).required_approvals
+    mailing_list = db.session.get(MailingList, announcement.list_id)
+    if mailing_list.archived:
+        raise AnnouncementError(f"The list {mailing_list.name} is archived: nothing more is "
+                                "sent to it.")
+    needed = mailing_list.required_approvals
     have = len(current_approvals(announcement))
     if have < needed and not reason:
         raise AnnouncementError(
@@ -86,17 +91,19 @@ def start_sending(announcement, actor, reason, via) -> Mailing:
     revision = announcement.current_revision
     content = content_of(revision)
     approvals = current_approvals(announcement)
-    rendered = render_email(content, UNSUBSCRIBE_URL)
+    mailing_list = db.session.get(MailingList, announcement.list_id)
+    rendered = render_email(content, UNSUBSCRIBE_URL, mailing_list)
     now = utcnow()
     post = publish_post(
         subject=content.subject, body_markdown=full_markdown(content),
         body_html=archive_html(content), published_at=now, announcement_id=announcement.id,
+        list_id=mailing_list.id,
     )
     mailing = enqueue_announcement(
-        mailing_list=db.session.get(MailingList, announcement.list_id),
+        mailing_list=mailing_list,
         purpose=f"announcement:{announcement.id}",
         subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
-        archived_at=post_url(post),
+        archived_at=post_url(post), reply_to=_reply_to(mailing_list, announcement),
     )
     post.mailing_id = mailing.id
     announcement.status = AnnouncementStatus.SENT
@@ -114,6 +121,15 @@ def start_sending(announcement, actor, reason, via) -> Mailing:
         "recipients": recipients, "mailing": mailing.id, "archive": post_url(post),
     })
     return mailing
+
+
+def _reply_to(mailing_list: MailingList, announcement: Announcement) -> str | None:
+    """The list's reply-to policy: none (replies go to From), the list, or the author."""
+    if mailing_list.reply_to_policy == "list":
+        return mailing_list.address
+    if mailing_list.reply_to_policy == "author" and announcement.author is not None:
+        return announcement.author.email
+    return None
 
 
 def schedule_announcement(

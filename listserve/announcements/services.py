@@ -16,7 +16,7 @@ from listserve.announcements.models import (
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
 from listserve.core.headers import check_header_value
-from listserve.core.lists import get_default_list
+from listserve.core.lists import MailingList, get_default_list
 from listserve.extensions import db
 
 
@@ -54,16 +54,23 @@ def _add_revision(announcement: Announcement, author, content: Content, number: 
 
 
 def create_announcement(
-    author: CommitteeMember | None, subject: str, body: str, next_steps: str = "", via=None
+    author: CommitteeMember | None, subject: str, body: str, next_steps: str = "", via=None,
+    mailing_list: MailingList | None = None,
 ) -> Announcement:
-    """A new draft with its first revision. Raises AnnouncementError, UnsafeHeaderValue."""
+    """A new draft with its first revision, for `mailing_list` (default: the main list).
+    Raises AnnouncementError (an archived list, empty fields), UnsafeHeaderValue."""
     content = _clean_content(subject, body, next_steps)
-    announcement = Announcement(list_id=get_default_list().id,
+    mailing_list = mailing_list or get_default_list()
+    if mailing_list.archived:
+        raise AnnouncementError(f"The list {mailing_list.name} is archived: nothing more is "
+                                "sent to it.")
+    announcement = Announcement(list_id=mailing_list.id,
                                 author_id=author.id if author else None)
     db.session.add(announcement)
     revision = _add_revision(announcement, author, content, 1)
     record_audit(author or via, "drafted", "announcement", announcement.id,
-                 revision.content_hash, _via(via, subject=content.subject, revision=1))
+                 revision.content_hash, _via(via, subject=content.subject, revision=1,
+                                             list=mailing_list.address))
     return announcement
 
 

@@ -11,6 +11,7 @@ from listserve.announcements.forms import DraftForm
 from listserve.announcements.page import render_detail
 from listserve.committee.auth import member_required
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.lists import MailingList, all_lists, get_default_list
 from listserve.extensions import db
 from listserve.public.services import list_next_steps
 
@@ -31,6 +32,10 @@ def index():
 
 def _draft_form(**data) -> DraftForm:
     form = DraftForm(data=data or None)
+    form.list_id.choices = [(m.id, f"{m.name} ({m.address})")
+                            for m in all_lists(include_archived=False)]
+    if data.get("list_id") is None and request.method != "POST":
+        form.list_id.data = get_default_list().id
     steps = list_next_steps()
     form.pull_steps.choices = [SelectChoice(step.id, step.title) for step in steps]
     # Items ticked on the public next-steps page are pulled into the block as Markdown.
@@ -49,8 +54,9 @@ def _preview(form: DraftForm):
 
 def _editor(form, announcement=None, status=200):
     preview = _preview(form) if request.form.get("action") == "preview" else None
+    announcement_list = announcement and db.session.get(MailingList, announcement.list_id)
     return render_template("announcements/edit.html", form=form, announcement=announcement,
-                           preview=preview), status
+                           announcement_list=announcement_list, preview=preview), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -62,7 +68,8 @@ def new():
         return _editor(form, status=status)
     try:
         announcement = services.create_announcement(
-            current_user, form.subject.data, form.body.data, form.next_steps.data or ""
+            current_user, form.subject.data, form.body.data, form.next_steps.data or "",
+            mailing_list=form.list_id.data and db.session.get(MailingList, form.list_id.data),
         )
     except (services.AnnouncementError, UnsafeHeaderValue) as exc:
         db.session.rollback()
@@ -78,7 +85,11 @@ def new():
 def edit(announcement_id: int):
     announcement = announcement_or_404(announcement_id)
     current = announcement.current_revision
-    form = _draft_form(subject=current.subject, body=current.body, next_steps=current.next_steps)
+    form = _draft_form(subject=current.subject, body=current.body, next_steps=current.next_steps,
+                       list_id=announcement.list_id)
+    # The list is chosen with the first revision; edits keep it.
+    form.list_id.choices = [(announcement.list_id, "")]
+    form.list_id.data = announcement.list_id
     if request.form.get("action") != "save" or not form.validate_on_submit():
         status = 400 if request.form.get("action") == "save" else 200
         return _editor(form, announcement, status)
@@ -100,6 +111,7 @@ def edit(announcement_id: int):
 def preview():
     """The live preview: the form as typed, rendered exactly as the email would be."""
     form = DraftForm()
+    form.list_id.choices = []  # the preview does not depend on the list
     form.validate()
     rendered = _preview(form)
     return jsonify(subject=rendered.subject, html=rendered.html, text=rendered.text)

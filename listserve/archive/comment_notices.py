@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 
 from listserve.archive.models import Comment, CommentStatus
+from listserve.archive.services import post_url
 from listserve.core.db import utcnow
 from listserve.core.lists import get_default_list
 from listserve.core.tokens import (
@@ -71,9 +72,7 @@ def notify_parent(comment: Comment) -> None:
         recipient_name=parent.author_name,
         post=post,
         reply=comment,
-        reply_url=external_url(
-            "archive.post", year=post.year, slug=post.slug, _anchor=f"comment-{comment.id}"
-        ),
+        reply_url=f"{post_url(post)}#comment-{comment.id}",
         stop_url=external_url("archive.stop_reply_notices", token=token),
     )
 

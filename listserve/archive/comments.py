@@ -24,7 +24,7 @@ from listserve.archive.models import Comment, Commenter, CommentStatus, Post
 from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
 from listserve.core.headers import check_header_value, has_control_characters
-from listserve.core.lists import get_default_list
+from listserve.core.lists import CommentPolicy, MailingList, get_default_list
 from listserve.core.rendering import render_comment_html
 from listserve.extensions import db
 
@@ -66,6 +66,8 @@ def submit_comment(
     waiting for a verification mail; held for the committee when the list says so or the
     address is a spammer's. Raises InvalidAddress, UnsafeHeaderValue, CommentRefused and
     CommentLimitReached before anything is stored."""
+    if _policy_of(post) == CommentPolicy.CLOSED:
+        raise CommentRefused("Comments on this list are closed.")
     address, key = normalise_address(draft.email)
     name = _clean_name(draft.name)
     body = _clean_body(draft.body)
@@ -144,10 +146,25 @@ def _commenter_for(address: str, key: str) -> Commenter:
 
 def _release(comment: Comment) -> None:
     """A proven comment goes live, unless the committee must see it first."""
-    if comment.commenter.spammer or get_default_list().hold_all_comments:
+    if comment.commenter.spammer or _held_by_policy(comment):
         comment.status = CommentStatus.HELD
     else:
         publish_comment(comment)
+
+
+def _policy_of(post: Post) -> str:
+    mailing_list = db.session.get(MailingList, post.list_id) if post.list_id else None
+    return (mailing_list or get_default_list()).comment_policy
+
+
+def _held_by_policy(comment: Comment) -> bool:
+    policy = _policy_of(comment.post)
+    if policy == CommentPolicy.FIRST_HELD:
+        # Held until the committee has let one of this address's comments through.
+        return not db.session.scalar(sa.select(Comment.id).where(
+            Comment.commenter_id == comment.commenter_id,
+            Comment.status == CommentStatus.PUBLISHED).limit(1))
+    return policy in (CommentPolicy.ALL_HELD, CommentPolicy.CLOSED)
 
 
 def publish_comment(comment: Comment) -> None:

@@ -27,15 +27,20 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def build_feed(posts: list[Post]) -> bytes:
-    """An Atom document with the full HTML of each post, newest first as given."""
+def build_feed(posts: list[Post], mailing_list) -> bytes:
+    """An Atom document of one list's archive with the full HTML of each post, newest first
+    as given."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
-    home = external_url("archive.index")
-    _element(feed, "id", home)
-    _element(feed, "title", f"{current_app.config['NETWORK_NAME']}: announcements")
+    home = external_url("archive.list_index", list_slug=mailing_list.slug)
+    # Ids are for ever (RFC 4287): the main list's feed and every post keep the ones they had
+    # before archives moved to /archive/<list>/, so feed readers show nothing twice.
+    main = mailing_list.slug == current_app.config["LIST_SLUG"]
+    _element(feed, "id", external_url("archive.index") if main else home)
+    _element(feed, "title", f"{current_app.config['NETWORK_NAME']}: {mailing_list.name}")
     _element(feed, "updated", _stamp(posts[0].published_at if posts else utcnow()))
-    _element(feed, "link", rel="self", href=external_url("archive.feed"),
+    _element(feed, "link", rel="self",
+             href=external_url("archive.list_feed", list_slug=mailing_list.slug),
              type="application/atom+xml")
     _element(feed, "link", rel="alternate", href=home, type="text/html")
     author = _element(feed, "author")
@@ -43,7 +48,7 @@ def build_feed(posts: list[Post]) -> bytes:
     for post in posts:
         url = post_url(post)
         entry = _element(feed, "entry")
-        _element(entry, "id", url)
+        _element(entry, "id", external_url("archive.old_post", year=post.year, slug=post.slug))
         _element(entry, "title", post.subject)
         _element(entry, "published", _stamp(post.published_at))
         _element(entry, "updated", _stamp(post.published_at))

@@ -22,6 +22,9 @@ class Post(db.Model):
     body_markdown: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text)  # already sanitised by listserve.core.rendering
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The list it was sent to (no foreign key: adding one would rebuild this table on SQLite,
+    # and its search triggers with it); every post has one since migration 0012.
+    list_id: Mapped[int | None] = mapped_column(index=True)
     # Where the post came from, when it came from a send (the committee's announcement).
     announcement_id: Mapped[int | None] = mapped_column(index=True)
     mailing_id: Mapped[int | None] = mapped_column(

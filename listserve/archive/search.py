@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
+from listserve.archive.list_archives import in_list
 from listserve.archive.models import Post
 from listserve.core.db import is_postgresql
 from listserve.extensions import db
@@ -108,7 +109,8 @@ def search_terms(text: str) -> list[str]:
     return re.findall(r"\w+", text or "")[:MAX_TERMS]
 
 
-def search_archive(query: str, page: int = 1, per_page: int = 20) -> SearchResults:
+def search_archive(query: str, page: int = 1, per_page: int = 20,
+                   mailing_list=None) -> SearchResults:
     """Posts whose subject, body or a published comment has every word of `query`,
     newest first, with highlighted excerpts. Never raises on what people type."""
     page = max(1, page)
@@ -124,10 +126,11 @@ def search_archive(query: str, page: int = 1, per_page: int = 20) -> SearchResul
         .columns(post_id=sa.Integer)
         .subquery()
     )
-    results.total = db.session.scalar(sa.select(sa.func.count()).select_from(matching))
+    found = Post.id.in_(sa.select(matching.c.post_id)) & in_list(mailing_list)
+    results.total = db.session.scalar(sa.select(sa.func.count(Post.id)).where(found))
     posts = db.session.scalars(
         sa.select(Post)
-        .where(Post.id.in_(sa.select(matching.c.post_id)))
+        .where(found)
         .order_by(Post.published_at.desc(), Post.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)

@@ -8,8 +8,10 @@ from itertools import groupby
 
 import sqlalchemy as sa
 
+from listserve.archive.list_archives import archive_of, in_list
 from listserve.archive.models import Comment, CommentStatus, Post
 from listserve.core.db import utcnow
+from listserve.core.lists import get_default_list
 from listserve.core.urls import external_url
 from listserve.extensions import db
 
@@ -28,6 +30,7 @@ def publish_post(
     published_at: datetime | None = None,
     announcement_id: int | None = None,
     mailing_id: int | None = None,
+    list_id: int | None = None,
 ) -> Post:
     """Put an announcement in the archive under a permanent /archive/<year>/<slug> address.
 
@@ -50,6 +53,7 @@ def publish_post(
         published_at=published_at,
         announcement_id=announcement_id,
         mailing_id=mailing_id,
+        list_id=list_id or get_default_list().id,
     )
     db.session.add(post)
     db.session.flush()
@@ -58,7 +62,8 @@ def publish_post(
 
 def post_url(post: Post) -> str:
     """The permanent, canonical URL: what the mail's Archived-At header points to."""
-    return external_url("archive.post", year=post.year, slug=post.slug)
+    return external_url("archive.post", list_slug=archive_of(post).slug, year=post.year,
+                        slug=post.slug)
 
 
 def get_post(year: int, slug: str) -> Post | None:
@@ -83,22 +88,29 @@ class ArchivePage:
         return self.page < self.pages
 
 
-def list_posts(page: int = 1, per_page: int = 20) -> ArchivePage:
-    """A page of posts, newest first, grouped by month, with their published-comment counts."""
-    pagination = db.paginate(
-        sa.select(Post).order_by(Post.published_at.desc(), Post.id.desc()),
-        page=page,
-        per_page=per_page,
-        error_out=False,
-    )
-    posts = list(pagination.items)
+def list_posts(page: int = 1, per_page: int = 20, mailing_list=None) -> ArchivePage:
+    """A page of a list's posts (None: every list), newest first, grouped by month, with their
+    published-comment counts (read with the posts: two queries in all)."""
+    page = max(page, 1)
+    where = in_list(mailing_list)
+    total = db.session.scalar(sa.select(sa.func.count(Post.id)).where(where))
+    published = (sa.select(sa.func.count(Comment.id))
+                 .where(Comment.post_id == Post.id, Comment.status == CommentStatus.PUBLISHED)
+                 .scalar_subquery())
+    rows = db.session.execute(
+        sa.select(Post, published).where(where)
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    posts = [post for post, _ in rows]
     months = [
         (month, list(group))
         for month, group in groupby(
             posts, key=lambda post: post.published_at.replace(day=1, hour=0, minute=0, second=0)
         )
     ]
-    return ArchivePage(page, pagination.pages or 1, months, count_comments([p.id for p in posts]))
+    counts = {post.id: count for post, count in rows if count}
+    return ArchivePage(page, max(1, -(-total // per_page)), months, counts)
 
 
 def count_comments(post_ids: list[int]) -> dict[int, int]:
@@ -114,22 +126,29 @@ def count_comments(post_ids: list[int]) -> dict[int, int]:
 
 
 def neighbours(post: Post) -> tuple[Post | None, Post | None]:
-    """The posts published just before and just after this one."""
+    """The posts of the same list published just before and just after this one (one query)."""
     same_time = Post.published_at == post.published_at
-    earlier = sa.or_(Post.published_at < post.published_at, same_time & (Post.id < post.id))
-    later = sa.or_(Post.published_at > post.published_at, same_time & (Post.id > post.id))
-    previous = db.session.scalar(
-        sa.select(Post).where(earlier).order_by(Post.published_at.desc(), Post.id.desc()).limit(1)
-    )
-    following = db.session.scalar(
-        sa.select(Post).where(later).order_by(Post.published_at, Post.id).limit(1)
-    )
+    same_list = in_list(archive_of(post))
+    earlier = same_list & sa.or_(Post.published_at < post.published_at,
+                                 same_time & (Post.id < post.id))
+    later = same_list & sa.or_(Post.published_at > post.published_at,
+                               same_time & (Post.id > post.id))
+    before = (sa.select(Post.id).where(earlier)
+              .order_by(Post.published_at.desc(), Post.id.desc()).limit(1).subquery())
+    after = (sa.select(Post.id).where(later)
+             .order_by(Post.published_at, Post.id).limit(1).subquery())
+    both = db.session.scalars(sa.select(Post).where(
+        Post.id.in_(sa.union_all(sa.select(before.c.id), sa.select(after.c.id))))).all()
+    key = (post.published_at, post.id)
+    previous = next((p for p in both if (p.published_at, p.id) < key), None)
+    following = next((p for p in both if (p.published_at, p.id) > key), None)
     return previous, following
 
 
-def latest_posts(limit: int = 20) -> list[Post]:
+def latest_posts(limit: int = 20, mailing_list=None) -> list[Post]:
     return list(
         db.session.scalars(
-            sa.select(Post).order_by(Post.published_at.desc(), Post.id.desc()).limit(limit)
+            sa.select(Post).where(in_list(mailing_list))
+            .order_by(Post.published_at.desc(), Post.id.desc()).limit(limit)
         )
     )

@@ -1,6 +1,7 @@
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -13,6 +14,7 @@ from markupsafe import Markup
 
 from listserve.archive import bp, comment_notices, comments, reader, services
 from listserve.archive.feed import build_feed
+from listserve.archive.list_archives import list_slug_for, list_slug_of, public_archive_or_404
 from listserve.archive.forms import CommentForm
 from listserve.archive.models import CommentStatus, Post
 from listserve.archive.search import search_archive
@@ -20,6 +22,7 @@ from listserve.core import errors
 from listserve.core.addresses import InvalidAddress
 from listserve.core.forms import ButtonForm
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.lists import lists_for_pages
 from listserve.core.link_views import button_link
 from listserve.core.pagecache import cached_page
 from listserve.core.ratelimits import rate_limits, retry_after
@@ -36,31 +39,96 @@ OUTCOMES = {
 }
 
 
+# Before there were several lists the archive lived at /archive/…: those addresses (in mails
+# already sent, feed readers, bookmarks) move for good to the main list's archive.
+
+
+MAX_PAGE = 100_000
+
+
+def _main_list() -> str:
+    return current_app.config["LIST_SLUG"]
+
+
 @bp.get("/archive")
-@cached_page
 def index():
-    page = services.list_posts(request.args.get("page", 1, type=int))
-    return render_template("archive/index.html", archive=page)
+    return redirect(url_for("archive.list_index", list_slug=_main_list(), **_paging()), 301)
 
 
 @bp.get("/archive/search")
 def search():
-    query = request.args.get("q", "")[:200]
-    results = search_archive(query, request.args.get("page", 1, type=int))
-    return render_template("archive/search.html", results=results)
+    return redirect(url_for("archive.list_search", list_slug=_main_list(),
+                            **request.args.to_dict()), 301)
 
 
 @bp.get("/archive/feed.atom")
-@cached_page
 def feed():
-    return Response(build_feed(services.latest_posts()), mimetype="application/atom+xml")
+    return redirect(url_for("archive.list_feed", list_slug=_main_list()), 301)
 
 
-def _find_post(year: int, slug: str) -> Post:
-    found = services.get_post(year, slug)
-    if found is None:
+@bp.get("/archive/<int:year>/<slug>")
+def old_post(year: int, slug: str):
+    found = _find_post(year, slug)
+    return redirect(url_for("archive.post", list_slug=list_slug_of(found), year=year,
+                            slug=slug, **request.args.to_dict()), 301)
+
+
+def _paging() -> dict:
+    page = request.args.get("page", type=int)
+    return {"page": page} if page else {}
+
+
+@bp.get("/archive/<list_slug>/")
+@cached_page
+def list_index(list_slug: str):
+    mailing_list = public_archive_or_404(list_slug)
+    page = services.list_posts(_page_number(), mailing_list=mailing_list)
+    return render_template("archive/index.html", archive=page, mailing_list=mailing_list,
+                           archive_lists=[m for m in lists_for_pages() if m.public])
+
+
+@bp.get("/archive/<list_slug>/search")
+def list_search(list_slug: str):
+    mailing_list = public_archive_or_404(list_slug)
+    query = request.args.get("q", "")[:200]
+    results = search_archive(query, _page_number(), mailing_list=mailing_list)
+    return render_template("archive/search.html", results=results, mailing_list=mailing_list)
+
+
+@bp.get("/archive/<list_slug>/feed.atom")
+@cached_page
+def list_feed(list_slug: str):
+    mailing_list = public_archive_or_404(list_slug)
+    return Response(build_feed(services.latest_posts(mailing_list=mailing_list), mailing_list),
+                    mimetype="application/atom+xml")
+
+
+def _page_number() -> int:
+    """?page=… as typed, kept within what a database integer holds."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
+def _find_post(year: int, slug: str, list_slug: str | None = None) -> Post:
+    if not 0 < year < 10_000:
+        abort(404)
+    found = services.get_post(year, slug[:100])
+    if found is None or (list_slug is not None and list_slug_of(found) != list_slug):
         abort(404)
     return found
+
+
+@bp.app_template_global()
+def post_path(post: Post, **query) -> str:
+    """A post's address, its list known without a query (url_for would look it up)."""
+    return url_for("archive.post", list_slug=list_slug_of(post), year=post.year,
+                   slug=post.slug, **query)
+
+
+@bp.url_defaults
+def _post_list(endpoint: str, values: dict) -> None:
+    """url_for("archive.post", year=…, slug=…) finds the post's list by itself."""
+    if endpoint == "archive.post" and "list_slug" not in values:
+        values["list_slug"] = list_slug_for(values.get("year"), values.get("slug"))
 
 
 def _render_post(post: Post, form: CommentForm, status: int = 200, problem: str = ""):
@@ -68,6 +136,7 @@ def _render_post(post: Post, form: CommentForm, status: int = 200, problem: str 
     return render_template(
         "archive/post.html",
         post=post,
+        list_slug=list_slug_of(post),
         # body_html was cleaned by listserve.core.rendering when it was published.
         body=Markup(post.body_html),  # noqa: S704
         canonical_url=services.post_url(post),
@@ -79,18 +148,19 @@ def _render_post(post: Post, form: CommentForm, status: int = 200, problem: str 
     ), status
 
 
-@bp.get("/archive/<int:year>/<slug>")
+@bp.get("/archive/<list_slug>/<int:year>/<slug>")
 @cached_page
-def post(year: int, slug: str):
-    found = _find_post(year, slug)
+def post(list_slug: str, year: int, slug: str):
+    found = _find_post(year, slug, list_slug)
     form = CommentForm(formdata=None, parent_id=request.args.get("reply_to", type=int))
     return _render_post(found, form)
 
 
-@bp.post("/archive/<int:year>/<slug>/comments")
+@bp.post("/archive/<list_slug>/<int:year>/<slug>/comments")
+@bp.post("/archive/<int:year>/<slug>/comments", defaults={"list_slug": None})  # forms open before
 @rate_limits.limit("COMMENT_RATE_LIMIT")
-def comment(year: int, slug: str):
-    found = _find_post(year, slug)
+def comment(year: int, slug: str, list_slug: str | None):
+    found = _find_post(year, slug, list_slug)
     form = CommentForm()
     if not form.validate_on_submit():
         return _render_post(found, form, 400, "Please correct what is marked below.")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
-from listserve.committee import admin_views, views  # noqa: E402,F401  (routes)
+from listserve.committee import admin_views, list_views, views  # noqa: E402,F401  (routes)

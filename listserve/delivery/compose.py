@@ -139,7 +139,8 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
     list_name = check_header_value(mailing_list.name, "list name")
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = check_header_value(mailing.subject, "subject")
-    top = [mailbox_field("From", list_name, mailing_list.address),
+    sender_name = check_header_value(mailing_list.sender_name, "sender name")
+    top = [mailbox_field("From", sender_name, mailing_list.sender_address),
            msg.as_bytes().split(BLANK_LINE)[0] + b"\r\n"]
     personal_reply_to = mailing.reply_to == CONFIRM_REPLY_TO
     if mailing.reply_to and not personal_reply_to:

@@ -1,7 +1,17 @@
-from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, HiddenField, SelectMultipleField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
+
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from listserve.core.forms import Form, header_safe
+
+
+MAX_LISTS = 30
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class SubscribeForm(Form):
@@ -9,6 +19,21 @@ class SubscribeForm(Form):
     name = StringField("Name (optional)", validators=[Length(max=200), header_safe])
     # A honeypot: hidden from people by CSS, filled in by bots.
     website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+    # The public lists. Not checked against the database here: the request stays one INSERT
+    # (the worker joins only lists that are public and in use). The footer's short form has
+    # no boxes and no "choosing" mark: it joins the main list.
+    lists = CheckboxListField("Lists", coerce=int, validate_choice=False)
+    choosing = HiddenField()
+
+    def chosen_list_ids(self) -> list[int] | None:
+        """The lists ticked; None for the short form (the main list)."""
+        return list(self.lists.data or []) if self.choosing.data else None
+
+    def validate_lists(self, field) -> None:
+        if self.choosing.data and not field.data:
+            raise ValidationError("Please tick at least one list.")
+        if len(field.data or []) > MAX_LISTS or any(not 0 < i < 2**31 for i in field.data or []):
+            raise ValidationError("Please tick only lists shown here.")
 
 
 class ConfirmForm(Form):
@@ -21,3 +46,11 @@ class UnsubscribeForm(Form):
 
 class EraseForm(Form):
     really = BooleanField("Yes, erase everything you hold about me", validators=[DataRequired()])
+
+
+class PreferenceForm(Form):
+    """One button on the personal lists page: what to do, and to which list."""
+
+    action = HiddenField(validators=[AnyOf(["join", "leave", "leave_all", "mode"])])
+    list_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$")])
+    mode = HiddenField(validators=[Optional(), AnyOf(["each", "digest"])])

@@ -18,16 +18,13 @@ from listserve.extensions import db
 from listserve.subscriptions import codes, signups
 from listserve.subscriptions.bounces import record_bounce
 from listserve.subscriptions.models import (
+    DeliveryMode,
     SignupRequest,
     Subscriber,
     Subscription,
     SubscriptionStatus,
 )
-from listserve.subscriptions.services import (
-    CONFIRM_PURPOSE,
-    Request,
-    request_subscription,
-)
+from listserve.subscriptions.services import CONFIRM_PURPOSE, Request, request_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +40,14 @@ def register(hooks: DeliveryHooks) -> None:
 
 
 def confirmed_recipients(list_id: int) -> sa.Select:
-    """(subscription id, address, name) of everyone confirmed on the list."""
+    """(subscription id, address, name) of everyone confirmed on the list who takes each
+    message (digest readers get the list's digest instead, listserve.archive.digests)."""
     return (
         sa.select(Subscription.id, Subscriber.email, Subscriber.name)
         .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
         .where(Subscription.list_id == list_id,
-               Subscription.status == SubscriptionStatus.CONFIRMED)
+               Subscription.status == SubscriptionStatus.CONFIRMED,
+               Subscription.delivery_mode == DeliveryMode.EACH.value)
     )
 
 
@@ -116,16 +115,22 @@ def carry_out_signup_requests(limit: int = BATCH) -> int:
         return 0
     mailing_list = get_default_list()
     # New people all at once; known addresses and unusable requests one by one.
-    fresh, others = signups.sort_out(waiting)
+    # (Requests naming lists of their own go one by one: each list its own consent text.)
+    fresh, others = signups.sort_out([s for s in waiting if not s.list_ids])
+    others = [*others, *(s for s in waiting if s.list_ids)]
     done = signups.start_confirmations(fresh, mailing_list)
     # Those whose address another worker stored meanwhile take the road of known people.
     left = {w.id for w in fresh} - done
     for signup in sorted([*others, *(s for s in waiting if s.id in left)], key=lambda s: s.id):
         origin = Request(source=signup.source, ip=signup.ip, user_agent=signup.user_agent,
                          asked_at=signup.requested_at)
+        lists = lists_asked(signup, mailing_list)
+        if not lists:
+            signup.error = "no list asked for can be joined from the site"
+            continue
         try:
             with db.session.begin_nested():
-                request_subscription(signup.email, signup.name, origin, mailing_list)
+                request_subscriptions(signup.email, signup.name, origin, lists)
         except (InvalidAddress, UnsafeHeaderValue, sa.exc.IntegrityError, sa.exc.DataError) as exc:
             # It would fail again; a lost connection or a lock (anything else) is raised, and
             # the whole round is tried again later.
@@ -140,3 +145,14 @@ def carry_out_signup_requests(limit: int = BATCH) -> int:
         )
     db.session.commit()
     return len(waiting)
+
+
+def lists_asked(signup: SignupRequest, default: MailingList) -> list[MailingList]:
+    """The lists a request names that may be joined from the site: public and in use (the
+    form's ids are not checked when it is sent). No ids: the main list, as before lists."""
+    if not signup.list_ids:
+        return [default]
+    ids = [int(part) for part in signup.list_ids.split(",") if part.strip().isdigit()]
+    found = [db.session.get(MailingList, list_id) for list_id in ids]
+    return [mailing_list for mailing_list in found
+            if mailing_list is not None and mailing_list.public and not mailing_list.archived]

@@ -18,6 +18,11 @@ class SubscriptionStatus(enum.StrEnum):
     DISABLED = "disabled"  # delivery stopped, e.g. by bounces; the person can re-enable it
 
 
+class DeliveryMode(enum.StrEnum):
+    EACH = "each"  # every message as it is sent
+    DIGEST = "digest"  # one mail per period (the list's digest schedule)
+
+
 class Subscriber(db.Model):
     __tablename__ = "subscriber"
 
@@ -58,6 +63,8 @@ class Subscription(db.Model):
     leave_nonce: Mapped[str | None] = mapped_column(sa.String(32))
     leave_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bounce_score: Mapped[float] = mapped_column(default=0.0)
+    delivery_mode: Mapped[str] = mapped_column(sa.String(8), default=DeliveryMode.EACH,
+                                               server_default=DeliveryMode.EACH.value)
     last_bounce_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
@@ -149,5 +156,27 @@ class SignupRequest(db.Model):
     ip: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.String(400))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The ids of the lists asked for, comma-separated; None (a request stored before there
+    # were several lists) means the default list.
+    list_ids: Mapped[str | None] = mapped_column(sa.String(200))
     # Set when carrying the request out failed; such a request is kept, and not tried again.
     error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class DigestRun(db.Model):
+    """One list's digest for one period: the row that claims it, so it is queued once however
+    many workers run the digest job (listserve.subscriptions.digests)."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (sa.UniqueConstraint("list_id", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("mailing_list.id", ondelete="CASCADE"))
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    posts: Mapped[int] = mapped_column(default=0)  # -1: could not be queued (see the log)
+    # The shared digest (those who missed every post); personal ones carry the run's key in
+    # their purpose.
+    mailing_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("mailing.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

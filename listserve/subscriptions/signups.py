@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 
 
 def store_signup_request(connection: sa.Connection, email: str, name: str,
-                         origin: Request) -> None:
-    """Keep a request to join for a worker, on the caller's connection (not committed).
+                         origin: Request, list_ids: list[int] | None = None) -> None:
+    """Keep a request to join `list_ids` (default: the main list) for a worker, on the caller's connection (not committed).
     Raises InvalidAddress or UnsafeHeaderValue (and stores nothing) when the address or the
     name cannot be used."""
     address, _key = normalise_address(email)
@@ -57,6 +57,8 @@ def store_signup_request(connection: sa.Connection, email: str, name: str,
         "ip": (origin.ip or None) and origin.ip[:45],
         "user_agent": (origin.user_agent or None) and origin.user_agent[:400],
         "requested_at": utcnow(),
+        # None: the main list (the footer's short form).
+        "list_ids": ",".join(str(i) for i in list_ids) if list_ids else None,
     })
 
 
@@ -139,7 +141,7 @@ def start_confirmations(waiting: list[Waiting], mailing_list: MailingList) -> se
           "requested_at": w.asked_at or now, "confirm_nonce": secrets.token_hex(8),
           "confirmation_sent_at": now, "bounce_score": 0.0} for w in waiting],
     ).all())
-    digest = consent_text_digest()
+    digest = consent_text_digest(mailing_list.consent_text)
     connection.execute(sa.insert(ConsentRecord.__table__), [{
         "subscription_id": by_person[added[w.key]], "source": w.source[:200],
         "asked_at": w.asked_at or now, "ip": (w.ip or None) and w.ip[:45],

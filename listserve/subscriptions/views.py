@@ -1,15 +1,31 @@
-from flask import Response, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from listserve.core.addresses import InvalidAddress
 from listserve.core.db import single_write
 from listserve.core.forms import typed_fields
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.core.link_views import button_link
+from listserve.core.lists import lists_for_pages, public_lists
 from listserve.core.ratelimits import rate_limits
 from listserve.core.tokens import TokenError
 from listserve.extensions import csrf, db
-from listserve.subscriptions import bounces, bp, leaving, privacy, services, signups
-from listserve.subscriptions.forms import ConfirmForm, EraseForm, SubscribeForm, UnsubscribeForm
+from listserve.subscriptions import bounces, bp, leaving, preferences, privacy, services, signups
+from listserve.subscriptions.forms import (
+    ConfirmForm,
+    EraseForm,
+    PreferenceForm,
+    SubscribeForm,
+    UnsubscribeForm,
+)
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
@@ -18,7 +34,7 @@ def subscribe():
     form = SubscribeForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("subscriptions/subscribe.html", form=form), status
+        return _subscribe_page(form), status
     if form.website.data:
         # A bot filled the honeypot: answer exactly as for a person, store nothing.
         return redirect(url_for("subscriptions.check_inbox"), 303)
@@ -31,12 +47,22 @@ def subscribe():
         # One row, in one INSERT that is its own transaction, stored before the answer; a
         # worker starts the double opt-in (and sends the mail) a moment later.
         with single_write() as connection:
-            signups.store_signup_request(connection, form.email.data, form.name.data, origin)
+            signups.store_signup_request(connection, form.email.data, form.name.data, origin,
+                                         form.chosen_list_ids())
     except (InvalidAddress, UnsafeHeaderValue) as exc:
         form.email.errors = [str(exc)]
-        return render_template("subscriptions/subscribe.html", form=form), 400
+        return _subscribe_page(form), 400
     # The same answer whatever the address's state: nobody learns who is on the list.
     return redirect(url_for("subscriptions.check_inbox"), 303)
+
+
+def _subscribe_page(form: SubscribeForm) -> str:
+    """The form with a box per public list: the main one ticked, or what the person ticked."""
+    lists = public_lists()
+    form.lists.choices = [(mailing_list.id, mailing_list.name) for mailing_list in lists]
+    if request.method != "POST":
+        form.lists.data = [m.id for m in lists if m.slug == current_app.config["LIST_SLUG"]]
+    return render_template("subscriptions/subscribe.html", form=form, lists=lists)
 
 
 @bp.get("/subscribe/check-your-inbox")
@@ -56,12 +82,17 @@ def _button_link(form, act, look, done_template: str, page_template: str):
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
-    return _button_link(
-        ConfirmForm(),
-        lambda: services.confirm_subscription(token),
-        lambda: services.subscription_for_confirmation(token),
-        "subscriptions/confirmed.html",
-        "subscriptions/confirm.html",
+    """One link confirms every list asked for together."""
+    form = ConfirmForm()
+    return button_link(
+        form,
+        lambda: services.confirm_subscriptions(token),
+        lambda: services.confirmation_group(services.subscription_for_confirmation(token)),
+        bad_link="subscriptions/bad_link.html",
+        done=lambda group: render_template("subscriptions/confirmed.html",
+                                           subscription=group[0], group=group),
+        page=lambda group: render_template("subscriptions/confirm.html", form=form,
+                                           subscription=group[0], group=group),
     )
 
 
@@ -157,4 +188,66 @@ def footer_form():
             formdata=None, data={"email": typed.get("email", ""), "name": typed.get("name", "")}
         )
 
-    return {"form_for_footer": form_for_footer}
+    def main_consent_text() -> str:
+        main = current_app.config["LIST_SLUG"]
+        for mailing_list in lists_for_pages():
+            if mailing_list.slug == main and mailing_list.consent_text:
+                return mailing_list.consent_text
+        return current_app.config["CONSENT_TEXT"]
+
+    return {"form_for_footer": form_for_footer, "main_consent_text": main_consent_text}
+
+
+@bp.route("/u/<token>/lists", methods=["GET", "POST"])
+def my_lists(token: str):
+    """Every list with the person's state: join, leave one or all, each mail or a digest."""
+    try:
+        subscription = leaving.subscription_for_unsubscribe(token)
+    except TokenError:
+        return render_template("subscriptions/bad_link.html", expired=False), 404
+    if subscription is None:
+        return render_template("subscriptions/erased.html"), 404
+    form = PreferenceForm()
+    if request.method == "POST":
+        if not form.validate():
+            db.session.rollback()
+            flash("This form expired or was not one of ours. Please press the button again.",
+                  "error")
+            return _preferences_page(subscription, token), 400
+        try:
+            message = _apply_preference(subscription, form)
+        except preferences.PreferenceRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _preferences_page(subscription, token), 400
+        db.session.commit()
+        flash(message)
+        return redirect(url_for("subscriptions.my_lists", token=token), 303)
+    return _preferences_page(subscription, token)
+
+
+def _apply_preference(subscription, form: PreferenceForm) -> str:
+    action = form.action.data
+    if action == "leave_all":
+        preferences.leave_all(subscription)
+        return "You have left every list."
+    if not form.list_id.data:
+        raise preferences.PreferenceRefused("Please choose a list.")
+    list_id = int(form.list_id.data)
+    if action == "leave":
+        preferences.leave_list(subscription, list_id)
+        return "You have left the list."
+    if action == "mode":
+        preferences.set_delivery_mode(subscription, list_id, form.mode.data or "")
+        return "Saved: " + ("a digest." if form.mode.data == "digest" else "each message.")
+    origin = services.Request(source=f"preferences page {request.path.rsplit('/', 2)[0]}/…",
+                              ip=request.remote_addr, user_agent=request.user_agent.string)
+    if preferences.join_list(subscription, list_id, origin):
+        return "You have joined the list. A welcome message is on its way."
+    return "We sent you a confirmation mail: press its button to join."
+
+
+def _preferences_page(subscription, token: str):
+    return render_template("subscriptions/preferences.html", token=token,
+                           states=preferences.list_states(subscription.subscriber),
+                           subscriber=subscription.subscriber)

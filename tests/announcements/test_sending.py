@@ -56,7 +56,7 @@ def test_the_copy_at_the_sink_carries_the_approved_revision(app, committee, deli
         expected_text = render_announcement_text(
             f"{revision.body}\n## Next steps\n\n{revision.next_steps}")
         post = db.session.get(Post, approved["post_id"])
-        archived = f"<http://localhost/archive/{post.year}/{post.slug}>"
+        archived = f"<http://localhost/archive/announcements/{post.year}/{post.slug}>"
     for copy in copies:
         assert copy.message["Subject"] == "Meeting"
         assert copy.text.replace("\r\n", "\n").startswith(expected_text)

@@ -39,7 +39,7 @@ def add_comment(post, body, *, name="Reader", email="reader@example.org", parent
 
 
 def page_url(post) -> str:
-    return f"/archive/{post.year}/{post.slug}"
+    return f"/archive/announcements/{post.year}/{post.slug}"
 
 
 def write_comment(client, url, *, name="Ana", email="ana@example.org", body="Congratulations!",

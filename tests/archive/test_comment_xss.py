@@ -79,4 +79,4 @@ def test_payloads_as_comments_and_names_never_become_active_content(
     for body in bodies:
         assert_safe_html(body, **COMMENT_POLICY)
     for query in ("alert", "script javascript", "onerror svg"):
-        assert_no_active_content(client.get(f"/archive/search?q={query}").get_data(as_text=True))
+        assert_no_active_content(client.get(f"/archive/announcements/search?q={query}").get_data(as_text=True))

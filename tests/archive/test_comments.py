@@ -116,7 +116,7 @@ def test_the_list_setting_holds_every_comment_for_the_committee(app, client, smt
 
     with app.app_context():
         url = page_url(make_post())
-        get_default_list().hold_all_comments = True
+        get_default_list().comment_policy = "all_held"
         db.session.commit()
     response = become_verified_reader(client, smtp_sink, deliver, url, body="Held one.")
     assert "once the committee has read it" in response.get_data(as_text=True)

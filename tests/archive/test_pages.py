@@ -43,28 +43,28 @@ def make_posts(app, n, comments_each=2):
 
 def test_the_archive_lists_posts_newest_first_grouped_by_month_with_pages(app, client):
     make_posts(app, 25)
-    first = client.get("/archive").get_data(as_text=True)
+    first = client.get("/archive/announcements/").get_data(as_text=True)
     assert first.index("Announcement 24") < first.index("Announcement 23")
     assert "Announcement 4<" not in first and "Announcement 5<" in first  # 20 a page
     assert first.count("<h2 id=\"month-") == len({(START + timedelta(weeks=i)).month
                                                    for i in range(5, 25)})
     assert "June 2026" in first and "2 comments" in first
-    assert 'href="/archive?page=2"' in first
-    second = client.get("/archive?page=2").get_data(as_text=True)
+    assert 'href="/archive/announcements/?page=2"' in first
+    second = client.get("/archive/announcements/?page=2").get_data(as_text=True)
     assert "Announcement 4<" in second and "Announcement 5<" not in second
-    assert "January 2026" in second and 'href="/archive?page=1"' in second
-    assert client.get("/archive?page=99").status_code == 200
+    assert "January 2026" in second and 'href="/archive/announcements/?page=1"' in second
+    assert client.get("/archive/announcements/?page=99").status_code == 200
 
 
 def test_a_post_page_links_to_its_neighbours_the_feed_and_its_canonical_url(app, client):
     make_posts(app, 3, comments_each=0)
-    html = client.get("/archive/2026/announcement-1").get_data(as_text=True)
-    assert '<a rel="prev" href="/archive/2026/announcement-0">' in html
-    assert '<a rel="next" href="/archive/2026/announcement-2">' in html
+    html = client.get("/archive/announcements/2026/announcement-1").get_data(as_text=True)
+    assert '<a rel="prev" href="/archive/announcements/2026/announcement-0">' in html
+    assert '<a rel="next" href="/archive/announcements/2026/announcement-2">' in html
     assert '<link rel="alternate" type="application/atom+xml"' in html
-    assert 'href="/archive/feed.atom"' in html
-    assert '<link rel="canonical" href="http://localhost/archive/2026/announcement-1">' in html
-    oldest = client.get("/archive/2026/announcement-0").get_data(as_text=True)
+    assert 'href="/archive/announcements/feed.atom"' in html
+    assert '<link rel="canonical" href="http://localhost/archive/announcements/2026/announcement-1">' in html
+    oldest = client.get("/archive/announcements/2026/announcement-0").get_data(as_text=True)
     assert 'rel="prev"' not in oldest
 
 
@@ -73,14 +73,14 @@ def test_the_feed_is_atom_with_full_content_newest_first(app, client):
     with app.app_context():
         make_post("Tags & <entities>", "Body with **bold** & <script>x()</script>",
                   when=START + timedelta(weeks=10))
-    response = client.get("/archive/feed.atom")
+    response = client.get("/archive/announcements/feed.atom")
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
     feed = ET.fromstring(response.data)  # noqa: S314 (our own output)
     assert feed.tag == f"{ATOM}feed"
     for required in ("id", "title", "updated"):
         assert feed.find(f"{ATOM}{required}").text
-    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "http://localhost/archive/feed.atom"
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "http://localhost/archive/announcements/feed.atom"
     entries = feed.findall(f"{ATOM}entry")
     titles = [e.find(f"{ATOM}title").text for e in entries]
     assert titles == ["Tags & <entities>", "Announcement 2", "Announcement 1", "Announcement 0"]
@@ -88,7 +88,7 @@ def test_the_feed_is_atom_with_full_content_newest_first(app, client):
     for required in ("id", "title", "updated"):
         assert newest.find(f"{ATOM}{required}").text
     assert newest.find(f"{ATOM}link[@rel='alternate']").get("href") == (
-        "http://localhost/archive/2026/tags-entities"
+        "http://localhost/archive/announcements/2026/tags-entities"
     )
     content = newest.find(f"{ATOM}content")
     assert content.get("type") == "html"
@@ -102,10 +102,10 @@ def test_the_archive_list_costs_a_fixed_number_of_queries(app, client):
     app.config["PAGE_CACHE_MEGABYTES"] = 0  # count what rendering costs, not the page cache
     make_posts(app, 2)
     with counted_queries(app) as few:
-        assert client.get("/archive").status_code == 200
+        assert client.get("/archive/announcements/").status_code == 200
     make_posts(app, 40, comments_each=5)
     with counted_queries(app) as many:
-        assert client.get("/archive").status_code == 200
+        assert client.get("/archive/announcements/").status_code == 200
     assert len(many) == len(few) <= 4, many
 
 

@@ -16,12 +16,12 @@ def test_published_post_has_a_permanent_page(app, client):
         db.session.commit()
         assert (first.year, first.slug) == (2026, "announcing-the-launch")
         assert second.slug == "announcing-the-launch-2"
-        assert post_url(first) == "http://localhost/archive/2026/announcing-the-launch"
-    page = client.get("/archive/2026/announcing-the-launch")
+        assert post_url(first) == "http://localhost/archive/announcements/2026/announcing-the-launch"
+    page = client.get("/archive/announcements/2026/announcing-the-launch")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "<strong>excited</strong>" in html
     assert "<script>x()" not in html
-    canonical = "http://localhost/archive/2026/announcing-the-launch"
+    canonical = "http://localhost/archive/announcements/2026/announcing-the-launch"
     assert f'<link rel="canonical" href="{canonical}">' in html
-    assert client.get("/archive/2026/no-such-post").status_code == 404
+    assert client.get("/archive/announcements/2026/no-such-post").status_code == 404

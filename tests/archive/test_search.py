@@ -70,12 +70,12 @@ def test_results_are_newest_first(app, archive):
 def test_whatever_people_type_never_raises(app, archive, client, query):
     with app.app_context():
         search_archive(query)
-    response = client.get("/archive/search", query_string={"q": query})
+    response = client.get("/archive/announcements/search", query_string={"q": query})
     assert response.status_code == 200
 
 
 def test_the_search_page_shows_hits_and_escapes_the_query(app, archive, client):
-    html = client.get("/archive/search?q=%3Cunderstand%3E").get_data(as_text=True)
+    html = client.get("/archive/announcements/search?q=%3Cunderstand%3E").get_data(as_text=True)
     assert "1 announcement found" in html and "Announcing the launch!" in html
     assert "<mark>understand</mark>" in html
     assert 'value="&lt;understand&gt;"' in html

@@ -60,7 +60,7 @@ def assert_nothing_ran(probe, where: str) -> None:
 def post_held_for_review(app):
     """A post on a list where the committee reads every comment before it is shown."""
     with app.app_context():
-        get_default_list().hold_all_comments = True
+        get_default_list().comment_policy = "all_held"
         path = post_path(make_post(subject="Comments welcome"))
         db.session.remove()
     make_member(app, AUTHOR, "Rosa")

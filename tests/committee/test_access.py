@@ -12,8 +12,11 @@ from tests.support import csrf_token
 PUBLIC = {"committee.login", "committee.request_reset", "committee.reset_password",
           "committee.accept_invite"}
 ADMIN_ONLY = {"committee.members", "committee.invite", "committee.change_role",
-              "committee.disable_member", "committee.enable_member", "committee.audit_log"}
-FILLERS = {"token": "not-a-real-token", "member_id": 1, "announcement_id": 1, "number": 1}
+              "committee.disable_member", "committee.enable_member", "committee.audit_log",
+              "committee.lists", "committee.new_list", "committee.edit_list",
+              "committee.archive_list"}
+FILLERS = {"token": "not-a-real-token", "member_id": 1, "announcement_id": 1, "number": 1,
+           "list_id": 1}
 
 
 def committee_routes(app):

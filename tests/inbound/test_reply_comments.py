@@ -176,7 +176,7 @@ def test_after_confirmation_a_list_that_holds_all_comments_still_holds_it(
 ):
     post, copy = sent
     with app.app_context():
-        get_default_list().hold_all_comments = True
+        get_default_list().comment_policy = "all_held"
         db.session.commit()
     reply_and_confirm(inbound_receiver.port, client, deliver, smtp_sink, copy)
     assert [c.status for c in comments_on(app, post)] == ["held"]

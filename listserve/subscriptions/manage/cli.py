@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.lists import get_default_list, get_list_by_slug
 from listserve.extensions import db
 from listserve.subscriptions.manage import exporting
 from listserve.subscriptions.manage.import_rows import ImportRefused
@@ -26,9 +27,17 @@ def subscribers() -> None:
 @click.option("--already-confirmed", is_flag=True,
               help="I attest these people already confirmed elsewhere: import them as "
                    "confirmed, send no confirmation mail.")
+@click.option("--list", "list_slug", default=None,
+              help="The list they join (its address before the @); default: the main list.")
 @with_appcontext
-def import_command(file: Path, consent_source: str, already_confirmed: bool) -> None:
-    """Import FILE.csv (columns email, name, optional status, consent_date)."""
+def import_command(file: Path, consent_source: str, already_confirmed: bool,
+                   list_slug: str | None) -> None:
+    """Import FILE.csv (columns email, name, optional status, consent_date) into a list."""
+    mailing_list = get_list_by_slug(list_slug) if list_slug else get_default_list()
+    if mailing_list is None:
+        raise click.BadParameter(f"there is no list {list_slug!r}", param_hint="--list")
+    if mailing_list.archived:
+        raise click.BadParameter(f"the list {list_slug!r} is archived", param_hint="--list")
     started = time.monotonic()
     with file.open("rb") as raw, click.progressbar(
         length=file.stat().st_size, label="Importing", show_eta=True, file=sys.stderr,
@@ -41,7 +50,7 @@ def import_command(file: Path, consent_source: str, already_confirmed: bool) -> 
 
         try:
             report = import_subscribers(lines, consent_source, already_confirmed,
-                                        progress=progress)
+                                        mailing_list=mailing_list, progress=progress)
         except (ImportRefused, UnsafeHeaderValue) as exc:
             raise click.UsageError(str(exc)) from None
         db.session.commit()

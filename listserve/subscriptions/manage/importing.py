@@ -80,13 +80,14 @@ def import_subscribers(
 
     Raises ImportRefused when the consent source is missing or the file has no email column.
     """
+    mailing_list = mailing_list or get_default_list()
     job = _Import(
-        mailing_list=mailing_list or get_default_list(),
+        mailing_list=mailing_list,
         source=_consent_source(consent_source, already_confirmed, imported_by),
         attested=already_confirmed,
         now=utcnow(),
         report=ImportReport(),
-        text_sha256=_consent_text(already_confirmed),
+        text_sha256=_consent_text(already_confirmed, mailing_list),
     )
     import_writes.open_staging()
     batch: dict[str, ImportRow] = {}
@@ -124,8 +125,8 @@ def _consent_source(source: str, attested: bool, imported_by: str) -> str:
     return f"{prefix}{by}: {source}"[:200]
 
 
-def _consent_text(attested: bool) -> str:
-    text = ATTESTED_TEXT if attested else current_app.config["CONSENT_TEXT"]
+def _consent_text(attested: bool, mailing_list: MailingList) -> str:
+    text = ATTESTED_TEXT if attested else mailing_list.consent_text
     digest = hashlib.sha256(text.encode()).hexdigest()
     if db.session.get(ConsentText, digest) is None:
         db.session.add(ConsentText(sha256=digest, text=text))

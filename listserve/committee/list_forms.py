@@ -1,0 +1,58 @@
+"""The settings page's form: what each setting means, in the committee's words.
+
+The checks that matter (ranges, the sender's domain, one-line fields) are the service's
+(listserve.committee.list_settings), so the page and the command line refuse the same things.
+"""
+
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from listserve.core.forms import Form
+
+KIND_CHOICES = [SelectChoice("announce", "Announcements: only the committee sends"),
+                SelectChoice("discussion", "Discussion: subscribers write to the list too")]
+REPLY_TO_CHOICES = [SelectChoice("none", "Replies go to the list's sender address"),
+                    SelectChoice("list", "Replies go to the list (Reply-To: the list)"),
+                    SelectChoice("author", "Replies go to the author")]
+COMMENT_CHOICES = [SelectChoice("open", "Open: verified readers' comments appear at once"),
+                   SelectChoice("first_held", "A reader's first comment waits for the committee"),
+                   SelectChoice("all_held", "Every comment waits for the committee"),
+                   SelectChoice("closed", "Closed: no new comments")]
+DIGEST_CHOICES = [SelectChoice("daily", "Daily"), SelectChoice("weekly", "Weekly")]
+
+
+class ListForm(Form):
+    slug = StringField("Address (the part before the @)", validators=[Length(max=64)])
+    name = StringField("Name", validators=[Length(max=200)])
+    description = TextAreaField("Description", validators=[Length(max=5000)])
+    public = BooleanField("Shown on the site (visitors may join it)", default=True)
+    kind = SelectField("Kind", choices=KIND_CHOICES, default="announce")
+    from_name = StringField("Sender name (empty: the list's name)", validators=[Length(max=200)])
+    from_address = StringField("Sender address (empty: the list's address)",
+                               validators=[Length(max=320)])
+    reply_to_policy = SelectField("Replies", choices=REPLY_TO_CHOICES, default="none")
+    subject_prefix = StringField("Subject prefix, e.g. [News]", validators=[Length(max=60)])
+    required_approvals = StringField("Approvals an announcement needs before it is sent",
+                                     default="1", validators=[Length(max=10)])
+    comment_policy = SelectField("Comments in the archive", choices=COMMENT_CHOICES,
+                                 default="open")
+    welcome_text = TextAreaField("Welcome text (in the welcome mail)",
+                                 validators=[Length(max=20_000)])
+    footer = TextAreaField("Footer (under every announcement)", validators=[Length(max=5000)])
+    consent_text = TextAreaField("Consent text (shown at sign-up, kept with each consent)",
+                                 validators=[Length(max=2000)])
+    digest_schedule = SelectField("Digest", choices=DIGEST_CHOICES, default="weekly")
+
+    def settings(self) -> dict:
+        """The settings as typed, for the service to check."""
+        return {name: getattr(self, name).data for name in (
+            "name", "description", "public", "kind", "from_name", "from_address",
+            "reply_to_policy", "subject_prefix", "required_approvals", "comment_policy",
+            "welcome_text", "footer", "consent_text", "digest_schedule")}
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            field = getattr(self, name, None)
+            if field is not None:
+                field.errors = [*field.errors, message]
