@@ -56,10 +56,14 @@ def _register_features(app: Flask) -> None:
     announcement_jobs.register(delivery_hooks)  # scheduled announcements, then
     delivery_hooks.round_jobs.append(digests.queue_digests)  # each list's digest, once a period
 
-    from listserve import announcements, archive, committee, public, subscriptions
+    from listserve import announcements, archive, committee, inbound, public, subscriptions
     from listserve.delivery import views as delivery_views
+    from listserve.inbound import moderation as post_moderation
 
-    for feature in (public, subscriptions, delivery_views, archive, committee, announcements):
+    delivery_hooks.round_jobs.append(post_moderation.expire_held_posts)  # held posts expire
+
+    for feature in (public, subscriptions, delivery_views, archive, committee, announcements,
+                    inbound):
         app.register_blueprint(feature.bp)
 
 
