@@ -69,6 +69,7 @@ def _register_features(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from listserve.announcements.cli import announcements
+    from listserve.archive.cli import archive
     from listserve.cli import serve
     from listserve.committee.cli import members
     from listserve.committee.list_cli import lists
@@ -78,7 +79,7 @@ def _register_commands(app: Flask) -> None:
     from listserve.subscriptions.manage.cli import subscribers
 
     for command in (serve, worker, mailings, inbound, demo, ecosystem, members, announcements,
-                    subscribers, lists):
+                    subscribers, lists, archive):
         app.cli.add_command(command)
 
 

@@ -11,7 +11,7 @@ from listserve.core.lists import MailingList, ReplyToPolicy
 from listserve.delivery.outbox import enqueue_announcement
 from listserve.inbound.dmarc import list_sender
 from listserve.inbound.message import clean_header, read_message
-from listserve.inbound.post_content import archive_html, read_post
+from listserve.archive.message_text import archive_html, read_post
 
 
 def list_subject(subject: str, mailing_list: MailingList) -> str:

@@ -15,7 +15,7 @@ from listserve.core.link_views import button_link
 from listserve.core.lists import MailingList
 from listserve.extensions import db
 from listserve.inbound import bp, moderation
-from listserve.inbound.post_content import read_post
+from listserve.archive.message_text import read_post
 
 LABELS = {
     "approve": "Approve",

@@ -23,7 +23,7 @@ from listserve.inbound.distribute import distribute_post
 from listserve.inbound.message import Incoming, clean_header
 from listserve.inbound.models import InboundMessage, InboundStatus
 from listserve.inbound.moderation import notify_moderators, tell_sender
-from listserve.inbound.post_content import read_post
+from listserve.archive.message_text import read_post
 from listserve.inbound.posters import count_post, standing_of
 from listserve.subscriptions.models import (
     Subscriber,
