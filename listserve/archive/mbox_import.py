@@ -80,6 +80,8 @@ def split_mbox(data: bytes) -> Iterator[tuple[int, bytes, bytes]]:
 def _header(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, str) and "=?" not in value:  # nothing encoded (most headers)
+        return " ".join(value.split()).replace("\0", "")
     try:
         text = str(make_header(decode_header(str(value))))
     except (LookupError, UnicodeError, ValueError, TypeError):
@@ -112,12 +114,14 @@ def parse_message(raw: bytes, from_line: bytes) -> Parsed:
     else:
         name, address = (getaddresses([author]) or [("", "")])[0]
     text, html, attachments = "", "", []
-    for part in msg.walk():
+    for part in (msg.walk() if msg.is_multipart() else (msg,)):
         if part.is_multipart():
             continue
         ctype = part.get_content_type()
-        filename = part.get_filename()
-        if filename or part.get("Content-Disposition", "").lower().startswith("attachment"):
+        disposition = part.get("Content-Disposition", "")
+        filename = part.get_filename() if disposition or "name=" in part.get(
+            "Content-Type", "") else None
+        if filename or disposition.lower().startswith("attachment"):
             attachments.append(Attachment(_header(filename or "unnamed"), ctype,
                                           len(part.get_payload(decode=True) or b"")))
         elif ctype == "text/plain" and not text:
