@@ -176,3 +176,31 @@ def test_dmarc_none_keeps_the_posters_from(app, inbound_receiver, deliver, smtp_
     [copy] = [m for m in copies(smtp_sink, "Relaxed") if m.rcpt_tos == ["ann@example.net"]]
     assert copy.message["From"] == "Rae <rae@relaxed.example>"
     assert copy.message["Reply-To"] is None
+
+
+@pytest.mark.parametrize("policy", ["reject", "none"])
+def test_dkim_verifies_on_the_delivered_copy_either_way(app, inbound_receiver, deliver,
+                                                        smtp_sink, tmp_path, policy):
+    import base64
+
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = tmp_path / "key.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                       serialization.PrivateFormat.TraditionalOpenSSL,
+                                       serialization.NoEncryption()))
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+    app.config.update(DKIM_SELECTOR="s2026", DKIM_PRIVATE_KEY_PATH=str(path),
+                      DMARC_RESOLVER=resolver_with({"poster.example": f"v=DMARC1; p={policy}"}))
+    discussion_list(app, MEMBERS + ["pat@poster.example"])
+    send(inbound_receiver.port, "pat@poster.example", TALK,
+         post("Pat <pat@poster.example>", "Signed", "Ünïcode and\n.a dot line\n"))
+    deliver()
+    [copy] = [m for m in copies(smtp_sink, "Signed") if m.rcpt_tos == ["ann@example.net"]]
+    assert dkim.verify(copy.data, dnsfunc=lambda name, timeout=5: record)
+    rewritten = copy.message["From"] == "Pat via Talk <talk@lists.example.org>"
+    assert rewritten == (policy == "reject")
