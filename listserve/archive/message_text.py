@@ -74,29 +74,29 @@ def hide_addresses(text: str) -> str:
     return EMAIL_RE.sub(lambda m: f"{m.group(1)}@{m.group(2)[:2]}…", text)
 
 
+QUOTED_RUN = re.compile(r"((?:^[ \t]*>.*(?:\n|\Z))+)", re.MULTILINE)
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _shown_html(text: str) -> str:
+    shown = hide_addresses(text) if "@" in text else text
+    return html.escape(shown).replace("\n", "<br>\n")
+
+
 def archive_html(text: str, attachments: list[Attachment] = ()) -> str:
     """The post as the archive shows it: paragraphs, quoted text folded, addresses hidden."""
-    out, block, quoted = [], [], None
-
-    def flush():
-        if not block:
-            return
-        body = html.escape(hide_addresses("\n".join(block))).replace("\n", "<br>\n")
-        if quoted:
+    out = []
+    # split() with a group: the runs of quoted lines are at the odd places.
+    for i, chunk in enumerate(QUOTED_RUN.split(text)):
+        chunk = chunk.strip("\n")
+        if not chunk.strip():
+            continue
+        if i % 2:
             out.append(f'<details class="quoted"><summary>quoted text</summary>'
-                       f"<blockquote>{body}</blockquote></details>")
+                       f"<blockquote>{_shown_html(chunk)}</blockquote></details>")
         else:
-            out.append(f"<p>{body}</p>")
-        block.clear()
-
-    for line in text.splitlines():
-        is_quote = line.lstrip().startswith(">")
-        if not line.strip() or is_quote != quoted:
-            flush()
-            quoted = is_quote
-        if line.strip():
-            block.append(line)
-    flush()
+            out.extend(f"<p>{_shown_html(para.strip(chr(10)))}</p>"
+                       for para in PARAGRAPH_BREAK.split(chunk) if para.strip())
     if attachments:
         items = "".join(f"<li>{html.escape(a.filename)} ({html.escape(a.content_type)}, "
                         f"{a.size} bytes)</li>" for a in attachments)

@@ -41,6 +41,8 @@ def distribute_post(raw: bytes, mailing_list: MailingList) -> Post:
         reply_to = mailing_list.address
     text = content.text
     if content.attachments:
+        # Copies carry text only: the attachments are named (strip: removed; keep: named and
+        # listed with the post in the archive).
         names = ", ".join(a.filename for a in content.attachments)
         text += f"\n[Attachments, listed in the archive: {names}]\n"
     if mailing_list.footer.strip():
