@@ -26,6 +26,7 @@ from listserve.archive.message_text import Attachment, archive_html, html_to_tex
 from listserve.archive.models import Post
 from listserve.archive.services import slugify
 from listserve.archive.threads import base_subject
+from listserve.core.db import IMMEDIATE, is_postgresql
 from listserve.extensions import db
 
 FROM_LINE = re.compile(rb"^From [^\n]*\n", re.MULTILINE)
@@ -104,7 +105,14 @@ def _decode(part) -> str:
 
 def parse_message(raw: bytes, from_line: bytes) -> Parsed:
     """One message of the archive, decoded; raises ValueError when it cannot be read."""
-    msg = message_from_bytes(raw, policy=compat32)
+    # Most messages are one part: only their header block goes through the parser, and the
+    # body is taken as it is (the parser would read it line by line); multipart ones whole.
+    head, _, body = raw.partition(b"\n\n")
+    msg = message_from_bytes(head + b"\n\n", policy=compat32)
+    if msg.get_content_maintype() == "multipart" or msg.defects:
+        msg = message_from_bytes(raw, policy=compat32)
+    else:
+        msg.set_payload(body.decode("ascii", "surrogateescape"))
     if not msg.keys() or (msg.get("From") is None and msg.get("Date") is None):
         raise ValueError("no message headers")
     author = _header(msg.get("From"))
@@ -153,6 +161,9 @@ def import_mbox(data: bytes, list_id: int, progress: Callable[[int], None] | Non
                 commit: bool = True) -> ImportReport:
     """Import every message of `data` into the list's archive (commits per batch)."""
     report = ImportReport()
+    if commit:  # each batch its own IMMEDIATE transaction (see _reserve_ids)
+        db.session.commit()
+        db.session.connection(execution_options=IMMEDIATE)
     known = dict(db.session.execute(
         sa.select(Post.message_id, Post.thread_id).where(Post.list_id == list_id,
                                                          Post.message_id.isnot(None))).all())
@@ -177,10 +188,23 @@ def import_mbox(data: bytes, list_id: int, progress: Callable[[int], None] | Non
             batch = []
             if commit:
                 db.session.commit()
+                db.session.connection(execution_options=IMMEDIATE)
     _insert(batch, list_id, known, threads_by_subject, taken, report)
     if commit:
         db.session.commit()
     return report
+
+
+def _reserve_ids(count: int) -> list[int]:
+    """Ids for `count` new posts, taken before they are written, so each row goes in once
+    with its thread (an UPDATE afterwards would re-index its text for the search)."""
+    if is_postgresql():
+        return list(db.session.scalars(sa.text(
+            "SELECT nextval(pg_get_serial_sequence('post', 'id')) "
+            "FROM generate_series(1, :n)"), {"n": count}))
+    # SQLite: the transaction began IMMEDIATE (the only writer), so the ids are free.
+    highest = db.session.scalar(sa.select(sa.func.max(Post.id))) or 0
+    return list(range(highest + 1, highest + 1 + count))
 
 
 def _insert(batch, list_id, known, threads_by_subject, taken, report) -> None:
@@ -188,27 +212,7 @@ def _insert(batch, list_id, known, threads_by_subject, taken, report) -> None:
         return
     batch.sort(key=lambda p: p.date)
     rows = []
-    for parsed in batch:
-        base = slugify(parsed.subject)
-        slug, n = base, 1
-        while (parsed.date.year, slug) in taken:
-            n += 1
-            slug = f"{base}-{n}"
-        taken.add((parsed.date.year, slug))
-        rows.append({
-            "year": parsed.date.year, "slug": slug, "subject": parsed.subject,
-            "body_markdown": parsed.text, "body_html": archive_html(parsed.text,
-                                                                    parsed.attachments),
-            "published_at": parsed.date, "list_id": list_id,
-            "message_id": parsed.message_id,
-            "in_reply_to": parsed.references[0][:250] if parsed.references else None,
-            "references": " ".join(f"<{r}>" for r in parsed.references[1:])[:20000] or None,
-            "author_name": parsed.author_name, "author_email": parsed.author_email,
-        })
-    ids = db.session.execute(
-        sa.insert(Post).returning(Post.id, sort_by_parameter_order=True), rows).scalars().all()
-    updates = []
-    for parsed, post_id in zip(batch, ids, strict=True):
+    for parsed, post_id in zip(batch, _reserve_ids(len(batch)), strict=True):
         refs = parsed.references
         thread = next((known[r] for r in refs[:1] + refs[1:][::-1] if known.get(r)), None)
         subject_key = base_subject(parsed.subject)
@@ -219,8 +223,22 @@ def _insert(batch, list_id, known, threads_by_subject, taken, report) -> None:
             report.threads += 1
         threads_by_subject.setdefault(subject_key, thread)
         known[parsed.message_id] = thread
-        updates.append({"post_id": post_id, "thread": thread})
-    db.session.execute(
-        sa.update(Post.__table__).where(Post.__table__.c.id == sa.bindparam("post_id"))
-        .values(thread_id=sa.bindparam("thread")), updates)
+        base = slugify(parsed.subject)
+        slug, n = base, 1
+        while (parsed.date.year, slug) in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add((parsed.date.year, slug))
+        rows.append({
+            "id": post_id, "thread_id": thread,
+            "year": parsed.date.year, "slug": slug, "subject": parsed.subject,
+            "body_markdown": parsed.text, "body_html": archive_html(parsed.text,
+                                                                    parsed.attachments),
+            "published_at": parsed.date, "list_id": list_id,
+            "message_id": parsed.message_id,
+            "in_reply_to": refs[0][:250] if refs else None,
+            "references": " ".join(f"<{r}>" for r in refs[1:])[:20000] or None,
+            "author_name": parsed.author_name, "author_email": parsed.author_email,
+        })
+    db.session.execute(Post.__table__.insert(), rows)  # one multi-row INSERT, no RETURNING
     report.imported += len(batch)
