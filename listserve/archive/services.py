@@ -113,18 +113,6 @@ def list_posts(page: int = 1, per_page: int = 20, mailing_list=None) -> ArchiveP
     return ArchivePage(page, max(1, -(-total // per_page)), months, counts)
 
 
-def count_comments(post_ids: list[int]) -> dict[int, int]:
-    """Published comments per post, in one query."""
-    if not post_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Comment.post_id, sa.func.count())
-        .where(Comment.post_id.in_(post_ids), Comment.status == CommentStatus.PUBLISHED)
-        .group_by(Comment.post_id)
-    )
-    return {post_id: count for post_id, count in rows}
-
-
 def neighbours(post: Post) -> tuple[Post | None, Post | None]:
     """The posts of the same list published just before and just after this one (one query)."""
     same_time = Post.published_at == post.published_at
