@@ -40,7 +40,8 @@ def held_posts(list_id: int | None = None) -> list[InboundMessage]:
 
 
 def get_held(record_id: int) -> InboundMessage:
-    record = db.session.get(InboundMessage, record_id)
+    # Beyond a database integer there is no such row (and PostgreSQL would refuse the query).
+    record = db.session.get(InboundMessage, record_id) if 0 < record_id < 2**31 else None
     if record is None or record.kind != InboundKind.POST or record.status != InboundStatus.HELD:
         raise NotHeld("This post is no longer waiting: someone decided already.")
     return record

@@ -4,7 +4,7 @@ decisions, and the moderator notice's links (a button; the POST acts, once)."""
 import email
 from email import policy
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import Length
@@ -69,19 +69,24 @@ def held_post(record_id: int):
 @member_required
 def decide(record_id: int, action: str):
     form = DecisionForm()
-    if action not in LABELS or not form.validate_on_submit():
-        return render_template("errors/error.html", code=400,
-                               message="That did not work; please press the button again."), 400
+    if action not in LABELS:
+        abort(404)
     try:
         record = moderation.get_held(record_id)
     except moderation.NotHeld as exc:
         flash(str(exc), "error")
         return redirect(url_for("inbound.held_queue"))
-    if action == "reject" and not (form.reason.data or "").strip():
-        flash("Please say why: the sender gets the reason.", "error")
+    reason = (form.reason.data or "").replace("\0", "").strip()
+    valid = form.validate_on_submit()
+    if valid and action == "reject" and not reason:
+        form.reason.errors = ["Please say why: the sender gets the reason."]
+        valid = False
+    if not valid:  # the page again, with what was typed and what is wrong
+        if not form.reason.errors:
+            flash("That did not work; please press the button again.", "error")
         return render_template("inbound/held_post.html", form=form, labels=LABELS,
                                with_headers=False, **_shown(record)), 400
-    moderation.act_on(record, action, current_user.label, form.reason.data or "")
+    moderation.act_on(record, action, current_user.label, reason)
     db.session.commit()
     flash(DONE[action], "success")
     return redirect(url_for("inbound.held_queue"))

@@ -141,3 +141,14 @@ def test_held_posts_expire_after_the_lists_days_with_the_sender_told(app, held, 
     assert "within 14 days" in told.text
     with app.app_context():
         assert db.session.get(InboundMessage, held.id).reason.startswith("expired")
+
+
+def test_bad_input_to_the_decisions_is_a_4xx_that_keeps_what_was_typed(client, held, post_form):
+    log_in(client, "mod@example.org")
+    page = f"/committee/held/{held.id}"
+    long = post_form(page, {"reason": "Spam\0" + "x" * 100_000}, action=f"{page}/reject")
+    assert long.status_code == 400 and "xxxxxxxx" in long.get_data(as_text=True)
+    assert post_form(page, {}, action=f"{page}/explode").status_code == 404
+    assert client.get("/committee/held/99999999999999999999").status_code in (302, 404)
+    assert post_form(page, {}, action="/committee/held/99999999999999999999/approve"
+                     ).status_code in (302, 404)
