@@ -1,7 +1,7 @@
 """Delivery benchmark: one announcement to N subscribers, sent by K worker processes into a
 local SMTP sink, next to the raw limit of a plain smtplib loop into the same sink.
 
-    python bench/delivery.py --recipients 100000 --workers 1,2 [--dkim] [--digest]
+    python bench/delivery.py --recipients 100000 --workers 1,2 [--dkim] [--digest] [--post]
                              [--database URL]
 
 --dkim: the same sends again, DKIM-signed (rsa-sha256, 2048 bits), and the rate of bare
@@ -16,7 +16,9 @@ queued by the digest job and sent by one worker, its rate printed against the ra
 measured around it with a digest of the same size. With no --database it
 makes (and drops) a private PostgreSQL database when one answers on 127.0.0.1:5432, else
 uses SQLite. The sink is Postfix's smtp-sink when installed, else an aiosmtpd counting sink
-in its own process.
+in its own process. With --post, the list is a discussion list and the mail sent is a
+subscriber's post taken in as `listserve inbound` takes it (archived, threaded, From kept or
+rewritten for DMARC), instead of the committee's announcement.
 """
 
 import argparse
@@ -117,6 +119,34 @@ def enqueue(app, purpose: str) -> tuple[int, float]:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE outbox")
         return mailing.id, elapsed
+
+
+def enqueue_post(app) -> tuple[int, float]:
+    """A subscriber's post to the (now discussion) list, queued as the receiver queues it."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    from listserve.core.lists import get_default_list
+    from listserve.inbound.distribute import distribute_post
+
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = "Ann Example <ann@example.net>"
+    msg["To"] = "announcements@lists.example.org"
+    msg["Subject"] = "Network news: the spring gatherings"
+    msg["Message-ID"] = "<bench-post@example.net>"
+    msg.set_content(TEXT)
+    with app.app_context():
+        app.config["DMARC_RESOLVER"] = lambda name: []  # no DNS in a benchmark
+        mailing_list = get_default_list()
+        mailing_list.kind = "discussion"
+        started = time.perf_counter()
+        post = distribute_post(msg.as_bytes(), mailing_list)
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE outbox")
+        return post.mailing_id, elapsed
 
 
 def requeue(app, mailing_id: int) -> None:
@@ -339,6 +369,8 @@ def main() -> None:
     parser.add_argument("--dkim", action="store_true", help="also measure the signed rate")
     parser.add_argument("--digest", action="store_true",
                         help="then a digest run: every subscriber reads a digest")
+    parser.add_argument("--post", action="store_true",
+                        help="send a subscriber's post to a discussion list, not an announcement")
     parser.add_argument("--database", help="SQLAlchemy URL (default: private PG database)")
     opts = parser.parse_args()
 
@@ -364,7 +396,8 @@ def main() -> None:
         # What a worker costs to start, find nothing due and exit: taken off each run's
         # worker CPU so that the per-copy figure is what sending costs.
         startup = min(run_workers(env, 1, opts.concurrency)[2][0] for _ in range(3))
-        mailing_id, enqueue_seconds = enqueue(app, "announcement:bench")
+        mailing_id, enqueue_seconds = (enqueue_post(app) if opts.post
+                                       else enqueue(app, "announcement:bench"))
         sample = sample_copy(app, mailing_id)
         print(f"database {engine}, sink {sink_kind}, {opts.recipients:,} recipients, "
               f"copy {len(sample):,} bytes, batch {opts.batch_size}, group {opts.group}, "

@@ -40,12 +40,23 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_features(app: Flask) -> None:
-    from listserve import announcements, members
+    from listserve import (
+        announcements,
+        api,
+        archive,
+        committee,
+        inbound,
+        members,
+        public,
+        subscriptions,
+    )
     from listserve.announcements import jobs as announcement_jobs
     from listserve.api import sender as webhook_sender
     from listserve.archive import personal_data as archive_personal_data
     from listserve.committee import auth as committee_auth
     from listserve.delivery import hooks
+    from listserve.delivery import views as delivery_views
+    from listserve.inbound import moderation as post_moderation
     from listserve.inbound import personal_data as inbound_personal_data
     from listserve.subscriptions import digests
     from listserve.subscriptions import jobs as subscription_jobs
@@ -55,28 +66,25 @@ def _register_features(app: Flask) -> None:
     inbound_personal_data.init_app(app)  # mail a person sent us
     members.init_app(app)  # network members: their entries, their counts on Numbers
     announcements.init_app(app)  # events: on archive pages; answers in a person's data
+
     delivery_hooks = hooks.init_app(app)
     subscription_jobs.register(delivery_hooks)  # first: requests to join, then
-    announcement_jobs.register(delivery_hooks)  # scheduled announcements, then
+    announcement_jobs.register(delivery_hooks)  # scheduled announcements and reminders, then
     delivery_hooks.round_jobs.append(digests.queue_digests)  # each list's digest, once a period
+    delivery_hooks.round_jobs.append(post_moderation.expire_held_posts)  # held posts expire
     webhook_sender.register(delivery_hooks)  # webhook deliveries queued by events
 
-    from listserve import archive, committee, public, subscriptions
-    from listserve.delivery import views as delivery_views
-
     for feature in (public, subscriptions, delivery_views, archive, committee, announcements,
-                    members):
+                    members, inbound):
         app.register_blueprint(feature.bp)
     app.register_blueprint(announcements.events_bp)
-
-    from listserve import api
-
     api.init_app(app)  # /api/v1 with its OpenAPI document, and the committee's API pages
 
 
 def _register_commands(app: Flask) -> None:
     from listserve.announcements.cli import announcements
     from listserve.api.cli import api_token
+    from listserve.archive.cli import archive
     from listserve.cli import serve
     from listserve.committee.cli import members
     from listserve.committee.list_cli import lists
@@ -87,7 +95,7 @@ def _register_commands(app: Flask) -> None:
     from listserve.subscriptions.manage.cli import subscribers
 
     for command in (serve, worker, mailings, inbound, demo, ecosystem, members, announcements,
-                    subscribers, lists, dkim, api_token):
+                    subscribers, lists, dkim, api_token, archive):
         app.cli.add_command(command)
 
 

@@ -13,7 +13,9 @@ from listserve.extensions import db
 
 class Post(db.Model):
     __tablename__ = "post"
-    __table_args__ = (sa.UniqueConstraint("year", "slug"), PUBLIC_CONTENT)
+    __table_args__ = (sa.UniqueConstraint("year", "slug"),
+                      sa.Index("ix_post_list_message_id", "list_id", "message_id"),
+                      PUBLIC_CONTENT)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
@@ -30,6 +32,33 @@ class Post(db.Model):
     mailing_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("mailing.id", ondelete="SET NULL")
     )
+    # A message to a discussion list (or imported from an old archive): who wrote it and
+    # where it sits in its thread (thread_id: the id of the thread's first post).
+    message_id: Mapped[str | None] = mapped_column(sa.String(250))
+    in_reply_to: Mapped[str | None] = mapped_column(sa.String(250))
+    references: Mapped[str | None] = mapped_column(sa.Text)
+    author_name: Mapped[str | None] = mapped_column(sa.String(200))
+    author_email: Mapped[str | None] = mapped_column(sa.String(320))
+    thread_id: Mapped[int | None] = mapped_column(index=True)
+
+
+class PosterStanding(enum.StrEnum):
+    FREE = "free"  # posts without moderation (a moderator said so)
+    MEMBER = "member"  # counted: a member's first posts may be held
+    BANNED = "banned"  # never reaches the list
+
+
+class ListPoster(db.Model):
+    """One address's standing on one discussion list."""
+
+    __tablename__ = "list_poster"
+    __table_args__ = (sa.UniqueConstraint("list_id", "email_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("mailing_list.id", ondelete="CASCADE"))
+    email_key: Mapped[str] = mapped_column(sa.String(320))
+    standing: Mapped[str] = mapped_column(sa.String(16), default=PosterStanding.MEMBER)
+    accepted_posts: Mapped[int] = mapped_column(default=0)
 
 
 class CommentStatus(enum.StrEnum):

@@ -12,7 +12,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
-from listserve.archive import bp, comment_notices, comments, reader, services
+from listserve.archive import bp, comment_notices, comments, reader, services, thread_pages
 from listserve.archive.feed import build_feed
 from listserve.archive.forms import CommentForm
 from listserve.archive.list_archives import list_slug_for, list_slug_of, public_archive_or_404
@@ -83,9 +83,28 @@ def _paging() -> dict:
 @cached_page
 def list_index(list_slug: str):
     mailing_list = public_archive_or_404(list_slug)
+    if not mailing_list.announce_only:  # a discussion list: its threads
+        return render_template("archive/threads.html", mailing_list=mailing_list,
+                               threads=thread_pages.list_threads(mailing_list.id, _page_number()),
+                               archive_lists=[m for m in lists_for_pages() if m.public])
     page = services.list_posts(_page_number(), mailing_list=mailing_list)
     return render_template("archive/index.html", archive=page, mailing_list=mailing_list,
                            archive_lists=[m for m in lists_for_pages() if m.public])
+
+
+@bp.get("/archive/<list_slug>/thread/<int:thread_id>")
+@cached_page
+def thread(list_slug: str, thread_id: int):
+    mailing_list = public_archive_or_404(list_slug)
+    if thread_id > 2**31 - 1:  # beyond a database integer: no such thread
+        abort(404)
+    messages = thread_pages.thread_messages(mailing_list.id, thread_id)
+    if not messages:
+        abort(404)
+    # Each body_html was cleaned (and its addresses hidden) when it was archived.
+    return render_template("archive/thread.html", mailing_list=mailing_list,
+                           messages=[(post, depth, Markup(post.body_html))  # noqa: S704
+                                     for post, depth in messages])
 
 
 @bp.get("/archive/<list_slug>/search")

@@ -19,6 +19,12 @@ COMMENT_CHOICES = [SelectChoice("open", "Open: verified readers' comments appear
                    SelectChoice("first_held", "A reader's first comment waits for the committee"),
                    SelectChoice("all_held", "Every comment waits for the committee"),
                    SelectChoice("closed", "Closed: no new comments")]
+NONMEMBER_CHOICES = [SelectChoice("hold", "Held for a moderator"),
+                     SelectChoice("reject", "Sent back with a reason"),
+                     SelectChoice("discard", "Dropped")]
+ATTACHMENT_CHOICES = [SelectChoice("strip", "Left out of the copies, listed in the archive"),
+                      SelectChoice("keep", "Named in the copies, listed in the archive"),
+                      SelectChoice("hold", "A post with attachments waits for a moderator")]
 DIGEST_CHOICES = [SelectChoice("daily", "Daily"), SelectChoice("weekly", "Weekly")]
 
 
@@ -43,13 +49,23 @@ class ListForm(Form):
     consent_text = TextAreaField("Consent text (shown at sign-up, kept with each consent)",
                                  validators=[Length(max=2000)])
     digest_schedule = SelectField("Digest", choices=DIGEST_CHOICES, default="weekly")
+    moderate_first_posts = StringField("A member's first posts held for a moderator (how many)",
+                                       default="0", validators=[Length(max=10)])
+    nonmember_policy = SelectField("Posts from non-members", choices=NONMEMBER_CHOICES,
+                                   default="hold")
+    max_message_kb = StringField("Largest post (kB)", default="512", validators=[Length(max=10)])
+    attachment_policy = SelectField("Attachments", choices=ATTACHMENT_CHOICES, default="strip")
+    held_expiry_days = StringField("Held posts expire after (days)", default="14",
+                                   validators=[Length(max=10)])
 
     def settings(self) -> dict:
         """The settings as typed, for the service to check."""
         return {name: getattr(self, name).data for name in (
             "name", "description", "public", "kind", "from_name", "from_address",
             "reply_to_policy", "subject_prefix", "required_approvals", "comment_policy",
-            "welcome_text", "footer", "consent_text", "digest_schedule")}
+            "welcome_text", "footer", "consent_text", "digest_schedule",
+            "moderate_first_posts", "nonmember_policy", "max_message_kb", "attachment_policy",
+            "held_expiry_days")}
 
     def show_errors(self, errors: dict[str, str]) -> None:
         for name, message in errors.items():

@@ -16,10 +16,12 @@ from listserve.core.addresses import InvalidAddress, normalise_address
 from listserve.core.db import utcnow
 from listserve.core.headers import has_control_characters, is_header_safe
 from listserve.core.lists import (
+    AttachmentPolicy,
     CommentPolicy,
     DigestSchedule,
     ListKind,
     MailingList,
+    NonMemberPolicy,
     ReplyToPolicy,
 )
 from listserve.extensions import db
@@ -88,6 +90,19 @@ def _approvals(value) -> int:
     return number
 
 
+def _whole_number(low: int, high: int) -> Callable:
+    def clean(value) -> int:
+        try:
+            number = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise ValueError("A whole number, please.") from None
+        if not low <= number <= high:
+            raise ValueError(f"Between {low} and {high}, please.")
+        return number
+
+    return clean
+
+
 def _from_address(value) -> str:
     text = str(value or "").strip()
     if not text:
@@ -121,6 +136,12 @@ CLEANERS: dict[str, Callable] = {
     "footer": _text(5000, one_line=False),
     "consent_text": _text(2000, one_line=False, required=True),
     "digest_schedule": _choice(DigestSchedule),
+    # Discussion lists: who may post and what a post may carry (listserve.inbound.posting).
+    "moderate_first_posts": _whole_number(0, 100),
+    "nonmember_policy": _choice(NonMemberPolicy),
+    "max_message_kb": _whole_number(1, 100_000),
+    "attachment_policy": _choice(AttachmentPolicy),
+    "held_expiry_days": _whole_number(1, 365),
 }
 SETTING_NAMES = [*CLEANERS, "archived"]
 

@@ -40,6 +40,18 @@ class CommentPolicy(enum.StrEnum):
     CLOSED = "closed"  # no new comments
 
 
+class NonMemberPolicy(enum.StrEnum):
+    HOLD = "hold"  # held for a moderator
+    REJECT = "reject"  # sent back with a clear reason
+    DISCARD = "discard"  # dropped (kept only in the inbound log)
+
+
+class AttachmentPolicy(enum.StrEnum):
+    STRIP = "strip"  # the text goes out, the attachments are named in a note
+    KEEP = "keep"  # attachments are listed in the archive and named in the copies
+    HOLD = "hold"  # a post with attachments waits for a moderator
+
+
 class DigestSchedule(enum.StrEnum):
     DAILY = "daily"
     WEEKLY = "weekly"
@@ -75,6 +87,15 @@ class MailingList(db.Model):
     consent_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     digest_schedule: Mapped[str] = mapped_column(
         sa.String(16), default=DigestSchedule.WEEKLY, server_default=DigestSchedule.WEEKLY.value)
+    # Discussion lists (issue 24): who may post, and what a post may carry.
+    moderate_first_posts: Mapped[int] = mapped_column(default=0, server_default="0")
+    nonmember_policy: Mapped[str] = mapped_column(
+        sa.String(16), default=NonMemberPolicy.HOLD, server_default=NonMemberPolicy.HOLD.value)
+    max_message_kb: Mapped[int] = mapped_column(default=512, server_default="512")
+    attachment_policy: Mapped[str] = mapped_column(
+        sa.String(16), default=AttachmentPolicy.STRIP,
+        server_default=AttachmentPolicy.STRIP.value)
+    held_expiry_days: Mapped[int] = mapped_column(default=14, server_default="14")
     # Archived: no new subscriptions, sends or comments; its archive stays readable.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

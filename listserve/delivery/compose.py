@@ -142,8 +142,13 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
     list_name = check_header_value(mailing_list.name, "list name")
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = check_header_value(mailing.subject, "subject")
-    sender_name = check_header_value(mailing_list.sender_name, "sender name")
-    top = [mailbox_field("From", sender_name, mailing_list.sender_address),
+    if mailing.from_address:  # a post: its poster (or "Name via List", see inbound.dmarc)
+        sender_name = check_header_value(mailing.from_name or "", "sender name")
+        sender_address = check_header_value(mailing.from_address, "sender address")
+    else:
+        sender_name = check_header_value(mailing_list.sender_name, "sender name")
+        sender_address = mailing_list.sender_address
+    top = [mailbox_field("From", sender_name, sender_address),
            msg.as_bytes().split(BLANK_LINE)[0] + b"\r\n"]
     personal_reply_to = mailing.reply_to == CONFIRM_REPLY_TO
     if mailing.reply_to and not personal_reply_to:
@@ -248,6 +253,14 @@ def _add_list_headers(msg: EmailMessage, mailing: Mailing, mailing_list: Mailing
         msg["Archived-At"] = f"<{check_header_value(mailing.archived_at, 'archive link')}>"
     if mailing_list.announce_only:
         msg["List-Post"] = "NO"
+    else:
+        msg["List-Post"] = f"<mailto:{mailing_list.address}>"
+        # Our own copies coming back (a subscriber's forward, an alias) are not posted again.
+        msg["X-Loop"] = mailing_list.address
+    if mailing.in_reply_to:
+        msg["In-Reply-To"] = check_header_value(mailing.in_reply_to, "In-Reply-To")
+    if mailing.references:
+        msg["References"] = check_header_value(mailing.references, "References")
     msg["List-Help"] = f"<mailto:{mailing_list.slug}-request@{mailing_list.domain}?subject=help>"
     msg["Precedence"] = "list"
 

@@ -60,6 +60,12 @@ class Mailing(db.Model):
     # people who are on the list (a welcome), but not a confirmation request.
     personal_unsubscribe: Mapped[bool] = mapped_column(default=False)
     archived_at: Mapped[str | None] = mapped_column(sa.String(2000))  # the post's permalink
+    # A post to a discussion list: its From (the poster's, or "Name via List" when the
+    # poster's domain asks for DMARC rewriting) and its threading headers, as received.
+    from_name: Mapped[str | None] = mapped_column(sa.String(200))
+    from_address: Mapped[str | None] = mapped_column(sa.String(320))
+    in_reply_to: Mapped[str | None] = mapped_column(sa.String(250))
+    references: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(16), default=MailingStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -127,6 +127,9 @@ def enqueue_announcement(
     archived_at: str | None = None,
     recipients: sa.Select | None = None,
     attachments: list[Attachment] | None = None,
+    sender: tuple[str, str] | None = None,
+    in_reply_to: str | None = None,
+    references: str | None = None,
 ) -> Mailing:
     """Queue one personal copy of an announcement for every recipient: `recipients`, a select of
     (subscription id, address, name), else the list's own (every confirmed subscriber, as the
@@ -158,6 +161,11 @@ def enqueue_announcement(
         reply_to=reply_to,
         archived_at=archived_at,
         personal_unsubscribe=True,
+        # A post to a discussion list: (name, address) of its From, its threading headers.
+        from_name=sender[0] if sender else None,
+        from_address=sender[1] if sender else None,
+        in_reply_to=in_reply_to,
+        references=references,
     )
     db.session.add(mailing)
     _attach(mailing, attachments)

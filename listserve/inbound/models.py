@@ -19,6 +19,7 @@ class InboundKind(enum.StrEnum):
     CONFIRM = "confirm"  # <list>-confirm+CODE: a reply to a confirmation mail
     BOUNCE = "bounce"  # bounces+ID: a delivery report about one copy we sent
     REPLY = "reply"  # <list>@ or <list>+KEY@: a reply to an announcement
+    POST = "post"  # <list>@ of a discussion list: a message for every subscriber
     UNKNOWN = "unknown"  # accepted at RCPT, but its list was gone by the time the data came
 
 

@@ -19,6 +19,7 @@ from listserve.inbound.bounce_reports import handle_bounce
 from listserve.inbound.commands import HANDLERS
 from listserve.inbound.message import Incoming, read_message
 from listserve.inbound.models import InboundKind, InboundMessage, InboundStatus
+from listserve.inbound.posting import handle_post
 from listserve.inbound.recipients import Destination, classify_recipient, known_lists
 from listserve.inbound.replies import keep_reply
 
@@ -100,6 +101,8 @@ def _kind(destination: Destination, incoming: Incoming) -> InboundKind:
 def _dispatch(destination, incoming, mailing_list, record, raw, peer):
     if destination.kind == InboundKind.REPLY:
         return keep_reply(incoming, mailing_list, record, destination.argument, raw)
+    if destination.kind == InboundKind.POST:
+        return handle_post(incoming, raw, mailing_list, record)
     if destination.kind == InboundKind.BOUNCE:
         return handle_bounce(raw, int(destination.argument), incoming.is_bounce)
     return HANDLERS[destination.kind](incoming, destination, mailing_list, peer)

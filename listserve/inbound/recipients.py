@@ -2,7 +2,8 @@
 
 For a list with slug `news` on `lists.example.org`:
 
-    news@…                 a reply to an announcement (kept for the archive's comments)
+    news@…                 a reply to an announcement (kept for the archive's comments);
+                           for a discussion list, a post to every subscriber
     news+KEY@…             the same, with a routing key the archive may put in Reply-To
     news-join@…            join (double opt-in)
     news-leave@…           leave (confirmed by mail)
@@ -72,6 +73,8 @@ def _classify_local_part(local: str, mailing_list: MailingList) -> Destination |
     if base == slug:
         if plus and not REPLY_KEY_RE.match(argument):
             return None
+        if not plus and not mailing_list.announce_only:
+            return Destination(InboundKind.POST, mailing_list.id)
         return Destination(InboundKind.REPLY, mailing_list.id, argument)
     if base == f"{slug}-confirm":
         ok = plus and CODE_RE.match(argument)

@@ -1,0 +1,244 @@
+"""Old archives into a list's archive: an mbox (a Mailman 3 / HyperKitty export) or Mailman 2
+pipermail monthly files (.txt, .txt.gz, addresses written "ann at example.org").
+
+Messages are split at "From " lines that follow a blank line, decoded (RFC 2047 headers,
+quoted-printable and base64 bodies, charset labels), and inserted in batches; threads are
+rebuilt from In-Reply-To / References, falling back to the subject. A message whose Message-ID
+the list's archive (or the file, earlier) already holds is skipped, so importing a file again
+changes nothing; a message without one gets one made from its bytes. A message that cannot be
+read is counted and reported by its position, never stopping the import.
+"""
+
+import gzip
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.policy import compat32
+from email.utils import getaddresses, parsedate_to_datetime
+
+import sqlalchemy as sa
+
+from listserve.archive.message_text import Attachment, archive_html, html_to_text
+from listserve.archive.models import Post
+from listserve.archive.services import slugify
+from listserve.archive.threads import base_subject
+from listserve.core.db import IMMEDIATE, is_postgresql
+from listserve.extensions import db
+
+FROM_LINE = re.compile(rb"^From [^\n]*\n", re.MULTILINE)
+MSGID_RE = re.compile(r"<([^<>\s]+)>")
+PIPERMAIL_AT = re.compile(r"^\s*(\S+) at (\S+)\s*(?:\((.*)\))?\s*$")
+BATCH = 1000
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    duplicates: int = 0
+    malformed: list[tuple[int, str]] = field(default_factory=list)  # (position, why)
+    threads: int = 0
+
+    @property
+    def seen(self) -> int:
+        return self.imported + self.duplicates + len(self.malformed)
+
+
+@dataclass
+class Parsed:
+    message_id: str
+    references: list[str]  # In-Reply-To first, then References oldest first
+    subject: str
+    author_name: str
+    author_email: str
+    date: datetime
+    text: str
+    attachments: list[Attachment]
+
+
+def read_file(path: str) -> bytes:
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        return handle.read()
+
+
+def split_mbox(data: bytes) -> Iterator[tuple[int, bytes, bytes]]:
+    """(position from 1, its "From " line, the message) for each message of an mbox."""
+    data = data.replace(b"\r\n", b"\n")
+    starts = [m for m in FROM_LINE.finditer(data)
+              if m.start() == 0 or data[m.start() - 2:m.start()] == b"\n\n"]
+    for n, match in enumerate(starts, 1):
+        end = starts[n].start() if n < len(starts) else len(data)
+        body = data[match.end():end]
+        if body.startswith(b">From ") or b"\n>From " in body:  # mboxo/mboxrd quoting
+            body = re.sub(rb"(?m)^>(>*From )", rb"\1", body)
+        yield n, match.group(0), body
+
+
+def _header(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str) and "=?" not in value:  # nothing encoded (most headers)
+        return " ".join(value.split()).replace("\0", "")
+    try:
+        text = str(make_header(decode_header(str(value))))
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        text = str(value)
+    return " ".join(text.split()).replace("\0", "")
+
+
+def _ids(value: str) -> list[str]:
+    return MSGID_RE.findall(value or "")
+
+
+def _decode(part) -> str:
+    payload = part.get_payload(decode=True) or b""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, "replace")
+    except LookupError:
+        return payload.decode("utf-8", "replace")
+
+
+def parse_message(raw: bytes, from_line: bytes) -> Parsed:
+    """One message of the archive, decoded; raises ValueError when it cannot be read."""
+    # Most messages are one part: only their header block goes through the parser, and the
+    # body is taken as it is (the parser would read it line by line); multipart ones whole.
+    head, _, body = raw.partition(b"\n\n")
+    msg = message_from_bytes(head + b"\n\n", policy=compat32)
+    if msg.get_content_maintype() == "multipart" or msg.defects:
+        msg = message_from_bytes(raw, policy=compat32)
+    else:
+        msg.set_payload(body.decode("ascii", "surrogateescape"))
+    if not msg.keys() or (msg.get("From") is None and msg.get("Date") is None):
+        raise ValueError("no message headers")
+    author = _header(msg.get("From"))
+    pipermail = PIPERMAIL_AT.match(author) if "@" not in author else None
+    if pipermail:  # Mailman 2's "ann at example.org (Ann)"
+        name, address = pipermail.group(3) or "", f"{pipermail.group(1)}@{pipermail.group(2)}"
+    else:
+        name, address = (getaddresses([author]) or [("", "")])[0]
+    text, html, attachments = "", "", []
+    for part in (msg.walk() if msg.is_multipart() else (msg,)):
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        disposition = part.get("Content-Disposition", "")
+        filename = part.get_filename() if disposition or "name=" in part.get(
+            "Content-Type", "") else None
+        if filename or disposition.lower().startswith("attachment"):
+            attachments.append(Attachment(_header(filename or "unnamed"), ctype,
+                                          len(part.get_payload(decode=True) or b"")))
+        elif ctype == "text/plain" and not text:
+            text = _decode(part)
+        elif ctype == "text/html" and not html:
+            html = _decode(part)
+    if not text and html:
+        text = html_to_text(html)
+    references = _ids(msg.get("In-Reply-To", ""))[:1] + _ids(msg.get("References", ""))
+    message_id = next(iter(_ids(msg.get("Message-ID", ""))), "") or (
+        hashlib.sha256(raw).hexdigest()[:40] + "@imported.invalid")
+    return Parsed(message_id[:250], references, _header(msg.get("Subject"))[:998] or
+                  "(no subject)", name[:200], address[:320], _date(msg.get("Date"), from_line),
+                  text.replace("\r\n", "\n").strip() + "\n", attachments)
+
+
+def _date(value, from_line: bytes) -> datetime:
+    for candidate in (value, from_line.decode("latin-1")[5:].split(" ", 1)[-1].strip()):
+        try:
+            when = parsedate_to_datetime(str(candidate))
+        except (TypeError, ValueError, IndexError):
+            continue
+        if when is not None:
+            return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def import_mbox(data: bytes, list_id: int, progress: Callable[[int], None] | None = None,
+                commit: bool = True) -> ImportReport:
+    """Import every message of `data` into the list's archive (commits per batch)."""
+    report = ImportReport()
+    if commit:  # each batch its own IMMEDIATE transaction (see _reserve_ids)
+        db.session.commit()
+        db.session.connection(execution_options=IMMEDIATE)
+    known = dict(db.session.execute(
+        sa.select(Post.message_id, Post.thread_id).where(Post.list_id == list_id,
+                                                         Post.message_id.isnot(None))).all())
+    threads_by_subject = {}
+    taken = set(db.session.execute(sa.select(Post.year, Post.slug)).all())
+    batch: list[Parsed] = []
+    for position, from_line, raw in split_mbox(data):
+        try:
+            parsed = parse_message(raw, from_line)
+        except Exception as exc:  # any message we cannot read is reported, never fatal
+            report.malformed.append((position, f"{type(exc).__name__}: {exc}"[:200]))
+            continue
+        if parsed.message_id in known:
+            report.duplicates += 1
+            continue
+        known[parsed.message_id] = None
+        batch.append(parsed)
+        if progress:
+            progress(position)
+        if len(batch) >= BATCH:
+            _insert(batch, list_id, known, threads_by_subject, taken, report)
+            batch = []
+            if commit:
+                db.session.commit()
+                db.session.connection(execution_options=IMMEDIATE)
+    _insert(batch, list_id, known, threads_by_subject, taken, report)
+    if commit:
+        db.session.commit()
+    return report
+
+
+def _reserve_ids(count: int) -> list[int]:
+    """Ids for `count` new posts, taken before they are written, so each row goes in once
+    with its thread (an UPDATE afterwards would re-index its text for the search)."""
+    if is_postgresql():
+        return list(db.session.scalars(sa.text(
+            "SELECT nextval(pg_get_serial_sequence('post', 'id')) "
+            "FROM generate_series(1, :n)"), {"n": count}))
+    # SQLite: the transaction began IMMEDIATE (the only writer), so the ids are free.
+    highest = db.session.scalar(sa.select(sa.func.max(Post.id))) or 0
+    return list(range(highest + 1, highest + 1 + count))
+
+
+def _insert(batch, list_id, known, threads_by_subject, taken, report) -> None:
+    if not batch:
+        return
+    batch.sort(key=lambda p: p.date)
+    rows = []
+    for parsed, post_id in zip(batch, _reserve_ids(len(batch)), strict=True):
+        refs = parsed.references
+        thread = next((known[r] for r in refs[:1] + refs[1:][::-1] if known.get(r)), None)
+        subject_key = base_subject(parsed.subject)
+        if thread is None and subject_key != parsed.subject.strip().lower():
+            thread = threads_by_subject.get(subject_key)
+        if thread is None:
+            thread = post_id
+            report.threads += 1
+        threads_by_subject.setdefault(subject_key, thread)
+        known[parsed.message_id] = thread
+        base = slugify(parsed.subject)
+        slug, n = base, 1
+        while (parsed.date.year, slug) in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add((parsed.date.year, slug))
+        rows.append({
+            "id": post_id, "thread_id": thread,
+            "year": parsed.date.year, "slug": slug, "subject": parsed.subject,
+            "body_markdown": parsed.text, "body_html": archive_html(parsed.text,
+                                                                    parsed.attachments),
+            "published_at": parsed.date, "list_id": list_id,
+            "message_id": parsed.message_id,
+            "in_reply_to": refs[0][:250] if refs else None,
+            "references": " ".join(f"<{r}>" for r in refs[1:])[:20000] or None,
+            "author_name": parsed.author_name, "author_email": parsed.author_email,
+        })
+    db.session.execute(Post.__table__.insert(), rows)  # one multi-row INSERT, no RETURNING
+    report.imported += len(batch)

@@ -1,0 +1,59 @@
+"""An accepted post: kept in the list's archive, threaded, and queued for every subscriber
+who takes each message (the announcements' engine: one personal copy each, by the outbox)."""
+
+import email
+from email import policy
+
+from listserve.archive.message_text import archive_html, read_post
+from listserve.archive.models import Post
+from listserve.archive.services import post_url
+from listserve.archive.threads import archive_message
+from listserve.core.lists import MailingList, ReplyToPolicy
+from listserve.delivery.outbox import enqueue_announcement
+from listserve.inbound.dmarc import list_sender
+from listserve.inbound.message import clean_header, read_message
+
+
+def list_subject(subject: str, mailing_list: MailingList) -> str:
+    """The subject with the list's prefix once, wherever a "Re:" put it."""
+    subject = " ".join((subject or "(no subject)").split())
+    prefix = mailing_list.subject_prefix.strip()
+    if not prefix or prefix.lower() in subject.lower():
+        return subject
+    return f"{prefix} {subject}"
+
+
+def distribute_post(raw: bytes, mailing_list: MailingList) -> Post:
+    """Archive the post and queue its copies (flushes, never commits)."""
+    incoming = read_message(raw, "", set())
+    content = read_post(raw)
+    msg = email.message_from_bytes(raw, policy=policy.compat32)
+    subject = incoming.subject or "(no subject)"
+    post = archive_message(
+        list_id=mailing_list.id, subject=subject, text=content.text,
+        html=archive_html(content.text, content.attachments),
+        author_name=incoming.sender_name, author_email=incoming.sender,
+        message_id=incoming.message_id, references=incoming.references,
+    )
+    from_name, from_address, reply_to = list_sender(
+        incoming.sender_name, incoming.sender, mailing_list.name, mailing_list.address)
+    if reply_to is None and mailing_list.reply_to_policy == ReplyToPolicy.LIST:
+        reply_to = mailing_list.address
+    text = content.text
+    if content.attachments:
+        # Copies carry text only: the attachments are named (strip: removed; keep: named and
+        # listed with the post in the archive).
+        names = ", ".join(a.filename for a in content.attachments)
+        text += f"\n[Attachments, listed in the archive: {names}]\n"
+    if mailing_list.footer.strip():
+        text += f"\n-- \n{mailing_list.footer.strip()}\n"
+    in_reply_to = clean_header(msg.get("In-Reply-To", "")).strip()[:250] or None
+    references = " ".join(clean_header(msg.get("References", "")).split())[:4000] or None
+    mailing = enqueue_announcement(
+        mailing_list=mailing_list, purpose=f"post:{post.id}",
+        subject=list_subject(subject, mailing_list), text_body=text, html_body=None,
+        reply_to=reply_to, archived_at=post_url(post),
+        sender=(from_name, from_address), in_reply_to=in_reply_to, references=references,
+    )
+    post.mailing_id = mailing.id
+    return post
