@@ -18,7 +18,7 @@ from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.inbound.message import Incoming
 from listserve.inbound.models import InboundKind, InboundMessage, InboundStatus
-from listserve.subscriptions import codes, leaving, services
+from listserve.subscriptions import codes, confirming, leaving, services
 
 Outcome = tuple[InboundStatus, str]
 HELP_REASON = "help sent"
@@ -99,7 +99,7 @@ def handle_confirm(incoming: Incoming, code: str) -> Outcome:
     try:
         purpose, _, _ = codes.parse_code(code)
         if purpose == codes.JOIN:
-            services.confirm_subscription_by_code(code)
+            confirming.confirm_subscription_by_code(code)
             return InboundStatus.HANDLED, "subscription confirmed by reply"
         leaving.confirm_leave(code)
         return InboundStatus.HANDLED, "leave confirmed by reply"

@@ -12,8 +12,8 @@ from listserve.core.tokens import TokenError, make_timed_token, read_timed_token
 from listserve.core.urls import external_url
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
+from listserve.subscriptions.confirming import subscription_event
 from listserve.subscriptions.models import BounceEvent, Subscription, SubscriptionStatus
-from listserve.subscriptions.services import subscription_event
 
 REENABLE_PURPOSE = "reenable-subscription"
 

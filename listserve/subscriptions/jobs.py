@@ -17,6 +17,7 @@ from listserve.delivery.hooks import Bounce, Confirmation, DeliveryHooks
 from listserve.extensions import db
 from listserve.subscriptions import codes, signups
 from listserve.subscriptions.bounces import record_bounce
+from listserve.subscriptions.confirming import CONFIRM_PURPOSE
 from listserve.subscriptions.models import (
     DeliveryMode,
     SignupRequest,
@@ -24,7 +25,7 @@ from listserve.subscriptions.models import (
     Subscription,
     SubscriptionStatus,
 )
-from listserve.subscriptions.services import CONFIRM_PURPOSE, Request, request_subscriptions
+from listserve.subscriptions.services import Request, request_subscriptions
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,9 @@ from listserve.core.urls import external_url
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.subscriptions import codes
+from listserve.subscriptions.confirming import subscription_event
 from listserve.subscriptions.models import Subscriber, Subscription, SubscriptionStatus
-from listserve.subscriptions.services import UNSUBSCRIBE_PURPOSE, subscription_event
+from listserve.subscriptions.services import UNSUBSCRIBE_PURPOSE
 
 # Who can be asked to leave: people who get (or could get back) the list's mail.
 ON_THE_LIST = (SubscriptionStatus.CONFIRMED, SubscriptionStatus.DISABLED)

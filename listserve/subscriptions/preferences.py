@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from listserve.core.db import utcnow
 from listserve.core.lists import MailingList, all_lists
 from listserve.extensions import db
-from listserve.subscriptions import leaving, services
+from listserve.subscriptions import confirming, leaving, services
 from listserve.subscriptions.models import (
     DeliveryMode,
     Subscriber,
@@ -82,7 +82,7 @@ def join_list(via: Subscription, list_id: int, origin: services.Request) -> bool
         db.session.add(subscription)
         db.session.flush()
     services.record_consent(subscription, origin, confirmed_at=utcnow())
-    services.confirm_now(subscription)
+    confirming.confirm_now(subscription)
     return True
 
 

@@ -19,7 +19,16 @@ from listserve.core.lists import lists_for_pages, public_lists
 from listserve.core.ratelimits import rate_limits
 from listserve.core.tokens import TokenError
 from listserve.extensions import csrf, db
-from listserve.subscriptions import bounces, bp, leaving, preferences, privacy, services, signups
+from listserve.subscriptions import (
+    bounces,
+    bp,
+    confirming,
+    leaving,
+    preferences,
+    privacy,
+    services,
+    signups,
+)
 from listserve.subscriptions.forms import (
     ConfirmForm,
     EraseForm,
@@ -86,7 +95,7 @@ def confirm(token: str):
     """One link confirms every list asked for together; a link already used says so."""
     try:
         return _confirm_link(token)
-    except services.AlreadySubscribed as already:
+    except confirming.AlreadySubscribed as already:
         return render_template("subscriptions/already_subscribed.html",
                                subscription=already.subscription)
 
@@ -95,8 +104,8 @@ def _confirm_link(token: str):
     form = ConfirmForm()
     return button_link(
         form,
-        lambda: services.confirm_subscriptions(token),
-        lambda: services.confirmation_group(services.subscription_for_confirmation(token)),
+        lambda: confirming.confirm_subscriptions(token),
+        lambda: confirming.confirmation_group(confirming.subscription_for_confirmation(token)),
         bad_link="subscriptions/bad_link.html",
         done=lambda group: render_template("subscriptions/confirmed.html",
                                            subscription=group[0], group=group),

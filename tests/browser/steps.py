@@ -5,12 +5,8 @@ import sqlalchemy as sa
 
 from listserve.archive.models import Comment, Post
 from listserve.extensions import db
-from listserve.subscriptions.services import (
-    Request,
-    confirm_subscription,
-    confirmation_link,
-    request_subscription,
-)
+from listserve.subscriptions.confirming import confirm_subscription, confirmation_link
+from listserve.subscriptions.services import Request, request_subscription
 from tests.committee.helpers import PASSWORD
 
 
