@@ -202,7 +202,8 @@ def test_pages_stay_right_when_the_cache_holds_less_than_a_page(app, client):
     with app.app_context():
         url = page_url(make_post("Small cache", "body"))
     for _ in range(2):
-        assert "Small cache" in text(client, url) and "Small cache" in text(client, "/archive/announcements/")
+        assert "Small cache" in text(client, url)
+        assert "Small cache" in text(client, "/archive/announcements/")
     token = csrf_token(text(client, "/ecosystem"))
     assert client.post("/subscribe", data={"csrf_token": token,
                                            "email": "ana@example.org"}).status_code == 303

@@ -44,7 +44,7 @@ def read_post(raw: bytes) -> PostContent:
             continue
         disposition = part.get_content_disposition()
         filename = part.get_filename()
-        if disposition == "attachment" or filename or not part.get_content_maintype() == "text":
+        if disposition == "attachment" or filename or part.get_content_maintype() != "text":
             if part.get_content_type() in ("text/html",) and not filename:
                 continue  # the HTML alternative of the text part
             payload = part.get_payload(decode=True) or b""

@@ -22,7 +22,7 @@ from listserve.inbound.distribute import distribute_post
 from listserve.inbound.models import InboundKind, InboundMessage, InboundStatus
 from listserve.inbound.posters import count_post, set_standing
 
-TOKEN_PURPOSE = "moderate-post"
+TOKEN_PURPOSE = "moderate-post"  # noqa: S105  (a token salt, not a password)
 TOKEN_MAX_AGE = 60 * 60 * 24 * 60  # the list's expiry ends a held post well before this
 ACTIONS = ("approve", "approve_free", "discard", "reject", "ban")
 

@@ -63,7 +63,8 @@ def test_a_post_page_links_to_its_neighbours_the_feed_and_its_canonical_url(app,
     assert '<a rel="next" href="/archive/announcements/2026/announcement-2">' in html
     assert '<link rel="alternate" type="application/atom+xml"' in html
     assert 'href="/archive/announcements/feed.atom"' in html
-    assert '<link rel="canonical" href="http://localhost/archive/announcements/2026/announcement-1">' in html
+    canonical = "http://localhost/archive/announcements/2026/announcement-1"
+    assert f'<link rel="canonical" href="{canonical}">' in html
     oldest = client.get("/archive/announcements/2026/announcement-0").get_data(as_text=True)
     assert 'rel="prev"' not in oldest
 

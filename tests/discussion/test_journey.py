@@ -26,7 +26,8 @@ def test_the_discussion_journey(app, client, inbound_receiver, deliver, smtp_sin
 
     # A member posts: one personal copy each, with the list's headers.
     send(port, "ann@example.net", TALK,
-         post("Ann <ann@example.net>", "Assembly agenda", "Items?\n", message_id="<j1@example.net>"))
+         post("Ann <ann@example.net>", "Assembly agenda", "Items?\n",
+              message_id="<j1@example.net>"))
     deliver()
     assert copies_of(smtp_sink, "[talk] Assembly agenda") == MEMBERS
     first = next(m for m in smtp_sink.messages if m.rcpt_tos == ["bob@example.org"])
