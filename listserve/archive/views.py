@@ -11,6 +11,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.exceptions import NotFound
 
 from listserve.archive import bp, comment_notices, comments, reader, services, thread_pages
 from listserve.archive.feed import build_feed
@@ -58,6 +59,7 @@ def index():
 
 @bp.get("/archive/search")
 def search():
+    int_arg("page")  # a page number beyond any database integer is not found, here too
     return redirect(url_for("archive.list_search", list_slug=_main_list(),
                             **request.args.to_dict()), 301)
 
@@ -214,7 +216,11 @@ def _refused_comment(code: int, message: str):
     args = request.view_args or {}
     if request.endpoint != "archive.comment" or "slug" not in args:
         return None
-    return _render_post(_find_post(args["year"], args["slug"]), CommentForm(), code, message)
+    try:
+        found = _find_post(args["year"], args["slug"], args.get("list_slug"))
+    except NotFound:  # no such post: the plain error page, not an error inside this handler
+        return None
+    return _render_post(found, CommentForm(), code, message)
 
 
 @bp.errorhandler(429)

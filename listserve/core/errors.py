@@ -60,7 +60,9 @@ def _other_slash_url() -> str | None:
     """The address with its trailing slash added or dropped, when that one is a page: people
     type /committee/pages/ and /committee/announcements alike."""
     path = request.path
-    if path == "/" or "//" in path:
+    # Only when no route matched: a page that said "not found" itself (a post, a page number
+    # beyond any database integer) is not found under the other spelling either.
+    if request.url_rule is not None or path == "/" or "//" in path:
         return None
     other = path[:-1] if path.endswith("/") else path + "/"
     adapter = current_app.url_map.bind("")
