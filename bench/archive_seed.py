@@ -30,7 +30,7 @@ def _published_at(n: int) -> datetime:
 # A typical post: the fourth newest, with 26 comments (and replies among them).
 _TYPICAL = POSTS - 3
 assert comments_on(_TYPICAL) == 26
-TYPICAL_POST = f"/archive/{_published_at(_TYPICAL).year}/announcement-{_TYPICAL}"
+TYPICAL_POST = f"/archive/announcements/{_published_at(_TYPICAL).year}/announcement-{_TYPICAL}"
 
 POST_BODY = (
     "## What happened\n\nThe coordinating committee met on Tuesday and agreed the next steps "
@@ -56,10 +56,11 @@ def seed_archive(database_url: str) -> str:
     with engine.begin() as conn:
         conn.execute(sa.text("""
             INSERT INTO post (id, year, slug, subject, body_markdown, body_html,
-                                     published_at)
+                                     published_at, list_id)
             SELECT n, extract(year FROM :newest - (:posts - n) * :spacing)::int,
                    'announcement-' || n, 'Announcement number ' || n || ': next steps',
-                   :body, :html, :newest - (:posts - n) * :spacing
+                   :body, :html, :newest - (:posts - n) * :spacing,
+                   (SELECT min(id) FROM mailing_list)
             FROM generate_series(1, :posts) AS n
         """), {"newest": NEWEST, "posts": POSTS, "spacing": SPACING,
                "body": POST_BODY, "html": POST_HTML})
