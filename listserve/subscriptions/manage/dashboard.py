@@ -58,25 +58,34 @@ def _week(column):
     return sa.func.date(column, "weekday 0", "-6 days")
 
 
-def _per_week(column, *conditions) -> dict[date, int]:
+def _per_week(column, *conditions, joins=()) -> dict[date, int]:
     week = _week(column)
-    rows = db.session.execute(
-        sa.select(week, sa.func.count()).where(column.is_not(None), *conditions).group_by(week)
-    )
+    query = sa.select(week, sa.func.count())
+    for target, on in joins:
+        query = query.join(target, on)
+    rows = db.session.execute(query.where(column.is_not(None), *conditions).group_by(week))
     return {(w if isinstance(w, date) else date.fromisoformat(w)): n for w, n in rows}
 
 
-def weekly_figures(weeks: int = WEEKS, today: date | None = None) -> list[WeekFigures]:
-    """One row per week, oldest first, ending with the current week."""
+def weekly_figures(weeks: int = WEEKS, today: date | None = None,
+                   list_id: int | None = None) -> list[WeekFigures]:
+    """One row per week, oldest first, ending with the current week; one list's, or all."""
     last = week_of(today or utcnow())
     first = last - timedelta(weeks=weeks - 1)
-    confirms = _per_week(Subscription.confirmed_at)
-    leaves = _per_week(Subscription.unsubscribed_at)
+    on_list = () if list_id is None else (Subscription.list_id == list_id,)
+    confirms = _per_week(Subscription.confirmed_at, *on_list)
+    leaves = _per_week(Subscription.unsubscribed_at, *on_list)
     leaves_of_confirmed = _per_week(Subscription.unsubscribed_at,
-                                    Subscription.confirmed_at.is_not(None))
-    bounces = _per_week(OutboxEntry.next_attempt_at, OutboxEntry.status == OutboxStatus.FAILED)
+                                    Subscription.confirmed_at.is_not(None), *on_list)
+    bounce_joins = () if list_id is None else (
+        (Mailing, Mailing.id == OutboxEntry.mailing_id),)
+    bounces = _per_week(OutboxEntry.next_attempt_at, OutboxEntry.status == OutboxStatus.FAILED,
+                        *(() if list_id is None else (Mailing.list_id == list_id,)),
+                        joins=bounce_joins)
+    report_joins = () if list_id is None else (
+        (Subscription, Subscription.id == BounceEvent.subscription_id),)
     reports = _per_week(BounceEvent.created_at, BounceEvent.source == "dsn",
-                        BounceEvent.kind == "permanent")
+                        BounceEvent.kind == "permanent", *on_list, joins=report_joins)
     confirmed = sum(n for w, n in confirms.items() if w < first) - sum(
         n for w, n in leaves_of_confirmed.items() if w < first)
     figures = []
@@ -89,10 +98,11 @@ def weekly_figures(weeks: int = WEEKS, today: date | None = None) -> list[WeekFi
     return figures
 
 
-def announcement_figures(limit: int = 20) -> list[AnnouncementFigures]:
+def announcement_figures(limit: int = 20, list_id: int | None = None) -> list[AnnouncementFigures]:
     """The latest announcements, newest first, with what became of their copies."""
+    on_list = () if list_id is None else (Mailing.list_id == list_id,)
     mailings = db.session.scalars(
-        sa.select(Mailing).where(Mailing.kind == MailingKind.ANNOUNCEMENT)
+        sa.select(Mailing).where(Mailing.kind == MailingKind.ANNOUNCEMENT, *on_list)
         .order_by(Mailing.created_at.desc(), Mailing.id.desc()).limit(limit)
     ).all()
     return [_announcement(mailing) for mailing in mailings]

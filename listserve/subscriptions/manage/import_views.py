@@ -2,12 +2,15 @@
 
 import io
 
-from flask import render_template, request
+import sqlalchemy as sa
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from listserve.committee.audit import record_audit
 from listserve.committee.auth import admin_required, member_required
+from listserve.core.arguments import int_arg
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.lists import MailingList
 from listserve.extensions import db
 from listserve.subscriptions.manage import bp, dashboard
 from listserve.subscriptions.manage.charts import bar_chart, line_chart
@@ -42,7 +45,11 @@ def import_page():
 @bp.get("/dashboard")
 @member_required
 def dashboard_page():
-    weeks = dashboard.weekly_figures()
+    lists = db.session.scalars(sa.select(MailingList).order_by(MailingList.name)).all()
+    chosen = int_arg("list")
+    if chosen is not None and chosen not in {each.id for each in lists}:
+        abort(404)
+    weeks = dashboard.weekly_figures(list_id=chosen)
     labels = [week.week.isoformat() for week in weeks]
     charts = {
         "confirmed": line_chart("Confirmed subscribers at the end of each week", labels,
@@ -55,5 +62,6 @@ def dashboard_page():
                              "bounces a week"),
     }
     return render_template("subscriptions/manage/dashboard.html", weeks=weeks, charts=charts,
-                           announcements=dashboard.announcement_figures(),
+                           announcements=dashboard.announcement_figures(list_id=chosen),
+                           lists=lists, chosen=chosen,
                            window_days=dashboard.UNSUBSCRIBE_WINDOW.days)

@@ -110,3 +110,30 @@ def test_each_chart_has_a_title_axes_and_units(app, client):
     assert page.count("Week starting (Monday, UTC)") == 3
     assert page.count('<line class="axis"') == 6  # an x and a y axis each
     assert "<caption>Week by week</caption>" in page  # the same figures as a table
+
+
+def test_the_numbers_filter_by_list(app, client):
+    """Issue 19: the dashboard's figures and charts for one list, or every list."""
+    import sqlalchemy as sa
+
+    from listserve.subscriptions.models import Subscription
+    from tests.subscriptions.lists_helpers import add_to_list, default_list_id, make_list
+
+    garden = make_list(app, "garden", "Garden group")
+    main = default_list_id(app)
+    for email in ("a@example.org", "b@example.org"):
+        add_to_list(app, main, email)
+    add_to_list(app, garden, "c@example.org")
+    with app.app_context():
+        for subscription in db.session.scalars(sa.select(Subscription)):
+            subscription.confirmed_at = at("2024-03-19")
+        db.session.commit()
+        assert weekly_figures(weeks=1, today=TODAY, list_id=garden)[0].subscribes == 1
+        assert weekly_figures(weeks=1, today=TODAY, list_id=main)[0].subscribes == 2
+        assert weekly_figures(weeks=1, today=TODAY)[0].subscribes == 3
+    make_member(app, "root@example.org", role="admin")
+    log_in(client, "root@example.org")
+    page = client.get(f"/committee/dashboard?list={garden}").get_data(as_text=True)
+    assert f'<option value="{garden}" selected>Garden group</option>' in page
+    assert client.get("/committee/dashboard?list=999999").status_code == 404
+    assert client.get("/committee/dashboard?list=99999999999999999999").status_code == 404
