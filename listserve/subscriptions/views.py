@@ -164,14 +164,23 @@ def unsubscribe(token: str):
     )
 
 
-@bp.route("/u/<token>/data", methods=["GET", "POST"])
-def my_data(token: str):
+def _personal_subscription(token: str):
+    """(the subscription a mail's personal link names, None) or (None, the page refusing it:
+    a link we never made, or a person erased since)."""
     try:
         subscription = leaving.subscription_for_unsubscribe(token)
     except TokenError:
-        return render_template("subscriptions/bad_link.html", expired=False), 404
+        return None, (render_template("subscriptions/bad_link.html", expired=False), 404)
     if subscription is None:
-        return render_template("subscriptions/erased.html"), 404
+        return None, (render_template("subscriptions/erased.html"), 404)
+    return subscription, None
+
+
+@bp.route("/u/<token>/data", methods=["GET", "POST"])
+def my_data(token: str):
+    subscription, refused = _personal_subscription(token)
+    if refused:
+        return refused
     form = EraseForm()
     if form.validate_on_submit():
         # The audit keeps that it happened, never whose data it was.
@@ -187,12 +196,9 @@ def my_data(token: str):
 
 @bp.get("/u/<token>/data.json")
 def export_data(token: str):
-    try:
-        subscription = leaving.subscription_for_unsubscribe(token)
-    except TokenError:
-        return render_template("subscriptions/bad_link.html", expired=False), 404
-    if subscription is None:
-        return render_template("subscriptions/erased.html"), 404
+    subscription, refused = _personal_subscription(token)
+    if refused:
+        return refused
     response = jsonify(privacy.export_subscriber_data(subscription.subscriber))
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
     response.headers["Cache-Control"] = "no-store"
@@ -221,12 +227,9 @@ def footer_form():
 @bp.route("/u/<token>/lists", methods=["GET", "POST"])
 def my_lists(token: str):
     """Every list with the person's state: join, leave one or all, each mail or a digest."""
-    try:
-        subscription = leaving.subscription_for_unsubscribe(token)
-    except TokenError:
-        return render_template("subscriptions/bad_link.html", expired=False), 404
-    if subscription is None:
-        return render_template("subscriptions/erased.html"), 404
+    subscription, refused = _personal_subscription(token)
+    if refused:
+        return refused
     form = PreferenceForm()
     if request.method == "POST":
         if not form.validate():
