@@ -20,6 +20,10 @@ LIST_SLUG = "announcements"
 LIST_NAME = "Network announcements"
 LIST_DOMAIN = None  # defaults to BASE_URL's host
 NETWORK_NAME = "Solidarity Economy Network"
+# Languages offered (gettext catalogs in listserve/translations) and the one used when neither
+# the reader nor their browser says.
+LANGUAGES = ["en", "es"]
+DEFAULT_LANGUAGE = "en"
 CONSENT_TEXT = (
     "I would like to receive the network's announcements by email. "
     "I can leave at any time with one click."

@@ -9,6 +9,7 @@ from listserve.core import (
     converters,
     db,
     errors,
+    i18n,
     pagecache,
     panels,
     personal_data,
@@ -21,6 +22,7 @@ from listserve.core import (
 def init_app(app: Flask) -> None:
     converters.init_app(app)  # before any feature adds a route
     db.init_app(app)
+    i18n.init_app(app)  # before anything renders a template or a message
     ratelimits.rate_limits.init_app(app)
     pagecache.init_app(app)
     app.session_interface = security.SessionInterface()

@@ -23,6 +23,7 @@ from functools import wraps
 from typing import NamedTuple
 
 from flask import Flask, Response, current_app, g, make_response, request, session
+from flask_babel import get_locale
 
 from listserve.core.content_version import read_version
 from listserve.core.signing import generate_csrf
@@ -118,7 +119,7 @@ def _servable_from_cache(app: Flask) -> bool:
 
 def _key() -> tuple:
     req = request._get_current_object()
-    return req.endpoint, req.script_root, req.full_path
+    return req.endpoint, req.script_root, req.full_path, str(get_locale())
 
 
 def serve_kept_page() -> Response | None:

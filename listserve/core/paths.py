@@ -16,3 +16,4 @@ def resource_dir(name: str) -> Path:
 TEMPLATES = resource_dir("templates")
 MIGRATIONS = resource_dir("migrations")
 STATIC = PACKAGE / "static"
+TRANSLATIONS = PACKAGE / "translations"  # gettext catalogs: <lang>/LC_MESSAGES/messages.po|.mo
