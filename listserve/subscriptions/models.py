@@ -66,6 +66,9 @@ class Subscription(db.Model):
     delivery_mode: Mapped[str] = mapped_column(sa.String(8), default=DeliveryMode.EACH,
                                                server_default=DeliveryMode.EACH.value)
     last_bounce_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language this subscription's mail goes out in (a code of LANGUAGES); None: none was
+    # stated (an import without the column), so the site default.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
     mailing_list: Mapped[MailingList] = relationship()
