@@ -93,9 +93,10 @@ def _register_commands(app: Flask) -> None:
     from listserve.inbound.cli import inbound
     from listserve.public.cli import demo, ecosystem
     from listserve.subscriptions.manage.cli import subscribers
+    from listserve.translations.cli import translations
 
     for command in (serve, worker, mailings, inbound, demo, ecosystem, members, announcements,
-                    subscribers, lists, dkim, api_token, archive):
+                    subscribers, lists, dkim, api_token, archive, translations):
         app.cli.add_command(command)
 
 

@@ -1,38 +1,163 @@
 """Languages: Flask-Babel bound to the app, and the choice of a page's language.
 
-The order (issue 22): an explicit choice kept in a cookie, else the language of the subscriber
-a page was reached from (set on `g` by the page that knows them), else Accept-Language, else
-the site default."""
+The order (issue 22): an explicit choice (`?lang=xx` in the address, which is also kept, or the
+`lang` cookie it sets), else the language of the subscriber a page was reached from (set by the
+page that read their token: use_subscriber_language), else Accept-Language, else the site
+default (DEFAULT_LANGUAGE, one of LANGUAGES).
 
-from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, get_locale
+Every HTML page whose language was negotiated says so (`Vary: Accept-Language, Cookie`); the
+page cache keys kept pages by the language and the full address, so the switcher's links and the
+hreflang alternates (language_links) are right in a kept copy too.
+
+Dates and numbers follow the page's language through the Jinja filters registered here."""
+
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale, refresh
 
 from listserve.core import paths
 
 babel = Babel()
 
 COOKIE = "lang"
+QUERY = "lang"  # ?lang=es: the choice of a link (the switcher, hreflang alternates)
+COOKIE_MAX_AGE = 365 * 86400
+
+# Each language named in itself: the switcher shows these, never translated.
+AUTONYMS = {"en": "English", "es": "Español", "pt": "Português", "fr": "Français"}
 
 
 def languages() -> list[str]:
     return list(current_app.config["LANGUAGES"])
 
 
+def default_language() -> str:
+    return current_app.config["DEFAULT_LANGUAGE"]
+
+
+def offered_or_none(code: str | None) -> str | None:
+    """`code` when it is an offered language (a stored value, a form's), else None."""
+    code = (code or "").strip().lower()
+    return code if code in current_app.config["LANGUAGES"] else None
+
+
+def _asked_in_address() -> str | None:
+    asked = request.args.get(QUERY)
+    return asked if asked in current_app.config["LANGUAGES"] else None
+
+
 def select_locale() -> str:
     if not has_request_context():
-        return current_app.config["DEFAULT_LANGUAGE"]
+        return default_language()
     offered = languages()
+    asked = _asked_in_address()
+    if asked:
+        return asked
     chosen = request.cookies.get(COOKIE)
     if chosen in offered:
         return chosen
     stored = g.get("subscriber_language")
     if stored in offered:
         return stored
-    return request.accept_languages.best_match(offered) or current_app.config["DEFAULT_LANGUAGE"]
+    return request.accept_languages.best_match(offered) or default_language()
+
+
+def use_subscriber_language(language: str | None) -> None:
+    """A page reached through a subscriber's personal link speaks their stored language
+    (unless the visitor chose one). Call it where the token is read, before rendering."""
+    if has_request_context() and language:
+        g.subscriber_language = language
+        refresh()  # the locale may have been looked up already
+
+
+def mail_language(language: str | None) -> str:
+    """The language a mail to someone who stored `language` goes out in."""
+    return offered_or_none(language) or default_language()
+
+
+def page_language() -> str:
+    """The language of the current page (what a web subscription stores)."""
+    return str(get_locale()) if has_request_context() else default_language()
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """(code, name, this page's address in that language) for each offered language."""
+    path = request.script_root + request.path
+    links = []
+    for code in languages():
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != QUERY]
+        links.append((code, AUTONYMS.get(code, code), f"{path}?{urlencode([*args, (QUERY, code)])}"))
+    return links
+
+
+def default_link() -> str:
+    """This page's address without a language chosen (hreflang x-default)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != QUERY]
+    path = request.script_root + request.path
+    return f"{path}?{urlencode(args)}" if args else path
+
+
+def keep_language_choice(response: Response) -> Response:
+    """`?lang=xx` becomes the visitor's choice (the cookie); a page whose language was
+    negotiated varies with Accept-Language and the cookie."""
+    asked = _asked_in_address()
+    if asked and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                            secure=request.is_secure, httponly=True)
+    if response.mimetype == "text/html" and not asked:
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+# Dates: English keeps the network's day-first style; other languages take CLDR's pattern
+# for the same fields (Spanish "7 de diciembre de 2026").
+_ENGLISH_PATTERNS = {"long_date": "d MMMM y", "long_datetime": "d MMMM y HH:mm",
+                     "day_month": "d MMMM", "month_year": "MMMM y"}
+_SKELETONS = {"long_date": "yMMMMd", "long_datetime": "yMMMMdHm", "day_month": "MMMMd",
+              "month_year": "yMMMM"}
+
+
+def format_moment(value: date | datetime | None, style: str) -> str:
+    if value is None:
+        return ""
+    locale = get_locale()
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    # As stored (UTC), as strftime showed it; committee pages use local_time.
+    if locale.language == "en":
+        return babel_dates.format_datetime(value, _ENGLISH_PATTERNS[style],
+                                           tzinfo=value.tzinfo, locale=locale)
+    return babel_dates.format_skeleton(_SKELETONS[style], value, tzinfo=value.tzinfo,
+                                       locale=locale)
+
+
+def format_number(value) -> str:
+    """A count or a decimal in the page's language (1,234 / 1.234)."""
+    return babel_numbers.format_decimal(value, locale=get_locale())
+
+
+def _filters() -> dict:
+    def style(name):
+        return lambda value: format_moment(value, name)
+
+    filters = {name: style(name) for name in _SKELETONS}
+    filters["number"] = format_number
+    return filters
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(paths.TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals.update(get_locale=get_locale, language_links=language_links,
+                                 default_language_link=default_link)
+    app.jinja_env.filters.update(_filters())
+    app.after_request(keep_language_choice)
+
+
+__all__ = ["force_locale", "mail_language", "page_language", "use_subscriber_language"]
