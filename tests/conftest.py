@@ -6,7 +6,14 @@ from flask_migrate import upgrade
 from listserve import create_app
 from listserve.delivery.worker import run_worker
 from listserve.extensions import db
+from listserve.translations.catalogs import compile_catalogs
 from tests.support import SmtpSink, csrf_token, empty_all_tables, make_test_database
+
+
+def pytest_sessionstart(session):
+    """Compile the catalogs whose .po is newer than their .mo, once: a worktree that was not
+    reinstalled since a .po changed (or never compiled) still shows its translations."""
+    compile_catalogs()
 
 
 @pytest.fixture(scope="session")

@@ -45,6 +45,11 @@ def offered_or_none(code: str | None) -> str | None:
     return code if code in current_app.config["LANGUAGES"] else None
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """(code, name in itself) of each offered language, for a select."""
+    return [(code, AUTONYMS.get(code, code)) for code in languages()]
+
+
 def _asked_in_address() -> str | None:
     asked = request.args.get(QUERY)
     return asked if asked in current_app.config["LANGUAGES"] else None

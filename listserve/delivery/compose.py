@@ -161,6 +161,8 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
         # Notices that answer a mail (purpose "reply.…") are auto-replied (RFC 3834).
         replied = mailing.purpose.startswith("reply.")
         msg["Auto-Submitted"] = "auto-replied" if replied else "auto-generated"
+    if mailing.language:  # RFC 3282: the language the text is written in
+        msg["Content-Language"] = check_header_value(mailing.language, "language")
     if personal:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     _set_bodies(msg, text, html)

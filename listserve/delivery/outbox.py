@@ -10,10 +10,12 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import render_template
+from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
 from listserve.core.db import UTCDateTime, utcnow
 from listserve.core.headers import check_header_value
+from listserve.core.i18n import mail_language, page_language
 from listserve.core.lists import MailingList
 from listserve.delivery.address_fields import check_reply_to
 from listserve.delivery.hooks import current_hooks
@@ -56,8 +58,18 @@ class AlreadyQueued(Exception):
     """This announcement (the same purpose) was queued before: it is never sent twice."""
 
 
-def render_mail(template: str, **context) -> tuple[str, str | None]:
-    """Render templates/email/<template>.txt and, when it exists, .html."""
+def notice_language(language: str | None) -> str:
+    """The language a notice goes out in: the one stated for its recipient (a subscription's),
+    else the page's when a person's own action sends it, else the site default."""
+    return mail_language(language or page_language())
+
+
+def render_mail(template: str, language: str | None = None, **context) -> tuple[str, str | None]:
+    """Render templates/email/<template>.txt and, when it exists, .html (in `language`, an
+    offered one, when given)."""
+    if language:
+        with force_locale(language):
+            return render_mail(template, **context)
     context.setdefault("unsubscribe_url", UNSUBSCRIBE_URL)
     text = render_template(f"email/{template}.txt", **context)
     try:
@@ -79,24 +91,32 @@ def enqueue_notice(
     with_unsubscribe: bool = False,
     reply_to: str | None = None,
     attachments: list[Attachment] | None = None,
+    language: str | None = None,
     **context,
 ) -> OutboxEntry:
-    """Queue one personal notice (confirmation, welcome, …) for one address.
+    """Queue one personal notice (confirmation, welcome, …) for one address, written in
+    `language` (the recipient's stated one, see notice_language) and saying so
+    (Content-Language). Pass the subject lazily (`lazy_gettext`) so it is translated into
+    that language too.
 
     Raises UnsafeHeaderValue when the subject, name or address would break a header.
     """
+    language = notice_language(language)
+    with force_locale(language):
+        subject = str(subject)
     check_header_value(subject, "subject")
     check_header_value(recipient, "address")
     check_header_value(recipient_name, "name")
     if reply_to:
         check_reply_to(reply_to)
     text, html = render_mail(
-        template, mailing_list=mailing_list, recipient_name=recipient_name, **context
+        template, language, mailing_list=mailing_list, recipient_name=recipient_name, **context
     )
     mailing = Mailing(
         list_id=mailing_list.id,
         kind=MailingKind.NOTICE,
         purpose=purpose,
+        language=language,
         subject=subject,
         text_body=text,
         html_body=html,
@@ -182,12 +202,15 @@ def enqueue_announcement(
 
 def create_bulk_notice(*, mailing_list: MailingList, purpose: str, subject: str, text_body: str,
                        html_body: str | None,
-                       attachments: list[Attachment] | None = None) -> Mailing:
-    """A notice rendered once for many people (an import's confirmation requests); its copies
-    come from enqueue_copies. Raises UnsafeHeaderValue for a subject that would break a header."""
+                       attachments: list[Attachment] | None = None,
+                       language: str | None = None) -> Mailing:
+    """A notice rendered once for many people (an import's confirmation requests), in
+    `language` (its Content-Language; render_mail takes the same); its copies come from
+    enqueue_copies. Raises UnsafeHeaderValue for a subject that would break a header."""
     check_header_value(subject, "subject")
     mailing = Mailing(list_id=mailing_list.id, kind=MailingKind.NOTICE, purpose=purpose,
-                      subject=subject, text_body=text_body, html_body=html_body)
+                      subject=subject, text_body=text_body, html_body=html_body,
+                      language=language)
     db.session.add(mailing)
     _attach(mailing, attachments)
     db.session.flush()
@@ -254,7 +277,8 @@ def forget_recipient(email_key: str, subscription_ids: list[int]) -> None:
 
 def enqueue_confirmation_requests(*, mailing_list: MailingList, purpose: str, subject: str,
                                   text_body: str, html_body: str | None,
-                                  copies: list[tuple[int, str, str]]) -> int:
+                                  copies: list[tuple[int, str, str]],
+                                  language: str | None = None) -> int:
     """Queue confirmation requests in bulk: ONE mailing (bodies marking CONFIRM_URL), and a
     copy for each (subscription id, address, name), whose link and Reply-To the worker fills
     in from delivery.hooks confirm_links. Return the mailing's id. Addresses and names must
@@ -262,7 +286,7 @@ def enqueue_confirmation_requests(*, mailing_list: MailingList, purpose: str, su
     check_header_value(subject, "subject")
     mailing = Mailing(list_id=mailing_list.id, kind=MailingKind.NOTICE, purpose=purpose,
                       subject=subject, text_body=text_body, html_body=html_body,
-                      reply_to=CONFIRM_REPLY_TO)
+                      reply_to=CONFIRM_REPLY_TO, language=language)
     db.session.add(mailing)
     db.session.flush()
     now = utcnow()

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from listserve.core.addresses import InvalidAddress, normalise_address
 from listserve.core.db import utcnow
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.i18n import offered_or_none
 from listserve.core.lists import MailingList
 from listserve.core.tokens import TokenError, TokenExpired
 from listserve.delivery.outbox import enqueue_notice
@@ -27,7 +29,7 @@ HELP_REASON = "help sent"
 def handle_join(incoming: Incoming, mailing_list: MailingList, peer: str | None) -> Outcome:
     if incoming.no_reply_reason:
         return InboundStatus.HANDLED, f"join not answered: {incoming.no_reply_reason}"
-    origin = services.Request(source="email", ip=peer)
+    origin = services.Request(source="email", ip=peer, language=_language(incoming))
     try:
         services.request_subscription(
             incoming.sender, incoming.sender_name, origin, mailing_list
@@ -35,6 +37,11 @@ def handle_join(incoming: Incoming, mailing_list: MailingList, peer: str | None)
     except (InvalidAddress, UnsafeHeaderValue) as exc:
         return InboundStatus.HELD, f"join refused: {exc}"
     return InboundStatus.HANDLED, "join requested (double opt-in)"
+
+
+def _language(incoming: Incoming) -> str | None:
+    """The first language the request mail names that the site offers, else None."""
+    return next(filter(None, map(offered_or_none, incoming.languages)), None)
 
 
 def handle_leave(incoming: Incoming, mailing_list: MailingList) -> Outcome:
@@ -71,7 +78,8 @@ def handle_help(incoming: Incoming, mailing_list: MailingList) -> Outcome:
     enqueue_notice(
         purpose="reply.inbound.help",
         template="inbound/help",
-        subject=f"Help: {mailing_list.name}",
+        subject=_l("Help: %(list)s", list=mailing_list.name),
+        language=_language(incoming),
         mailing_list=mailing_list,
         recipient=address,
         join_address=f"{mailing_list.slug}-join@{mailing_list.domain}",

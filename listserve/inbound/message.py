@@ -41,6 +41,9 @@ class Incoming:
     no_reply_reason: str | None = None  # set when answering could start a mail loop
     is_bounce: bool = False  # looks like a delivery report, whether or not we can read it
     command_lines: list[str] = field(default_factory=list)  # subject, then the body's first lines
+    # The languages the sender wrote in or asked for (Content-Language, then Accept-Language;
+    # RFC 3282), as lower-case primary tags in order: "es-MX, en" gives ["es", "en"].
+    languages: list[str] = field(default_factory=list)
 
     @property
     def command(self) -> str | None:
@@ -67,9 +70,20 @@ def read_message(raw: bytes, envelope_from: str, own_domains: set[str]) -> Incom
             no_reply_reason=no_reply_reason(msg, envelope_from, address, own_domains),
             is_bounce=is_bounce(msg),
             command_lines=[_strip_reply_prefix(subject)] + _first_body_lines(msg),
+            languages=_languages(msg),
         )
     except Exception:  # a message we cannot read at all is kept, never answered
         return Incoming(envelope_from=envelope_from, no_reply_reason="unreadable message")
+
+
+def _languages(msg: Message) -> list[str]:
+    found = []
+    for name in ("Content-Language", "Accept-Language"):
+        for part in clean_header(msg.get(name, ""))[:200].split(","):
+            tag = part.split(";")[0].strip().split("-")[0].lower()
+            if tag.isalpha() and tag not in found:
+                found.append(tag)
+    return found
 
 
 def no_reply_reason(msg: Message, envelope_from: str, sender: str, own: set[str]) -> str | None:

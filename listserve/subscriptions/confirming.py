@@ -6,6 +6,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from listserve.core.addresses import address_hash
 from listserve.core.db import utcnow
@@ -159,7 +160,8 @@ def send_welcome(subscription: Subscription) -> None:
     enqueue_notice(
         purpose="subscription.welcome",
         template="subscriptions/welcome",
-        subject=f"Welcome to {mailing_list.name}",
+        subject=_l("Welcome to %(list)s", list=mailing_list.name),
+        language=subscription.language,
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,

@@ -1,4 +1,12 @@
-from wtforms import BooleanField, EmailField, HiddenField, SelectMultipleField, StringField
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -49,6 +57,9 @@ class EraseForm(Form):
 class PreferenceForm(Form):
     """One button on the personal lists page: what to do, and to which list."""
 
-    action = HiddenField(validators=[AnyOf(["join", "leave", "leave_all", "mode"])])
+    action = HiddenField(validators=[AnyOf(["join", "leave", "leave_all", "mode", "language"])])
     list_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$")])
     mode = HiddenField(validators=[Optional(), AnyOf(["each", "digest"])])
+    # Choices: the offered languages (set by the view; the site's LANGUAGES).
+    language = SelectField(_l("Language of your mail"), validators=[Optional()],
+                           validate_choice=True)

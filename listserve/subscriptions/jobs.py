@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from listserve.core.addresses import InvalidAddress
 from listserve.core.db import IMMEDIATE
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.i18n import offered_or_none
 from listserve.core.lists import MailingList, get_default_list
 from listserve.core.tokens import timed_serializer
 from listserve.core.urls import external_url
@@ -122,7 +123,7 @@ def carry_out_signup_requests(limit: int = BATCH) -> int:
     left = {w.id for w in fresh} - done
     for signup in sorted([*others, *(s for s in waiting if s.id in left)], key=lambda s: s.id):
         origin = Request(source=signup.source, ip=signup.ip, user_agent=signup.user_agent,
-                         asked_at=signup.requested_at)
+                         asked_at=signup.requested_at, language=offered_or_none(signup.language))
         lists = lists_asked(signup, mailing_list)
         if not lists:
             signup.error = "no list asked for can be joined from the site"

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
@@ -53,7 +54,8 @@ def request_leave(email: str, mailing_list: MailingList | None = None) -> Subscr
     enqueue_notice(
         purpose="reply.subscription.leave",
         template="subscriptions/leave_confirm",
-        subject=f"Please confirm: leave {mailing_list.name}",
+        subject=_l("Please confirm: leave %(list)s", list=mailing_list.name),
+        language=subscription.language,
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,

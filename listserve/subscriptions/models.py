@@ -162,6 +162,8 @@ class SignupRequest(db.Model):
     # The ids of the lists asked for, comma-separated; None (a request stored before there
     # were several lists) means the default list.
     list_ids: Mapped[str | None] = mapped_column(sa.String(200))
+    # The language of the page the request was made on: the subscription's language.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     # Set when carrying the request out failed; such a request is kept, and not tried again.
     error: Mapped[str | None] = mapped_column(sa.Text)
 

@@ -78,7 +78,7 @@ def join_list(via: Subscription, list_id: int, origin: services.Request) -> bool
         return False
     if subscription is None:
         subscription = Subscription(subscriber=via.subscriber, mailing_list=mailing_list,
-                                    status=SubscriptionStatus.PENDING)
+                                    status=SubscriptionStatus.PENDING, language=via.language)
         db.session.add(subscription)
         db.session.flush()
     services.record_consent(subscription, origin, confirmed_at=utcnow())
@@ -97,6 +97,15 @@ def leave_all(via: Subscription) -> int:
     """Leave every list; return how many were left."""
     return sum(leaving.unsubscribe(s) for s in db.session.scalars(
         sa.select(Subscription).where(Subscription.subscriber_id == via.subscriber_id)))
+
+
+def set_language(via: Subscription, language: str) -> None:
+    """The language of every mail to this person, on each of their lists (`language`: an
+    offered one, checked by the form)."""
+    db.session.execute(
+        sa.update(Subscription).where(Subscription.subscriber_id == via.subscriber_id)
+        .values(language=language).execution_options(synchronize_session="fetch"))
+    db.session.flush()
 
 
 def set_delivery_mode(via: Subscription, list_id: int, mode: str) -> None:

@@ -9,12 +9,15 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
 from listserve.core.headers import check_header_value
 from listserve.core.lists import MailingList, get_default_list
-from listserve.delivery.outbox import enqueue_notice
+from listserve.delivery.outbox import enqueue_notice, notice_language
 from listserve.extensions import db
 from listserve.subscriptions import codes
 from listserve.subscriptions.confirming import (
@@ -41,6 +44,8 @@ class Request:
     ip: str | None = None
     user_agent: str | None = None
     asked_at: datetime | None = None  # when the person asked, if not just now
+    # The language the person asked in (the page's, a request mail's): their mail's language.
+    language: str | None = None
 
 
 def request_subscription(
@@ -79,6 +84,8 @@ def request_subscriptions(
             _send_already_subscribed(subscription)
         elif subscription.status != SubscriptionStatus.PENDING:
             fresh = True  # unsubscribed or disabled: consent must be given again
+        if origin.language and subscription.status != SubscriptionStatus.CONFIRMED:
+            subscription.language = origin.language  # asked again in another language
         subscriptions.append(subscription)
     waiting = [s for s in subscriptions if s.status != SubscriptionStatus.CONFIRMED]
     if waiting:
@@ -107,6 +114,7 @@ def subscribe_confirmed(email: str, name: str, origin: Request) -> Subscription:
         db.session.flush()
     elif subscription.status == SubscriptionStatus.CONFIRMED:
         return subscription
+    subscription.language = origin.language or subscription.language
     subscription.status = SubscriptionStatus.PENDING
     subscription.requested_at = origin.asked_at or utcnow()
     record_consent(subscription, origin)
@@ -142,6 +150,7 @@ def add_attested_subscription(
         return subscription
     if name:
         subscriber.name = name
+    subscription.language = origin.language or subscription.language
     subscription.requested_at = origin.asked_at or utcnow()
     db.session.flush()
     record_consent(subscription, origin)
@@ -223,11 +232,15 @@ def _send_confirmation(subscription: Subscription, now: datetime, origin: Reques
     names = [each.mailing_list.name for each in together]
     # Every confirmation can be answered by replying: the Reply-To carries a short code.
     code = codes.make_code(codes.JOIN, subscription.id, subscription.confirm_nonce)
+    language = notice_language(subscription.language)
+    with force_locale(language):
+        subject = _("Please confirm: join %(lists)s", lists=_joined(names))
     enqueue_notice(
+        language=language,
         # An answer to a mail is "auto-replied" (RFC 3834); see delivery.compose.
         purpose=("reply." if origin.source == "email" else "") + "subscription.confirm",
         template="subscriptions/confirm",
-        subject=f"Please confirm: join {_joined(names)}",
+        subject=subject,
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,
@@ -240,7 +253,9 @@ def _send_confirmation(subscription: Subscription, now: datetime, origin: Reques
 
 
 def _joined(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return _("%(lists)s and %(last)s", lists=", ".join(names[:-1]), last=names[-1])
 
 
 def send_confirmation_again(subscription: Subscription) -> None:
@@ -259,7 +274,8 @@ def _send_already_subscribed(subscription: Subscription) -> None:
     enqueue_notice(
         purpose="subscription.already",
         template="subscriptions/already_subscribed",
-        subject=f"You are already on {mailing_list.name}",
+        subject=_l("You are already on %(list)s", list=mailing_list.name),
+        language=subscription.language,
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,

@@ -21,11 +21,14 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
 from listserve.core.headers import UnsafeHeaderValue, check_header_value, is_header_safe
+from listserve.core.i18n import mail_language, offered_or_none
 from listserve.core.lists import MailingList
 from listserve.delivery.outbox import CONFIRM_URL, enqueue_confirmation_requests, render_mail
 from listserve.extensions import db
@@ -44,7 +47,7 @@ log = logging.getLogger(__name__)
 def store_signup_request(connection: sa.Connection, email: str, name: str,
                          origin: Request, list_ids: list[int] | None = None) -> None:
     """Keep a request to join `list_ids` (default: the main list) for a worker, on the
-    caller's connection (not committed).
+    caller's connection (not committed), with the language asked in (origin.language).
     Raises InvalidAddress or UnsafeHeaderValue (and stores nothing) when the address or the
     name cannot be used."""
     address, _key = normalise_address(email)
@@ -60,6 +63,7 @@ def store_signup_request(connection: sa.Connection, email: str, name: str,
         "requested_at": utcnow(),
         # None: the main list (the footer's short form).
         "list_ids": ",".join(str(i) for i in list_ids) if list_ids else None,
+        "language": origin.language,
     })
 
 
@@ -74,6 +78,7 @@ class Waiting(NamedTuple):
     ip: str | None
     user_agent: str | None
     asked_at: datetime
+    language: str  # an offered one: the subscription's, and its confirmation mail's
 
 
 def sort_out(rows, default_list_id: int) -> tuple[list[Waiting], list]:
@@ -102,7 +107,7 @@ def sort_out(rows, default_list_id: int) -> tuple[list[Waiting], list]:
             continue
         seen.add(key)
         fresh.append(Waiting(row.id, address, key, name, row.source, row.ip, row.user_agent,
-                             row.requested_at))
+                             row.requested_at, mail_language(offered_or_none(row.language))))
     known = set(db.session.scalars(
         sa.select(Subscriber.email_key).where(Subscriber.email_key.in_([w.key for w in fresh]))
     )) if fresh else set()
@@ -143,7 +148,8 @@ def start_confirmations(waiting: list[Waiting], mailing_list: MailingList) -> se
         [{"subscriber_id": added[w.key], "list_id": mailing_list.id,
           "status": SubscriptionStatus.PENDING.value, "created_at": now,
           "requested_at": w.asked_at or now, "confirm_nonce": secrets.token_hex(8),
-          "confirmation_sent_at": now, "bounce_score": 0.0} for w in waiting],
+          "confirmation_sent_at": now, "bounce_score": 0.0, "language": w.language}
+         for w in waiting],
     ).all())
     digest = consent_text_digest(mailing_list)
     connection.execute(sa.insert(ConsentRecord.__table__), [{
@@ -152,23 +158,27 @@ def start_confirmations(waiting: list[Waiting], mailing_list: MailingList) -> se
         "user_agent": (w.user_agent or None) and w.user_agent[:400],
         "consent_text_sha256": digest,
     } for w in waiting])
-    _queue_confirmations(mailing_list, [
-        (by_person[added[w.key]], w.address, w.name) for w in waiting
-    ])
+    for language in sorted({w.language for w in waiting}):
+        _queue_confirmations(mailing_list, language, [
+            (by_person[added[w.key]], w.address, w.name) for w in waiting
+            if w.language == language
+        ])
     return {w.id for w in waiting}
 
 
-def _queue_confirmations(mailing_list: MailingList, copies: list[tuple[int, str, str]]) -> None:
-    """One confirmation request for a round's new people, rendered once; the worker puts each
-    copy's link where CONFIRM_URL stands and its reply address in the Reply-To. No name in
-    the greeting: the body is shared (and a typed name is not echoed to an address nobody
-    has confirmed yet)."""
+def _queue_confirmations(mailing_list: MailingList, language: str,
+                         copies: list[tuple[int, str, str]]) -> None:
+    """One confirmation request per language for a round's new people, rendered once; the
+    worker puts each copy's link where CONFIRM_URL stands and its reply address in the
+    Reply-To. No name in the greeting: the body is shared (and a typed name is not echoed to
+    an address nobody has confirmed yet)."""
     text, html = render_mail(
-        "subscriptions/confirm", mailing_list=mailing_list, recipient_name="",
+        "subscriptions/confirm", language, mailing_list=mailing_list, recipient_name="",
         confirm_url=CONFIRM_URL, max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,
     )
+    with force_locale(language):
+        subject = _("Please confirm: join %(lists)s", lists=mailing_list.name)
     enqueue_confirmation_requests(
-        mailing_list=mailing_list, purpose="subscription.confirm",
-        subject=f"Please confirm: join {mailing_list.name}", text_body=text, html_body=html,
-        copies=copies,
+        mailing_list=mailing_list, purpose="subscription.confirm", subject=subject,
+        text_body=text, html_body=html, copies=copies, language=language,
     )

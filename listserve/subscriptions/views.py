@@ -8,12 +8,20 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from listserve.committee.audit import record_audit
 from listserve.core.addresses import InvalidAddress
 from listserve.core.db import single_write
 from listserve.core.forms import typed_fields
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.i18n import (
+    AUTONYMS,
+    language_choices,
+    mail_language,
+    page_language,
+    use_subscriber_language,
+)
 from listserve.core.link_views import button_link
 from listserve.core.lists import lists_for_pages, public_lists
 from listserve.core.ratelimits import rate_limits
@@ -52,6 +60,7 @@ def subscribe():
         source=f"web form {request.path}",
         ip=request.remote_addr,
         user_agent=request.user_agent.string,
+        language=page_language(),  # the subscription's: the page it was asked on
     )
     try:
         # One row, in one INSERT that is its own transaction, stored before the answer; a
@@ -80,10 +89,20 @@ def check_inbox():
     return render_template("subscriptions/check_inbox.html")
 
 
+def _in_their_language(found):
+    """A page reached from a subscriber's mail speaks their stored language (unless the
+    visitor chose one): `found` is the subscription the link names, or its group."""
+    first = found[0] if isinstance(found, list) and found else found
+    if first is not None and not isinstance(first, list):
+        use_subscriber_language(first.language)
+    return found
+
+
 def _button_link(form, act, look, done_template: str, page_template: str):
     """A link from a mail about a subscription (`act` and `look` take the link's one)."""
     return button_link(
-        form, act, look, bad_link="subscriptions/bad_link.html",
+        form, lambda: _in_their_language(act()), lambda: _in_their_language(look()),
+        bad_link="subscriptions/bad_link.html",
         done=lambda subscription: render_template(done_template, subscription=subscription),
         page=lambda subscription: render_template(page_template, form=form,
                                                   subscription=subscription),
@@ -96,6 +115,7 @@ def confirm(token: str):
     try:
         return _confirm_link(token)
     except confirming.AlreadySubscribed as already:
+        _in_their_language(already.subscription)
         return render_template("subscriptions/already_subscribed.html",
                                subscription=already.subscription)
 
@@ -104,8 +124,9 @@ def _confirm_link(token: str):
     form = ConfirmForm()
     return button_link(
         form,
-        lambda: confirming.confirm_subscriptions(token),
-        lambda: confirming.confirmation_group(confirming.subscription_for_confirmation(token)),
+        lambda: _in_their_language(confirming.confirm_subscriptions(token)),
+        lambda: _in_their_language(
+            confirming.confirmation_group(confirming.subscription_for_confirmation(token))),
         bad_link="subscriptions/bad_link.html",
         done=lambda group: render_template("subscriptions/confirmed.html",
                                            subscription=group[0], group=group),
@@ -145,6 +166,7 @@ def unsubscribe(token: str):
         subscription = leaving.subscription_for_unsubscribe(token)
     except TokenError:
         return render_template("subscriptions/bad_link.html", expired=False), 404
+    _in_their_language(subscription)
     if request.method == "POST" and request.form.get("List-Unsubscribe") == "One-Click":
         if subscription is not None:
             leaving.unsubscribe(subscription)
@@ -173,7 +195,7 @@ def _personal_subscription(token: str):
         return None, (render_template("subscriptions/bad_link.html", expired=False), 404)
     if subscription is None:
         return None, (render_template("subscriptions/erased.html"), 404)
-    return subscription, None
+    return _in_their_language(subscription), None
 
 
 @bp.route("/u/<token>/data", methods=["GET", "POST"])
@@ -231,6 +253,7 @@ def my_lists(token: str):
     if refused:
         return refused
     form = PreferenceForm()
+    form.language.choices = language_choices()
     if request.method == "POST":
         if not form.validate():
             db.session.rollback()
@@ -254,6 +277,13 @@ def _apply_preference(subscription, form: PreferenceForm) -> str:
     if action == "leave_all":
         preferences.leave_all(subscription)
         return "You have left every list."
+    if action == "language":
+        if not form.language.data:
+            raise preferences.PreferenceRefused(_("Please choose a language."))
+        preferences.set_language(subscription, form.language.data)
+        use_subscriber_language(form.language.data)
+        return _("Saved: your mail will come in %(language)s.",
+                 language=AUTONYMS.get(form.language.data, form.language.data))
     if not form.list_id.data:
         raise preferences.PreferenceRefused("Please choose a list.")
     list_id = int(form.list_id.data)
@@ -264,13 +294,16 @@ def _apply_preference(subscription, form: PreferenceForm) -> str:
         preferences.set_delivery_mode(subscription, list_id, form.mode.data or "")
         return "Saved: " + ("a digest." if form.mode.data == "digest" else "each message.")
     origin = services.Request(source=f"preferences page {request.path.rsplit('/', 2)[0]}/…",
-                              ip=request.remote_addr, user_agent=request.user_agent.string)
+                              ip=request.remote_addr, user_agent=request.user_agent.string,
+                              language=subscription.language or page_language())
     if preferences.join_list(subscription, list_id, origin):
         return "You have joined the list. A welcome message is on its way."
     return "We sent you a confirmation mail: press its button to join."
 
 
 def _preferences_page(subscription, token: str):
+    form = PreferenceForm(formdata=None, data={"language": mail_language(subscription.language)})
+    form.language.choices = language_choices()
     return render_template("subscriptions/preferences.html", token=token,
                            states=preferences.list_states(subscription.subscriber),
-                           subscriber=subscription.subscriber)
+                           subscriber=subscription.subscriber, language_form=form)
