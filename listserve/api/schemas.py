@@ -33,6 +33,8 @@ class SubscriberOut(Schema):
     confirmed_at = fields.String(allow_none=True, required=True)
     unsubscribed_at = fields.String(allow_none=True, required=True)
     bounce_score = fields.Float(required=True)
+    language = fields.String(allow_none=True, required=True, metadata={
+        "description": "The language of the person's mail; null: the site's default"})
 
 
 class SubscriberQuery(PageQuery):
@@ -61,12 +63,18 @@ class SubscriberCreate(Input):
         load_default=False,
         metadata={"description": "The person already confirmed elsewhere: subscribe without "
                                  "a confirmation mail. Needs the admin scope."})
+    language = fields.String(validate=validate.Length(max=8), metadata={
+        "description": "The language of the person's mail, one of the site's LANGUAGES "
+                       "(en, es); null: the site's default"})
 
 
 class SubscriberChange(Input):
     name = fields.String(validate=validate.Length(max=200))
     delivery = fields.String(validate=validate.OneOf(["paused", "active"]),
                              metadata={"description": "Pause or resume delivery"})
+    language = fields.String(validate=validate.Length(max=8), metadata={
+        "description": "The language of the person's mail, one of the site's LANGUAGES "
+                       "(en, es); null: the site's default"})
 
 
 SubscriberPage = page_schema(SubscriberOut, "SubscriberPage")

@@ -19,6 +19,7 @@ from listserve.api.schemas import (
 )
 from listserve.core.addresses import InvalidAddress
 from listserve.core.headers import UnsafeHeaderValue, check_header_value
+from listserve.core.i18n import languages, offered_or_none
 from listserve.core.lists import MailingList
 from listserve.extensions import db
 from listserve.subscriptions import services
@@ -28,7 +29,8 @@ from listserve.subscriptions.models import Subscriber, Subscription, Subscriptio
 
 COLUMNS = (Subscription.id, Subscription.subscriber_id, Subscriber.email, Subscriber.name,
            Subscription.list_id, Subscription.status, Subscription.requested_at,
-           Subscription.confirmed_at, Subscription.unsubscribed_at, Subscription.bounce_score)
+           Subscription.confirmed_at, Subscription.unsubscribed_at, Subscription.bounce_score,
+           Subscription.language)
 NAMES = [column.key for column in COLUMNS]
 # Built once: a page is the common call, and building a select costs more than running it.
 PAGE = (sa.select(*COLUMNS).join(Subscriber, Subscriber.id == Subscription.subscriber_id)
@@ -55,7 +57,17 @@ def subscriber_out(subscription: Subscription) -> dict:
             "status": subscription.status, "requested_at": _iso(subscription.requested_at),
             "confirmed_at": _iso(subscription.confirmed_at),
             "unsubscribed_at": _iso(subscription.unsubscribed_at),
-            "bounce_score": subscription.bounce_score}
+            "bounce_score": subscription.bounce_score, "language": subscription.language}
+
+
+def _language(data) -> str | None:
+    """The language asked for, checked against the offered ones (422 otherwise)."""
+    if not data.get("language"):
+        return None
+    language = offered_or_none(data["language"])
+    if language is None:
+        raise UnprocessableEntity(f"language must be one of {', '.join(languages())}.")
+    return language
 
 
 def _selection(query: dict) -> Selection:
@@ -103,7 +115,8 @@ def create_subscriber(data):
         if mailing_list is None:
             raise UnprocessableEntity("There is no list with this list_id.")
     origin = services.Request(
-        source=f"api: {data['consent_source']} (token {caller.token_prefix}…)")
+        source=f"api: {data['consent_source']} (token {caller.token_prefix}…)",
+        language=_language(data))
     try:
         if data["consent_attested"]:
             if not caller.may(Scope.ADMIN):
@@ -145,6 +158,8 @@ def change_subscriber(data, subscription_id: int):
             actions.disable_delivery(member, subscription)
         elif data.get("delivery") == "active":
             actions.enable_delivery(member, subscription)
+        if "language" in data:
+            subscription.language = _language(data)
     except (actions.AdminActionError, UnsafeHeaderValue) as exc:
         raise Conflict(str(exc)) from None
     db.session.flush()

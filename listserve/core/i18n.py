@@ -45,9 +45,13 @@ def offered_or_none(code: str | None) -> str | None:
     return code if code in current_app.config["LANGUAGES"] else None
 
 
+def language_name(code: str) -> str:
+    return AUTONYMS.get(code, code)
+
+
 def language_choices() -> list[tuple[str, str]]:
     """(code, name in itself) of each offered language, for a select."""
-    return [(code, AUTONYMS.get(code, code)) for code in languages()]
+    return [(code, language_name(code)) for code in languages()]
 
 
 def _asked_in_address() -> str | None:
@@ -95,7 +99,7 @@ def language_links() -> list[tuple[str, str, str]]:
     links = []
     for code in languages():
         args = [(k, v) for k, v in request.args.items(multi=True) if k != QUERY]
-        links.append((code, AUTONYMS.get(code, code), f"{path}?{urlencode([*args, (QUERY, code)])}"))
+        links.append((code, language_name(code), f"{path}?{urlencode([*args, (QUERY, code)])}"))
     return links
 
 
@@ -160,7 +164,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(paths.TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(get_locale=get_locale, language_links=language_links,
-                                 default_language_link=default_link)
+                                 default_language_link=default_link, language_name=language_name)
     app.jinja_env.filters.update(_filters())
     app.after_request(keep_language_choice)
 

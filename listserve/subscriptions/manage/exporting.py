@@ -20,7 +20,7 @@ from listserve.subscriptions.models import ConsentRecord, ConsentText, Subscribe
 PAGE = 1000
 SUBSCRIPTION_FIELDS = (
     "status", "created_at", "requested_at", "confirmed_at", "unsubscribed_at", "disabled_at",
-    "confirmation_sent_at", "notice_sent_at", "bounce_score", "last_bounce_at",
+    "confirmation_sent_at", "notice_sent_at", "bounce_score", "last_bounce_at", "language",
 )
 COLUMNS = (
     "email", "name", "status", "consent_date", "list", "subscriber_id", "subscriber_created_at",
@@ -88,7 +88,7 @@ def _exported(subscription, subscriber, slug: str, consents: list[dict]) -> dict
     }
     for name in SUBSCRIPTION_FIELDS[1:]:
         value = getattr(subscription, name)
-        values[name] = value if name == "bounce_score" else _iso(value)
+        values[name] = value if name in ("bounce_score", "language") else _iso(value)
     values["consent_records"] = consents
     return values
 

@@ -1,7 +1,8 @@
 """Reading an import file: one checked ImportRow per good line, a RowError per bad one.
 
 Columns (named on the first line, in any order, any case): email, name, and optionally
-status and consent_date. Other columns are ignored, so a file made by
+status, consent_date and language (a code of LANGUAGES: the language of the person's mail;
+empty: the site default). Other columns are ignored, so a file made by
 `listserve subscribers export` reads back in.
 """
 
@@ -38,6 +39,7 @@ class ImportRow:
     name: str
     status: str | None  # as the file says; what is stored depends on the attestation
     consent_date: datetime | None
+    language: str | None = None  # an offered language; None: the site default
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,11 @@ class RowError:
     message: str
 
 
-def read_rows(lines: Iterable[str], now: datetime) -> Iterator[ImportRow | RowError]:
-    """Yield an ImportRow or a RowError for every data line, streaming (raises ImportRefused)."""
+def read_rows(lines: Iterable[str], now: datetime,
+              languages: Iterable[str] = ()) -> Iterator[ImportRow | RowError]:
+    """Yield an ImportRow or a RowError for every data line, streaming (raises ImportRefused).
+    `languages`: the codes a language column may hold."""
+    languages = frozenset(languages)
     reader = csv.reader(lines)
     columns = _read_header(reader)
     width = max(columns.values()) + 1
@@ -65,7 +70,7 @@ def read_rows(lines: Iterable[str], now: datetime) -> Iterator[ImportRow | RowEr
         if len(record) < width:
             record = record + [""] * (width - len(record))
         try:
-            yield _parse_row(line, record, columns, now)
+            yield _parse_row(line, record, columns, now, languages)
         except ValueError as exc:
             yield RowError(line, str(exc))
 
@@ -83,11 +88,12 @@ def _read_header(reader) -> dict[str, int]:
             "The first line must name the columns, and one of them must be 'email' "
             f"(found: {', '.join(repr(n) for n in names) or 'nothing'})."
         )
-    wanted = ("email", "name", "status", "consent_date")
+    wanted = ("email", "name", "status", "consent_date", "language")
     return {name: names.index(name) for name in wanted if name in names}
 
 
-def _parse_row(line: int, record: list[str], columns: dict[str, int], now) -> ImportRow:
+def _parse_row(line: int, record: list[str], columns: dict[str, int], now,
+               languages: frozenset[str]) -> ImportRow:
     def cell(column: str) -> str:
         return record[columns[column]].strip() if column in columns else ""
 
@@ -104,7 +110,15 @@ def _parse_row(line: int, record: list[str], columns: dict[str, int], now) -> Im
         name=_check_name(cell("name")),
         status=_check_status(cell("status")),
         consent_date=_check_date(cell("consent_date"), now),
+        language=_check_language(cell("language"), languages),
     )
+
+
+def _check_language(code: str, languages: frozenset[str]) -> str | None:
+    code = code.lower()
+    if code and code not in languages:
+        raise ValueError(f"language: {code!r} is not one of {', '.join(sorted(languages))}")
+    return code or None
 
 
 def _check_name(name: str) -> str:

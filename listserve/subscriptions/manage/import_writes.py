@@ -25,6 +25,7 @@ from listserve.subscriptions.models import (
 STAGED = (
     "line", "email", "email_key", "name", "address_sha256", "status", "requested_at",
     "confirmed_at", "unsubscribed_at", "disabled_at", "confirm_nonce", "confirmation_sent_at",
+    "language",
 )
 STAGING = sa.Table(
     "import_staging",
@@ -39,6 +40,7 @@ STAGING = sa.Table(
         "requested_at", "confirmed_at", "unsubscribed_at", "disabled_at")),
     sa.Column("confirm_nonce", sa.String(32)),
     sa.Column("confirmation_sent_at", UTCDateTime),
+    sa.Column("language", sa.String(8)),
     sa.Column("subscriber_id", sa.Integer),
     sa.Column("known_since", UTCDateTime),  # created_at of the person's subscription, if any
     prefixes=["TEMPORARY"],
@@ -166,11 +168,24 @@ def insert_consent_records(list_id: int, source: str, text_sha256: str) -> None:
     ))
 
 
-def queue_confirmations(mailing_id: int, list_id: int, now: datetime) -> None:
-    """One outbox row for every pending subscription the batch added (INSERT … SELECT)."""
+IS_PENDING = STAGING.c.status == SubscriptionStatus.PENDING.value
+
+
+def pending_languages() -> list[str | None]:
+    """The languages (None: not stated) of the pending subscriptions the batch added."""
+    return list(db.session.scalars(
+        sa.select(STAGING.c.language).where(IS_NEW, IS_PENDING).distinct()))
+
+
+def queue_confirmations(mailing_id: int, list_id: int, now: datetime,
+                        language: str | None = None) -> None:
+    """One outbox row for every pending subscription the batch added in `language` (None:
+    those with none stated), in one INSERT … SELECT."""
+    same_language = (STAGING.c.language.is_(None) if language is None
+                     else STAGING.c.language == language)
     enqueue_copies(mailing_id, (
         sa.select(Subscription.id, Subscriber.email, Subscriber.name)
         .select_from(STAGING).join(Subscription, _own_subscription(list_id))
         .join(Subscriber, Subscriber.id == STAGING.c.subscriber_id)
-        .where(IS_NEW, STAGING.c.status == SubscriptionStatus.PENDING.value)
+        .where(IS_NEW, IS_PENDING, same_language)
     ), now)

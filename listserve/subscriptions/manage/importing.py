@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from listserve.core.addresses import address_hash
 from listserve.core.db import utcnow
 from listserve.core.headers import check_header_value, has_control_characters
+from listserve.core.i18n import languages, mail_language
 from listserve.core.lists import MailingList, get_default_list
 from listserve.delivery.models import Mailing
 from listserve.delivery.outbox import CONFIRM_URL, create_bulk_notice, render_mail
@@ -64,7 +67,7 @@ class _Import:
     now: datetime
     report: ImportReport
     text_sha256: str
-    mailing: Mailing | None = None
+    mailings: dict[str, Mailing] = field(default_factory=dict)  # language -> its mailing
 
 
 def import_subscribers(
@@ -91,7 +94,7 @@ def import_subscribers(
     )
     import_writes.open_staging()
     batch: dict[str, ImportRow] = {}
-    for item in read_rows(lines, job.now):
+    for item in read_rows(lines, job.now, languages()):
         job.report.rows += 1
         if isinstance(item, RowError):
             job.report.invalid += 1
@@ -155,7 +158,9 @@ def _write_batch(job: _Import, rows: list[ImportRow]) -> None:
         import_writes.insert_consent_records(list_id, job.source, job.text_sha256)
     pending = counts.added.get(SubscriptionStatus.PENDING.value, 0)
     if pending:
-        import_writes.queue_confirmations(_confirmation_mailing(job).id, list_id, job.now)
+        for language in import_writes.pending_languages():
+            mailing = _confirmation_mailing(job, mail_language(language))
+            import_writes.queue_confirmations(mailing.id, list_id, job.now, language)
         job.report.confirmations_queued += pending
 
 
@@ -182,27 +187,33 @@ def _staged(job: _Import, row: ImportRow) -> tuple:
         job.now if status == SubscriptionStatus.DISABLED else None,
         secrets.token_hex(8) if pending else None,
         job.now if pending else None,
+        row.language,
     )
 
 
 _CONFIRMED_ONCE = (SubscriptionStatus.CONFIRMED, SubscriptionStatus.DISABLED)
 
 
-def _confirmation_mailing(job: _Import) -> Mailing:
-    """One mailing for all of this import's confirmation requests, rendered once."""
-    if job.mailing is None:
+def _confirmation_mailing(job: _Import, language: str) -> Mailing:
+    """One mailing per language for all of this import's confirmation requests, each
+    rendered once."""
+    if language not in job.mailings:
         mailing_list = job.mailing_list
         text, html = render_mail(
             "subscriptions/manage/import_confirm",
+            language,
             mailing_list=mailing_list,
             confirm_url=CONFIRM_URL,
             max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,
         )
-        job.mailing = create_bulk_notice(
+        with force_locale(language):
+            subject = _("Please confirm: join %(lists)s", lists=mailing_list.name)
+        job.mailings[language] = create_bulk_notice(
             mailing_list=mailing_list,
             purpose="subscription.confirm",
-            subject=f"Please confirm: join {mailing_list.name}",
+            subject=subject,
             text_body=text,
             html_body=html,
+            language=language,
         )
-    return job.mailing
+    return job.mailings[language]
