@@ -126,9 +126,10 @@ def keep_language_choice(response: Response) -> Response:
 # Dates: English keeps the network's day-first style; other languages take CLDR's pattern
 # for the same fields (Spanish "7 de diciembre de 2026").
 _ENGLISH_PATTERNS = {"long_date": "d MMMM y", "long_datetime": "d MMMM y HH:mm",
-                     "day_month": "d MMMM", "month_year": "MMMM y"}
+                     "day_month": "d MMMM", "month_year": "MMMM y",
+                     "short_date": "dd MMM y", "short_day_month": "dd MMM"}
 _SKELETONS = {"long_date": "yMMMMd", "long_datetime": "yMMMMdHm", "day_month": "MMMMd",
-              "month_year": "yMMMM"}
+              "month_year": "yMMMM", "short_date": "yMMMd", "short_day_month": "MMMd"}
 
 
 def format_moment(value: date | datetime | None, style: str) -> str:

@@ -26,17 +26,21 @@ from email.utils import format_datetime
 
 import sqlalchemy as sa
 from flask import render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 
 from listserve.archive.models import Comment, CommentStatus, Post
 from listserve.archive.services import post_url
 from listserve.core.db import IMMEDIATE, utcnow
 from listserve.core.headers import UnsafeHeaderValue
+from listserve.core.i18n import format_moment, languages, mail_language
 from listserve.core.lists import DigestSchedule, MailingList, all_lists
 from listserve.core.rendering import render_announcement_text
 from listserve.core.urls import external_url
 from listserve.delivery.models import OutboxEntry
 from listserve.delivery.outbox import UNSUBSCRIBE_URL, AlreadyQueued, enqueue_announcement
 from listserve.extensions import db
+from listserve.subscriptions.languages import speaks
 from listserve.subscriptions.models import (
     DigestRun,
     Subscriber,
@@ -120,17 +124,30 @@ def _queue_run(mailing_list: MailingList, run: DigestRun) -> None:
     everyone = (sa.select(Subscription.id, Subscriber.email, Subscriber.name)
                 .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
                 .where(*on_list, confirmed_at < run.period_start, ~has_copy))
-    shared = _enqueue(mailing_list, run, entries, f"digest:{mailing_list.id}:{_key(run)}",
-                      everyone)
-    run.mailing_id = shared.id
-    for subscription_id, missing in _partial_readers(on_list, confirmed_at, has_copy, posts,
-                                                     run).items():
+    # One shared digest per language (the default's keeps the purpose it always had).
+    for language in [mail_language(None), *(code for code in languages()
+                                            if code != mail_language(None))]:
+        suffix = "" if language == mail_language(None) else f":{language}"
+        readers = everyone.where(speaks(language))
+        if suffix and not db.session.scalar(sa.select(readers.exists())):
+            continue  # nobody reads this language: no empty mailing
+        shared = _enqueue(mailing_list, run, entries,
+                          f"digest:{mailing_list.id}:{_key(run)}{suffix}",
+                          readers, language)
+        if not suffix:
+            run.mailing_id = shared.id
+    partial = _partial_readers(on_list, confirmed_at, has_copy, posts, run)
+    their_language = dict(db.session.execute(
+        sa.select(Subscription.id, Subscription.language)
+        .where(Subscription.id.in_(list(partial)))).all()) if partial else {}
+    for subscription_id, missing in partial.items():
         mine = [entry for entry in entries if entry.post.id in missing]
         one = (sa.select(Subscription.id, Subscriber.email, Subscriber.name)
                .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
                .where(Subscription.id == subscription_id))
         _enqueue(mailing_list, run, mine,
-                 f"digest:{mailing_list.id}:{_key(run)}:{subscription_id}", one)
+                 f"digest:{mailing_list.id}:{_key(run)}:{subscription_id}", one,
+                 mail_language(their_language.get(subscription_id)))
 
 
 def _partial_readers(on_list, confirmed_at, has_copy, posts, run) -> dict[int, set[int]]:
@@ -170,24 +187,35 @@ def _key(run: DigestRun) -> str:
     return run.period_start.strftime("%Y-%m-%d")
 
 
-def _enqueue(mailing_list, run, entries, purpose, recipients):
-    subject = digest_subject(mailing_list, run, len(entries))
-    context = {"mailing_list": mailing_list, "entries": entries, "subject": subject,
-               "period_start": run.period_start, "period_end": run.period_end,
-               "unsubscribe_url": UNSUBSCRIBE_URL,
-               "archive_url": external_url("archive.list_index", list_slug=mailing_list.slug)}
-    return enqueue_announcement(
+def _enqueue(mailing_list, run, entries, purpose, recipients, language: str):
+    """Queue a digest of `entries` written in `language` (its Content-Language) for
+    `recipients`."""
+    with force_locale(language):
+        subject = digest_subject(mailing_list, run, len(entries))
+        context = {"mailing_list": mailing_list, "entries": entries, "subject": subject,
+                   "period_start": run.period_start, "period_end": run.period_end,
+                   "unsubscribe_url": UNSUBSCRIBE_URL,
+                   "archive_url": external_url("archive.list_index",
+                                               list_slug=mailing_list.slug)}
+        text = render_template("email/subscriptions/digest.txt", **context)
+        html = render_template("email/subscriptions/digest.html", **context)
+    mailing = enqueue_announcement(
         mailing_list=mailing_list, purpose=purpose, subject=subject,
-        text_body=render_template("email/subscriptions/digest.txt", **context),
-        html_body=render_template("email/subscriptions/digest.html", **context),
-        recipients=recipients,
+        text_body=text, html_body=html, recipients=recipients,
     )
+    mailing.language = language
+    return mailing
 
 
 def digest_subject(mailing_list: MailingList, run: DigestRun, count: int) -> str:
+    """In the current locale (the digest's language)."""
     last_day = run.period_end - timedelta(days=1)
-    when = (run.period_start.strftime("%d %b %Y") if last_day == run.period_start
-            else f"{run.period_start:%d %b} to {last_day:%d %b %Y}")
+    if last_day == run.period_start:
+        when = format_moment(run.period_start, "short_date")
+    else:
+        when = _("%(first)s to %(last)s", first=format_moment(run.period_start, "short_day_month"),
+                 last=format_moment(last_day, "short_date"))
     prefix = f"{mailing_list.subject_prefix} " if mailing_list.subject_prefix else ""
-    plural = "message" if count == 1 else "messages"
-    return f"{prefix}{mailing_list.name} digest, {when} ({count} {plural})"
+    return prefix + ngettext("%(list)s digest, %(when)s (%(num)d message)",
+                             "%(list)s digest, %(when)s (%(num)d messages)", count,
+                             list=mailing_list.name, when=when)
