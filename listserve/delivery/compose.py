@@ -161,12 +161,12 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
         # Notices that answer a mail (purpose "reply.…") are auto-replied (RFC 3834).
         replied = mailing.purpose.startswith("reply.")
         msg["Auto-Submitted"] = "auto-replied" if replied else "auto-generated"
-    if mailing.language:  # RFC 3282: the language the text is written in
-        msg["Content-Language"] = check_header_value(mailing.language, "language")
     if personal:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     _set_bodies(msg, text, html)
     _add_attachments(msg, mailing)
+    if mailing.language:  # RFC 3282; after the bodies, whose setting drops Content-* fields
+        msg["Content-Language"] = check_header_value(mailing.language, "language")
     rest = msg.as_bytes()
     split_at = rest.index(BLANK_LINE) + len(BLANK_LINE)
     headers, body = rest[:split_at], rest[split_at:]

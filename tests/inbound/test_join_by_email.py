@@ -120,3 +120,26 @@ def test_a_tampered_code_confirms_nothing(inbound_receiver, app, deliver, smtp_s
     assert send(inbound_receiver.port, "alice@example.net", forged,
                 mail("alice@example.net", forged)) == 250
     assert subscription_of(app, "alice@example.net").status == "pending"
+
+
+def test_a_join_mail_in_spanish_makes_a_spanish_subscription(inbound_receiver, app, deliver,
+                                                             smtp_sink):
+    """Issue 22: the request mail's Content-Language (else Accept-Language) is the language
+    of the subscription and of its mail; without either, the site default."""
+    # (Added to the header by hand: setting a body drops Content-* fields.)
+    data = mail("Ana <ana@example.net>", JOIN, "alta").replace(
+        b"Subject:", b"Content-Language: es-MX\r\nSubject:", 1)
+    assert send(inbound_receiver.port, "ana@example.net", JOIN, data) == 250
+    data = mail("Bo <bo@example.net>", JOIN, "join", Accept_Language="de, es;q=0.5")
+    assert send(inbound_receiver.port, "bo@example.net", JOIN, data) == 250
+    data = mail("Cy <cy@example.net>", JOIN, "join")
+    assert send(inbound_receiver.port, "cy@example.net", JOIN, data) == 250
+    deliver()
+    assert subscription_of(app, "ana@example.net").language == "es"
+    assert subscription_of(app, "bo@example.net").language == "es"
+    assert subscription_of(app, "cy@example.net").language is None
+    [confirmation] = smtp_sink.to("ana@example.net")
+    assert confirmation.message["Content-Language"] == "es"
+    assert confirmation.message["Subject"].startswith("Confirma, por favor")
+    [english] = smtp_sink.to("cy@example.net")
+    assert english.message["Content-Language"] == "en"
