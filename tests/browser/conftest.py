@@ -88,13 +88,16 @@ def site(app, live_server, chromium):
 
 @pytest.fixture
 def browse(chromium, site, request):
-    """Open a journey in a new browser context: `browse(javascript=False, who="reviewer")`."""
+    """Open a journey in a new browser context: `browse(javascript=False, who="reviewer",
+    locale="es-ES")`."""
     contexts = []
     folder = artefact_folder(request.node.name)
     screenshots = itertools.count(1)
 
-    def _browse(javascript: bool = True, who: str = "") -> Journey:
-        context = chromium.new_context(java_script_enabled=javascript)
+    def _browse(javascript: bool = True, who: str = "", locale: str | None = None) -> Journey:
+        # locale: the browser's language (its Accept-Language), e.g. "es-ES".
+        context = chromium.new_context(java_script_enabled=javascript,
+                                       **({"locale": locale} if locale else {}))
         context.add_init_script(RECORD_CSP_VIOLATIONS)
         contexts.append(context)
         return Journey(context, folder, site.url, javascript=javascript, server_log=site.log,
