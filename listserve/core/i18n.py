@@ -161,6 +161,9 @@ def _filters() -> dict:
 
 
 def init_app(app: Flask) -> None:
+    if app.config["DEFAULT_LANGUAGE"] not in app.config["LANGUAGES"]:
+        raise ValueError(f"DEFAULT_LANGUAGE {app.config['DEFAULT_LANGUAGE']!r} is not one of "
+                         f"LANGUAGES {app.config['LANGUAGES']!r}")
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(paths.TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
