@@ -75,7 +75,7 @@ def disable_delivery(subscription: Subscription) -> None:
         purpose="subscription.disabled",
         template="subscriptions/disabled",
         subject=_l("Delivery from %(list)s is paused", list=mailing_list.name),
-        language=subscription.language,
+        language=subscription.mail_language,
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,

@@ -161,7 +161,7 @@ def send_welcome(subscription: Subscription) -> None:
         purpose="subscription.welcome",
         template="subscriptions/welcome",
         subject=_l("Welcome to %(list)s", list=mailing_list.name),
-        language=subscription.language,
+        language=subscription.mail_language,
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,

@@ -33,7 +33,7 @@ from listserve.archive.models import Comment, CommentStatus, Post
 from listserve.archive.services import post_url
 from listserve.core.db import IMMEDIATE, utcnow
 from listserve.core.headers import UnsafeHeaderValue
-from listserve.core.i18n import format_moment, languages, mail_language
+from listserve.core.i18n import default_language, format_moment, languages, mail_language
 from listserve.core.lists import DigestSchedule, MailingList, all_lists
 from listserve.core.rendering import render_announcement_text
 from listserve.core.urls import external_url
@@ -125,9 +125,9 @@ def _queue_run(mailing_list: MailingList, run: DigestRun) -> None:
                 .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
                 .where(*on_list, confirmed_at < run.period_start, ~has_copy))
     # One shared digest per language (the default's keeps the purpose it always had).
-    for language in [mail_language(None), *(code for code in languages()
-                                            if code != mail_language(None))]:
-        suffix = "" if language == mail_language(None) else f":{language}"
+    default = default_language()
+    for language in [default, *(code for code in languages() if code != default)]:
+        suffix = "" if language == default else f":{language}"
         readers = everyone.where(speaks(language))
         if suffix and not db.session.scalar(sa.select(readers.exists())):
             continue  # nobody reads this language: no empty mailing

@@ -55,7 +55,7 @@ def request_leave(email: str, mailing_list: MailingList | None = None) -> Subscr
         purpose="reply.subscription.leave",
         template="subscriptions/leave_confirm",
         subject=_l("Please confirm: leave %(list)s", list=mailing_list.name),
-        language=subscription.language,
+        language=subscription.mail_language,
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,

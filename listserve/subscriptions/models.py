@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listserve.core.db import UTCDateTime, utcnow
+from listserve.core.i18n import mail_language
 from listserve.core.lists import MailingList  # noqa: F401  (relationships name it)
 from listserve.extensions import db
 
@@ -69,6 +70,11 @@ class Subscription(db.Model):
     # The language this subscription's mail goes out in (a code of LANGUAGES); None: none was
     # stated (an import without the column), so the site default.
     language: Mapped[str | None] = mapped_column(sa.String(8))
+
+    @property
+    def mail_language(self) -> str:
+        """The language this subscription's mail goes out in (the site default if none)."""
+        return mail_language(self.language)
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
     mailing_list: Mapped[MailingList] = relationship()

@@ -17,7 +17,7 @@ from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
 from listserve.core.headers import check_header_value
 from listserve.core.lists import MailingList, get_default_list
-from listserve.delivery.outbox import enqueue_notice, notice_language
+from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.subscriptions import codes
 from listserve.subscriptions.confirming import (
@@ -232,7 +232,7 @@ def _send_confirmation(subscription: Subscription, now: datetime, origin: Reques
     names = [each.mailing_list.name for each in together]
     # Every confirmation can be answered by replying: the Reply-To carries a short code.
     code = codes.make_code(codes.JOIN, subscription.id, subscription.confirm_nonce)
-    language = notice_language(subscription.language)
+    language = subscription.mail_language
     with force_locale(language):
         subject = _("Please confirm: join %(lists)s", lists=_joined(names))
     enqueue_notice(
@@ -275,7 +275,7 @@ def _send_already_subscribed(subscription: Subscription) -> None:
         purpose="subscription.already",
         template="subscriptions/already_subscribed",
         subject=_l("You are already on %(list)s", list=mailing_list.name),
-        language=subscription.language,
+        language=subscription.mail_language,
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,

@@ -18,7 +18,6 @@ from listserve.core.headers import UnsafeHeaderValue
 from listserve.core.i18n import (
     AUTONYMS,
     language_choices,
-    mail_language,
     page_language,
     use_subscriber_language,
 )
@@ -302,7 +301,7 @@ def _apply_preference(subscription, form: PreferenceForm) -> str:
 
 
 def _preferences_page(subscription, token: str):
-    form = PreferenceForm(formdata=None, data={"language": mail_language(subscription.language)})
+    form = PreferenceForm(formdata=None, data={"language": subscription.mail_language})
     form.language.choices = language_choices()
     return render_template("subscriptions/preferences.html", token=token,
                            states=preferences.list_states(subscription.subscriber),

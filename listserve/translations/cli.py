@@ -14,7 +14,8 @@ def translations() -> None:
 
 
 @translations.command("compile")
-@click.option("--all", "everything", is_flag=True, help="Compile every catalog, not only the changed.")
+@click.option("--all", "everything", is_flag=True,
+              help="Compile every catalog, not only the changed.")
 def compile_command(everything: bool) -> None:
     """Compile each messages.po into its messages.mo."""
     written = catalogs.compile_catalogs(only_stale=not everything)

@@ -139,3 +139,25 @@ def test_pages_follow_the_cursor(app, client):
     export = client.get("/api/v1/subscribers/export?q=p1", headers=bearer(secret))
     assert [row["email"] for row in export.get_json()] == ["p1@example.org"]
     assert export.get_json()[0]["consent_records"][0]["source"].startswith("api: ")
+
+
+def test_a_subscriber_s_language_is_given_read_and_changed(app, client, deliver, smtp_sink):
+    """Issue 22: `language` in the subscriber objects; the confirmation mail is written in
+    it; a language the site does not offer is a 422."""
+    secret = admin_token(app, scopes=["subscribers:write", "read"])
+    refused = client.post("/api/v1/subscribers", json={**NEW, "language": "tlh"},
+                          headers=bearer(secret))
+    assert refused.status_code == 422
+    made = client.post("/api/v1/subscribers", json={**NEW, "language": "es"},
+                       headers=bearer(secret))
+    assert made.status_code == 202 and made.get_json()["language"] == "es"
+    deliver()
+    [mail] = smtp_sink.to("Dana@example.org")
+    assert mail.message["Content-Language"] == "es"
+    item = client.get(f"/api/v1/subscribers/{made.get_json()['id']}", headers=bearer(secret))
+    changed = client.patch(f"/api/v1/subscribers/{made.get_json()['id']}",
+                           json={"language": "en"},
+                           headers={**bearer(secret), "If-Match": item.headers["ETag"]})
+    assert changed.status_code == 200 and changed.get_json()["language"] == "en"
+    listed = client.get("/api/v1/subscribers", headers=bearer(secret)).get_json()["items"]
+    assert [s["language"] for s in listed] == ["en"]

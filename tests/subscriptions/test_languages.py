@@ -29,7 +29,8 @@ def test_a_spanish_page_makes_a_spanish_subscription_with_spanish_mail(
     deliver()
     [confirmation] = smtp_sink.to("ana@example.net")
     assert confirmation.message["Content-Language"] == "es"
-    assert confirmation.message["Subject"] == "Confirma, por favor: suscribirte a Network announcements"
+    assert (confirmation.message["Subject"]
+            == "Confirma, por favor: suscribirte a Network announcements")
 
     # The confirmation page (from the mail) speaks Spanish even to a browser asking English.
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
