@@ -13,7 +13,8 @@ Three checks, each failing with the count of what it found per directory and the
     rebuilt in order, with each {{ expression }} replaced by a placeholder and block tags
     dropped, and read by an HTML tokeniser. Unmarked text is:
       * text content with a word of two or more letters (outside <script>, <style>, <code>,
-        <kbd>, <samp>; plain-text mail templates: every line);
+        <kbd>, <samp>; plain-text mail templates: every line but a digest's quoted header
+        lines such as "Date: {{ … }}");
       * the human attributes: title, alt, placeholder, aria-label, aria-description, and the
         value of submit/button inputs;
       * a string constant displayed by an expression ({{ x or "never" }}, {{ "Text" }}, a
@@ -82,6 +83,8 @@ HUMAN_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-descripti
 SKIPPED_ELEMENTS = {"script", "style", "code", "kbd", "samp"}
 PLACEHOLDER = "\ue000"
 WORD = re.compile(r"[^\W\d_]{2,}")
+# A plain-text digest quotes each message's header lines (RFC 1153): field names, not prose.
+HEADER_LINE = re.compile(r"^(Date|From|To|Cc|Subject|Message-ID):[^\w]*$")
 ATTRIBUTES_ONLY = re.compile(r'^(\s*[\w:-]+="[^"]*")+\s*$')
 
 
@@ -273,7 +276,7 @@ def _template_cases(path: Path, environment: Environment) -> list[tuple[str, str
     if path.suffix == ".txt":
         for number, line in enumerate(skeleton.text.splitlines(), start=1):
             text = " ".join(line.replace(PLACEHOLDER, " ").split())
-            if _unmarked_words(text):
+            if _unmarked_words(text) and not HEADER_LINE.match(text):
                 cases.append((f"{name}:~{number}", text))
     else:
         reader = _TextReader()
