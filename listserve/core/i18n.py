@@ -93,21 +93,27 @@ def page_language() -> str:
     return str(get_locale()) if has_request_context() else default_language()
 
 
-def language_links() -> list[tuple[str, str, str]]:
-    """(code, name, this page's address in that language) for each offered language."""
-    path = request.script_root + request.path
-    links = []
-    for code in languages():
-        args = [(k, v) for k, v in request.args.items(multi=True) if k != QUERY]
-        links.append((code, language_name(code), f"{path}?{urlencode([*args, (QUERY, code)])}"))
-    return links
-
-
-def default_link() -> str:
-    """This page's address without a language chosen (hreflang x-default)."""
+def _query(code: str | None) -> str:
+    """This page's query with the language set to `code` (None: no language named)."""
     args = [(k, v) for k, v in request.args.items(multi=True) if k != QUERY]
+    args += [(QUERY, code)] if code else []
+    return f"?{urlencode(args)}" if args else ""
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """(code, name, this page's address in that language) for each offered language: the
+    switcher's links."""
     path = request.script_root + request.path
-    return f"{path}?{urlencode(args)}" if args else path
+    return [(code, language_name(code), path + _query(code)) for code in languages()]
+
+
+def alternate_links() -> list[tuple[str, str]]:
+    """(hreflang, absolute address) of this page in each language, and x-default (no
+    language named): built on BASE_URL, the site's public address, so a kept page holds the
+    same links whichever host name its first visitor used."""
+    base = current_app.config["BASE_URL"].rstrip("/") + request.path
+    return [*((code, base + _query(code)) for code in languages()),
+            ("x-default", base + _query(None))]
 
 
 def keep_language_choice(response: Response) -> Response:
@@ -168,7 +174,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(paths.TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(get_locale=get_locale, language_links=language_links,
-                                 default_language_link=default_link, language_name=language_name)
+                                 alternate_links=alternate_links, language_name=language_name)
     app.jinja_env.filters.update(_filters())
     app.after_request(keep_language_choice)
 
