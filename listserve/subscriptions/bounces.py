@@ -5,6 +5,7 @@ threshold delivery stops and the subscriber is told how to turn it back on."""
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.core.db import utcnow
 from listserve.core.events import emit
@@ -73,7 +74,7 @@ def disable_delivery(subscription: Subscription) -> None:
     enqueue_notice(
         purpose="subscription.disabled",
         template="subscriptions/disabled",
-        subject=f"Delivery from {mailing_list.name} is paused",
+        subject=_("Delivery from %(list)s is paused", list=mailing_list.name),
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,

@@ -6,6 +6,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.core.addresses import address_hash
 from listserve.core.db import utcnow
@@ -92,7 +93,7 @@ def confirm_subscription_by_code(code: str) -> Subscription:
 
     Raises TokenExpired, or TokenError for a code that is tampered, used or for another purpose.
     """
-    purpose, subscription_id, _ = codes.parse_code(code)
+    purpose, subscription_id, _nonce = codes.parse_code(code)
     subscription = db.session.get(Subscription, subscription_id)
     if purpose != codes.JOIN or subscription is None or (
         subscription.status != SubscriptionStatus.PENDING
@@ -159,7 +160,7 @@ def send_welcome(subscription: Subscription) -> None:
     enqueue_notice(
         purpose="subscription.welcome",
         template="subscriptions/welcome",
-        subject=f"Welcome to {mailing_list.name}",
+        subject=_("Welcome to %(list)s", list=mailing_list.name),
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,

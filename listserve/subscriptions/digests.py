@@ -26,6 +26,8 @@ from email.utils import format_datetime
 
 import sqlalchemy as sa
 from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from listserve.archive.models import Comment, CommentStatus, Post
 from listserve.archive.services import post_url
@@ -187,7 +189,9 @@ def _enqueue(mailing_list, run, entries, purpose, recipients):
 def digest_subject(mailing_list: MailingList, run: DigestRun, count: int) -> str:
     last_day = run.period_end - timedelta(days=1)
     when = (run.period_start.strftime("%d %b %Y") if last_day == run.period_start
-            else f"{run.period_start:%d %b} to {last_day:%d %b %Y}")
+            else _("%(start)s to %(end)s", start=f"{run.period_start:%d %b}",
+                   end=f"{last_day:%d %b %Y}"))
     prefix = f"{mailing_list.subject_prefix} " if mailing_list.subject_prefix else ""
-    plural = "message" if count == 1 else "messages"
-    return f"{prefix}{mailing_list.name} digest, {when} ({count} {plural})"
+    return prefix + ngettext("%(list)s digest, %(when)s (%(num)d message)",
+                             "%(list)s digest, %(when)s (%(num)d messages)",
+                             count, list=mailing_list.name, when=when)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
@@ -33,7 +34,7 @@ def request_leave(email: str, mailing_list: MailingList | None = None) -> Subscr
     Returns the subscription concerned (None when there is none), for the caller's records
     only: never show it to the sender. Raises InvalidAddress.
     """
-    _, key = normalise_address(email)
+    _address, key = normalise_address(email)
     mailing_list = mailing_list or get_default_list()
     subscription = db.session.scalar(
         sa.select(Subscription)
@@ -53,7 +54,7 @@ def request_leave(email: str, mailing_list: MailingList | None = None) -> Subscr
     enqueue_notice(
         purpose="reply.subscription.leave",
         template="subscriptions/leave_confirm",
-        subject=f"Please confirm: leave {mailing_list.name}",
+        subject=_("Please confirm: leave %(list)s", list=mailing_list.name),
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,
@@ -71,7 +72,7 @@ def subscription_for_leave(code: str) -> Subscription:
     Raises TokenExpired, or TokenError when the code is tampered, used, for another purpose,
     or older than the subscription's latest confirmation.
     """
-    purpose, subscription_id, _ = codes.parse_code(code)
+    purpose, subscription_id, _nonce = codes.parse_code(code)
     subscription = db.session.get(Subscription, subscription_id)
     if purpose != codes.LEAVE or subscription is None or subscription.status not in ON_THE_LIST:
         raise TokenError("This link has already been used or is no longer valid.")

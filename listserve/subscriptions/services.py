@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.core.addresses import normalise_address
 from listserve.core.db import utcnow
@@ -227,7 +228,7 @@ def _send_confirmation(subscription: Subscription, now: datetime, origin: Reques
         # An answer to a mail is "auto-replied" (RFC 3834); see delivery.compose.
         purpose=("reply." if origin.source == "email" else "") + "subscription.confirm",
         template="subscriptions/confirm",
-        subject=f"Please confirm: join {_joined(names)}",
+        subject=_("Please confirm: join %(list)s", list=_joined(names)),
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,
@@ -240,7 +241,10 @@ def _send_confirmation(subscription: Subscription, now: datetime, origin: Reques
 
 
 def _joined(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    # TRANSLATORS: the last two of several list names, as in "A, B and C".
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
 def send_confirmation_again(subscription: Subscription) -> None:
@@ -259,7 +263,7 @@ def _send_already_subscribed(subscription: Subscription) -> None:
     enqueue_notice(
         purpose="subscription.already",
         template="subscriptions/already_subscribed",
-        subject=f"You are already on {mailing_list.name}",
+        subject=_("You are already on %(list)s", list=mailing_list.name),
         mailing_list=mailing_list,
         recipient=subscription.subscriber.email,
         recipient_name=subscription.subscriber.name,

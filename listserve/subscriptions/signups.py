@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from listserve.core.addresses import normalise_address
@@ -169,6 +170,7 @@ def _queue_confirmations(mailing_list: MailingList, copies: list[tuple[int, str,
     )
     enqueue_confirmation_requests(
         mailing_list=mailing_list, purpose="subscription.confirm",
-        subject=f"Please confirm: join {mailing_list.name}", text_body=text, html_body=html,
+        subject=_("Please confirm: join %(list)s", list=mailing_list.name),
+        text_body=text, html_body=html,
         copies=copies,
     )
