@@ -188,9 +188,11 @@ def _enqueue(mailing_list, run, entries, purpose, recipients):
 
 def digest_subject(mailing_list: MailingList, run: DigestRun, count: int) -> str:
     last_day = run.period_end - timedelta(days=1)
-    when = (run.period_start.strftime("%d %b %Y") if last_day == run.period_start
-            else _("%(start)s to %(end)s", start=f"{run.period_start:%d %b}",
-                   end=f"{last_day:%d %b %Y}"))
+    if last_day == run.period_start:
+        when = run.period_start.strftime("%d %b %Y")
+    else:
+        when = _("%(start)s to %(end)s", start=run.period_start.strftime("%d %b"),
+                 end=last_day.strftime("%d %b %Y"))
     prefix = f"{mailing_list.subject_prefix} " if mailing_list.subject_prefix else ""
     return prefix + ngettext("%(list)s digest, %(when)s (%(num)d message)",
                              "%(list)s digest, %(when)s (%(num)d messages)",
