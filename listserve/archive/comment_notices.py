@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.archive.models import Comment, CommentStatus
 from listserve.archive.services import post_url
@@ -39,7 +40,7 @@ def send_verification(comment: Comment) -> None:
     enqueue_notice(
         purpose="comment.verify",
         template="archive/verify_emailed_comment" if by_email else "archive/verify_comment",
-        subject="Please confirm your comment",
+        subject=_("Please confirm your comment"),
         mailing_list=get_default_list(),
         recipient=commenter.email,
         recipient_name=comment.author_name,
@@ -66,7 +67,7 @@ def notify_parent(comment: Comment) -> None:
     enqueue_notice(
         purpose="comment.reply",
         template="archive/reply",
-        subject="A reply to your comment",
+        subject=_("A reply to your comment"),
         mailing_list=get_default_list(),
         recipient=parent.commenter.email,
         recipient_name=parent.author_name,

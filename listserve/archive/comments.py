@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.archive.comment_notices import (
     comment_for_verification,
@@ -68,7 +69,7 @@ def submit_comment(
     address is a spammer's. Raises InvalidAddress, UnsafeHeaderValue, CommentRefused and
     CommentLimitReached before anything is stored."""
     if _policy_of(post) == CommentPolicy.CLOSED:
-        raise CommentRefused("Comments on this list are closed.")
+        raise CommentRefused(_("Comments on this list are closed."))
     address, key = normalise_address(draft.email)
     name = _clean_name(draft.name)
     body = _clean_body(draft.body)
@@ -98,19 +99,20 @@ def submit_comment(
 def _clean_name(raw: str) -> str:
     name = " ".join((raw or "").split())
     if not name:
-        raise CommentRefused("Please give a name to show with your comment.")
+        raise CommentRefused(_("Please give a name to show with your comment."))
     if has_control_characters(name):
-        raise CommentRefused("Your name contains control characters; please retype it.")
+        raise CommentRefused(_("Your name contains control characters; please retype it."))
     return check_header_value(name, "name")[:100]
 
 
 def _clean_body(raw: str) -> str:
     body = _CONTROL.sub("", (raw or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not body:
-        raise CommentRefused("Please write a comment.")
+        raise CommentRefused(_("Please write a comment."))
     limit = current_app.config["COMMENT_MAX_LENGTH"]
     if len(body) > limit:
-        raise CommentRefused(f"Comments are limited to {limit} characters; yours has {len(body)}.")
+        raise CommentRefused(_("Comments are limited to %(limit)d characters; yours has "
+                               "%(length)d.", limit=limit, length=len(body)))
     return body
 
 
@@ -119,7 +121,7 @@ def _parent_for(post: Post, parent_id: int | None) -> Comment | None:
         return None
     parent = db.session.get(Comment, parent_id)
     if parent is None or parent.post_id != post.id or parent.status != CommentStatus.PUBLISHED:
-        raise CommentRefused("The comment you are replying to is no longer there.")
+        raise CommentRefused(_("The comment you are replying to is no longer there."))
     # Replies are one level deep: a reply to a reply joins the same conversation.
     return parent.parent or parent
 
@@ -138,10 +140,10 @@ def _commenter_for(address: str, key: str) -> Commenter:
         )
     )
     if recent >= current_app.config["COMMENT_ADDRESS_HOURLY_LIMIT"]:
-        raise CommentLimitReached(
+        raise CommentLimitReached(_(
             "You have written many comments in the last hour. Please wait a little; "
             "your comment is still in the form."
-        )
+        ))
     return commenter
 
 

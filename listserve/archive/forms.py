@@ -1,4 +1,6 @@
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -10,19 +12,21 @@ def within_comment_limit(form, field) -> None:
     limit = current_app.config["COMMENT_MAX_LENGTH"]
     if field.data and len(field.data) > limit:
         raise ValidationError(
-            f"Comments are limited to {limit} characters; this one has {len(field.data)}."
+            _("Comments are limited to %(limit)d characters; this one has %(length)d.",
+              limit=limit, length=len(field.data))
         )
 
 
 class CommentForm(Form):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=100), header_safe])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100), header_safe])
     email = EmailField(
-        "Your email address", validators=[DataRequired(), Length(max=320), header_safe]
+        _l("Your email address"), validators=[DataRequired(), Length(max=320), header_safe]
     )
-    body = TextAreaField("Your comment", validators=[DataRequired(), within_comment_limit])
-    notify_replies = BooleanField("Email me when someone replies to my comment")
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(), within_comment_limit])
+    notify_replies = BooleanField(_l("Email me when someone replies to my comment"))
     parent_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     # A honeypot: hidden from people by CSS, filled in by bots.
-    website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+    website = StringField(_l("Leave this empty"),
+                          render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 

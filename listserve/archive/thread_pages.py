@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.archive.models import Post
 from listserve.extensions import db
@@ -48,7 +49,7 @@ def list_threads(list_id: int, page: int = 1, per_page: int = 30) -> ThreadsPage
     roots = {post.id: post for post in db.session.scalars(
         sa.select(Post).where(Post.id.in_([row[0] for row in rows])))}
     threads = [
-        ThreadSummary(thread_id, roots[thread_id].subject if thread_id in roots else "(thread)",
+        ThreadSummary(thread_id, roots[thread_id].subject if thread_id in roots else _("(thread)"),
                       count, last_at, (roots[thread_id].author_name or "")
                       if thread_id in roots else "")
         for thread_id, count, last_at in rows

@@ -9,6 +9,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
@@ -32,12 +34,13 @@ from listserve.core.tokens import TokenError
 from listserve.extensions import db
 
 OUTCOMES = {
-    CommentStatus.PUBLISHED: "Thank you: your comment is published.",
-    CommentStatus.UNVERIFIED: (
+    CommentStatus.PUBLISHED: _l("Thank you: your comment is published."),
+    CommentStatus.UNVERIFIED: _l(
         "Almost there: we sent you an email. Press the button in it and your comment "
         "is published."
     ),
-    CommentStatus.HELD: "Thank you: your comment will appear once the committee has read it.",
+    CommentStatus.HELD: _l(
+        "Thank you: your comment will appear once the committee has read it."),
 }
 
 
@@ -185,10 +188,10 @@ def comment(year: int, slug: str, list_slug: str | None):
     found = _find_post(year, slug, list_slug)
     form = CommentForm()
     if not form.validate_on_submit():
-        return _render_post(found, form, 400, "Please correct what is marked below.")
+        return _render_post(found, form, 400, _("Please correct what is marked below."))
     if form.website.data:
         # A bot filled the honeypot: answer as for a new reader, store nothing.
-        flash(OUTCOMES[CommentStatus.UNVERIFIED])
+        flash(str(OUTCOMES[CommentStatus.UNVERIFIED]))
         return redirect(url_for("archive.post", year=year, slug=slug, _anchor="comments"), 303)
     draft = comments.CommentDraft(
         name=form.name.data,
@@ -206,7 +209,7 @@ def comment(year: int, slug: str, list_slug: str | None):
         db.session.rollback()
         return _render_post(found, form, 400, str(exc))
     db.session.commit()
-    flash(OUTCOMES[stored.status])
+    flash(str(OUTCOMES[stored.status]))
     anchor = f"comment-{stored.id}" if stored.status == CommentStatus.PUBLISHED else "comments"
     return redirect(url_for("archive.post", year=year, slug=slug, _anchor=anchor), 303)
 
@@ -225,7 +228,8 @@ def _refused_comment(code: int, message: str):
 
 @bp.errorhandler(429)
 def comment_rate_limited(error):
-    message = "Too many comments from your network address. Please wait a little and send again."
+    message = _("Too many comments from your network address. Please wait a little and send "
+                "again.")
     page = _refused_comment(429, message)
     if page is None:
         return errors.handle_http_error(error)
@@ -235,7 +239,8 @@ def comment_rate_limited(error):
 
 @bp.errorhandler(CSRFError)
 def comment_form_expired(error):
-    message = "This form had expired, so your comment was not sent yet. Please send it again."
+    message = _("This form had expired, so your comment was not sent yet. Please send it "
+                "again.")
     return _refused_comment(400, message) or errors.handle_csrf_error(error)
 
 

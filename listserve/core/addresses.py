@@ -3,6 +3,7 @@
 import hashlib
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
 from listserve.core.headers import is_header_safe
 
@@ -18,9 +19,9 @@ def normalise_address(raw: str) -> tuple[str, str]:
     """
     text = (raw or "").strip()
     if not text:
-        raise InvalidAddress("Please enter an email address.")
+        raise InvalidAddress(_("Please enter an email address."))
     if not is_header_safe(text):
-        raise InvalidAddress("An email address cannot contain line breaks.")
+        raise InvalidAddress(_("An email address cannot contain line breaks."))
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:

@@ -12,6 +12,7 @@ listserve.core.forms covers it) goes through text_arg, which refuses a NUL byte.
 import re
 
 from flask import abort, request
+from flask_babel import lazy_gettext as _l
 
 from listserve.core.converters import LARGEST_ID
 
@@ -38,9 +39,9 @@ def text_arg(name: str, default: str | None = None) -> str | None:
     when it holds a NUL, which no column stores (PostgreSQL refuses them in text)."""
     text = request.args.get(name) or default
     if text and "\0" in text:
-        abort(400, NUL_IN_QUERY)
+        abort(400, str(NUL_IN_QUERY))
     return text
 
 
-NUL_IN_QUERY = ("This address contains a NUL character (%00), which this page does not "
+NUL_IN_QUERY = _l("This address contains a NUL character (%00), which this page does not "
                 "take. Go back and send it again without it.")

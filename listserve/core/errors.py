@@ -1,6 +1,8 @@
 """A page of our own for every error a person can meet."""
 
 from flask import Flask, current_app, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
@@ -8,13 +10,13 @@ from listserve.core.forms import typed_fields
 from listserve.core.ratelimits import retry_after
 
 MESSAGES = {
-    400: "The request could not be understood. Please go back and try again.",
-    403: "You are not allowed to see this page.",
-    404: "There is nothing at this address.",
-    405: "This page cannot be used that way.",
-    413: "What you sent is too large.",
-    429: "Too many requests from your address. Please wait a little and try again.",
-    500: "Something went wrong on our side. It has been logged; please try again later.",
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("You are not allowed to see this page."),
+    404: _l("There is nothing at this address."),
+    405: _l("This page cannot be used that way."),
+    413: _l("What you sent is too large."),
+    429: _l("Too many requests from your address. Please wait a little and try again."),
+    500: _l("Something went wrong on our side. It has been logged; please try again later."),
 }
 
 
@@ -37,7 +39,7 @@ def handle_http_error(error: HTTPException):
 
 
 def handle_csrf_error(error: CSRFError):
-    message = (
+    message = _(
         "This form was open too long or came from another site, so it was not sent. "
         "Go back, reload the page and send it again; what you typed is still in the form."
     )

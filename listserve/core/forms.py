@@ -1,6 +1,8 @@
 """Validators shared by every feature's forms."""
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
 from werkzeug.datastructures import MultiDict
@@ -44,9 +46,9 @@ class Form(FlaskForm):
         return valid
 
 
-NUL_MESSAGE = ("This contains an invisible NUL character (shown as \ufffd); please remove it "
+NUL_MESSAGE = _l("This contains an invisible NUL character (shown as \ufffd); please remove it "
                "and send again.")
-NUMBER_MESSAGE = "This number is too large."
+NUMBER_MESSAGE = _l("This number is too large.")
 
 
 def storable(field) -> str | None:
@@ -69,9 +71,9 @@ def storable(field) -> str | None:
 def header_safe(form, field) -> None:
     """For any field whose value can reach an email header."""
     if field.data and not is_header_safe(field.data):
-        raise ValidationError("Please keep this on one line: line breaks are not allowed here.")
+        raise ValidationError(_("Please keep this on one line: line breaks are not allowed here."))
     if field.data and has_control_characters(field.data):
-        raise ValidationError("This contains control characters; please retype it.")
+        raise ValidationError(_("This contains control characters; please retype it."))
 
 
 def typed_fields() -> MultiDict:

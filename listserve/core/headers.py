@@ -8,6 +8,8 @@ the email package split on them. The check runs before anything is stored.
 import re
 import unicodedata
 
+from flask_babel import gettext as _
+
 # Everything str.splitlines() splits on, plus NUL.
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 FORBIDDEN = LINE_BREAKS | {"\0"}
@@ -28,7 +30,8 @@ def is_header_safe(value: str) -> bool:
 def check_header_value(value: str, field: str = "value") -> str:
     """Return value unchanged, or raise UnsafeHeaderValue naming the field."""
     if not is_header_safe(value):
-        raise UnsafeHeaderValue(f"The {field} must be on one line (no line breaks or NUL).")
+        raise UnsafeHeaderValue(
+            _("The %(field)s must be on one line (no line breaks or NUL).", field=field))
     return value
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.extensions import db
 from listserve.members.models import Member, MemberStatus
@@ -73,9 +74,9 @@ def member_counts() -> dict:
     approved = _approved()
     return {
         "by_status": by_status,
-        "by_sector": Counter(sector_label(m.sector) if m.sector else "(none)"
+        "by_sector": Counter(sector_label(m.sector) if m.sector else _("(none)")
                              for m in approved).most_common(),
-        "by_region": Counter(m.region or "(none)" for m in approved).most_common(),
+        "by_region": Counter(m.region or _("(none)") for m in approved).most_common(),
     }
 
 

@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.core.db import utcnow
 from listserve.core.lists import get_default_list
@@ -41,7 +42,7 @@ def send_verification(member: Member) -> None:
         return
     member.verification_sent_at = now
     token = make_timed_token(VERIFY_PURPOSE, [member.id, member.verify_nonce])
-    _notice(member, "verify", "verify", "Please confirm your address to join the network",
+    _notice(member, "verify", "verify", _("Please confirm your address to join the network"),
             verify_url=external_url("members.verify", token=token),
             max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400)
 
@@ -54,17 +55,18 @@ def send_entry_link(member: Member) -> None:
     if member.verification_sent_at and now - member.verification_sent_at < interval:
         return
     member.verification_sent_at = now
-    _notice(member, "again", "already_member", "Your entry in the network's directory")
+    _notice(member, "again", "already_member", _("Your entry in the network's directory"))
 
 
 def send_received(member: Member) -> None:
-    _notice(member, "received", "received", "Thank you for signing on")
+    _notice(member, "received", "received", _("Thank you for signing on"))
 
 
 def send_decision(member: Member) -> None:
     approved = member.status == MemberStatus.APPROVED
     _notice(member, "decision", "approved" if approved else "declined",
-            "Welcome to the network" if approved else "About your request to join the network")
+            _("Welcome to the network") if approved
+            else _("About your request to join the network"))
 
 
 def entry_link(member: Member) -> str:

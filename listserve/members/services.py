@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
@@ -57,8 +58,8 @@ def sign_on_member(draft: MemberDraft, origin: Request, principles_sha256: str) 
     details = _checked(draft)
     digest, text = current_principles()
     if principles_sha256 != digest:
-        raise MemberRefused("The network's principles changed while you were filling in the "
-                            "form; please read them again below and agree once more.")
+        raise MemberRefused(_("The network's principles changed while you were filling in the "
+                              "form; please read them again below and agree once more."))
     if db.session.get(PrinciplesText, digest) is None:
         db.session.add(PrinciplesText(sha256=digest, text=text))
     member = db.session.scalar(sa.select(Member).filter_by(email_key=key))
@@ -85,27 +86,29 @@ def sign_on_member(draft: MemberDraft, origin: Request, principles_sha256: str) 
 def _one_line(value: str, label: str, limit: int, required: bool = False) -> str:
     value = " ".join((value or "").split())
     if required and not value:
-        raise MemberRefused(f"Please give {label}.")
+        raise MemberRefused(_("Please give %(label)s.", label=label))
     if has_control_characters(value):
-        raise MemberRefused(f"The {label} contains control characters; please retype it.")
+        raise MemberRefused(_("The %(label)s contains control characters; please retype it.",
+                               label=label))
     if len(value) > limit:
-        raise MemberRefused(f"Please keep the {label} under {limit} characters.")
+        raise MemberRefused(_("Please keep the %(label)s under %(limit)d characters.",
+                               label=label, limit=limit))
     return check_header_value(value, label)
 
 
 def _checked(draft: MemberDraft) -> dict:
     if draft.kind not in set(MemberKind):
-        raise MemberRefused("Please say whether you join as an organisation or as a person.")
+        raise MemberRefused(_("Please say whether you join as an organisation or as a person."))
     organisation = draft.kind == MemberKind.ORGANISATION
     details = {
         "kind": draft.kind,
-        "name": _one_line(draft.name, "organisation's name" if organisation else "name", 200,
+        "name": _one_line(draft.name, _("organisation's name") if organisation else _("name"), 200,
                           required=True),
-        "contact_name": _one_line(draft.contact_name, "contact person", 200,
+        "contact_name": _one_line(draft.contact_name, _("contact person"), 200,
                                   required=organisation),
-        "region": _one_line(draft.region, "city or region", 120, required=True),
-        "country": _one_line(draft.country, "country", 80, required=organisation),
-        "affiliation": _one_line(draft.affiliation, "affiliation", 200),
+        "region": _one_line(draft.region, _("city or region"), 120, required=True),
+        "country": _one_line(draft.country, _("country"), 80, required=organisation),
+        "affiliation": _one_line(draft.affiliation, _("affiliation"), 200),
         "website": _website(draft.website),
         "description": _description(draft.description),
         "sector": draft.sector or "",
@@ -113,9 +116,9 @@ def _checked(draft: MemberDraft) -> dict:
         "wants_list": bool(draft.wants_list),
     }
     if details["sector"] and details["sector"] not in SECTORS:
-        raise MemberRefused("Please choose a sector from the list.")
+        raise MemberRefused(_("Please choose a sector from the list."))
     if organisation and not details["sector"]:
-        raise MemberRefused("Please choose the organisation's sector.")
+        raise MemberRefused(_("Please choose the organisation's sector."))
     return details
 
 
@@ -125,17 +128,19 @@ def _website(raw: str) -> str:
         return ""
     parts = urlsplit(url) if len(url) <= 500 and url.isprintable() else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise MemberRefused("Please give the website as a full address starting with https://.")
+        raise MemberRefused(
+            _("Please give the website as a full address starting with https://."))
     return url
 
 
 def _description(raw: str) -> str:
     text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if any(has_control_characters(line) for line in text.split("\n")):
-        raise MemberRefused("The description contains control characters; please retype it.")
+        raise MemberRefused(
+            _("The description contains control characters; please retype it."))
     if len(text) > 2000:
-        raise MemberRefused(f"Please keep the description under 2000 characters; it has "
-                            f"{len(text)}.")
+        raise MemberRefused(_("Please keep the description under 2000 characters; it has "
+                              "%(length)d.", length=len(text)))
     return text
 
 
@@ -161,10 +166,11 @@ def decide_member(member: Member, actor: CommitteeMember, approve: bool, message
     """Approve (into the directory) or decline an entry whose address is proven, with a
     message for the member. Raises MemberRefused for an entry not waiting for a decision."""
     if member.status == MemberStatus.UNVERIFIED:
-        raise MemberRefused("This entry's address is not proven yet.")
+        raise MemberRefused(_("This entry's address is not proven yet."))
     message = (message or "").replace("\r\n", "\n").strip()
     if len(message) > 2000 or any(has_control_characters(x) for x in message.split("\n")):
-        raise MemberRefused("Please keep the message under 2000 characters of plain text.")
+        raise MemberRefused(
+            _("Please keep the message under 2000 characters of plain text."))
     member.status = MemberStatus.APPROVED if approve else MemberStatus.DECLINED
     member.decided_at = utcnow()
     member.decided_by_id = actor.id

@@ -1,6 +1,8 @@
 """The public side: signing on, the address check, the directory, a member's own entry."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from listserve.core.addresses import InvalidAddress
 from listserve.core.forms import ButtonForm
@@ -14,7 +16,7 @@ from listserve.members.forms import EntryForm, SignOnForm
 from listserve.members.sectors import SECTORS
 from listserve.subscriptions.services import Request
 
-CHECK_INBOX = ("Almost there: we sent you an email. Press the button in it to confirm your "
+CHECK_INBOX = _l("Almost there: we sent you an email. Press the button in it to confirm your "
                "address; the committee then reads your request.")
 
 
@@ -45,9 +47,9 @@ def join():
 def sign_on():
     form = SignOnForm()
     if not form.validate_on_submit():
-        return _sign_on_page(form, 400, "Please correct what is marked below.")
+        return _sign_on_page(form, 400, _("Please correct what is marked below."))
     if form.nickname.data:  # a bot filled the honeypot: answer as for a person
-        flash(CHECK_INBOX)
+        flash(str(CHECK_INBOX))
         return redirect(url_for("members.join"), 303)
     draft = _draft(form, kind=form.kind.data, email=form.email.data,
                    wants_list=form.wants_list.data)
@@ -105,10 +107,10 @@ def entry(token: str):
             problem = str(exc)
         else:
             db.session.commit()
-            flash("Your entry is saved.")
+            flash(_("Your entry is saved."))
             return redirect(url_for("members.entry", token=token), 303)
     elif request.method == "POST":
-        problem = "Please correct what is marked below."
+        problem = _("Please correct what is marked below.")
     status = 400 if request.method == "POST" else 200
     return render_template("members/entry.html", member=member, form=form, problem=problem,
                            withdraw_form=ButtonForm(), token=token), status

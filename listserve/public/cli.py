@@ -3,6 +3,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import gettext as _
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
@@ -30,11 +31,11 @@ def import_command(file: Path) -> None:
     counts = services.import_directory(directory)
     db.session.commit()
     entries = sum(len(section.entries) for section in directory.sections)
-    click.echo(
-        f"{len(directory.sections)} sections, {entries} entries read: "
-        f"{counts['sections_added']} sections added, {counts['entries_added']} entries added, "
-        f"{counts['entries_updated']} updated"
-    )
+    click.echo(_(
+        "%(sections)d sections, %(entries)d entries read: %(sections_added)d sections added, "
+        "%(entries_added)d entries added, %(entries_updated)d updated",
+        sections=len(directory.sections), entries=entries, **counts,
+    ))
 
 
 DEMO_ADMIN = "admin@example.org"
@@ -59,8 +60,9 @@ def demo(pages_only: bool) -> None:
             password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
             add_member(DEMO_ADMIN, "Demo Admin", Role.ADMIN, password)
     db.session.commit()
-    click.echo("Demo content loaded: open the home page.")
+    click.echo(_("Demo content loaded: open the home page."))
     if password:
         login = current_app.config["BASE_URL"].rstrip("/") + "/committee/login"
-        click.echo(f"Committee login: {login}\n  email:    {DEMO_ADMIN}\n"
-                   f"  password: {password}   (shown once; change it under your name)")
+        click.echo(_("Committee login: %(login)s\n  email:    %(email)s\n"
+                     "  password: %(password)s   (shown once; change it under your name)",
+                     login=login, email=DEMO_ADMIN, password=password))

@@ -93,7 +93,7 @@ def confirm_subscription_by_code(code: str) -> Subscription:
 
     Raises TokenExpired, or TokenError for a code that is tampered, used or for another purpose.
     """
-    purpose, subscription_id, _ = codes.parse_code(code)
+    purpose, subscription_id, _nonce = codes.parse_code(code)
     subscription = db.session.get(Subscription, subscription_id)
     if purpose != codes.JOIN or subscription is None or (
         subscription.status != SubscriptionStatus.PENDING

@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -21,14 +22,16 @@ class CheckboxListField(SelectMultipleField):
 
 
 class SubscribeForm(Form):
-    email = EmailField("Email address", validators=[DataRequired(), Length(max=320), header_safe])
-    name = StringField("Name (optional)", validators=[Length(max=200), header_safe])
+    email = EmailField(_l("Email address"),
+                       validators=[DataRequired(), Length(max=320), header_safe])
+    name = StringField(_l("Name (optional)"), validators=[Length(max=200), header_safe])
     # A honeypot: hidden from people by CSS, filled in by bots.
-    website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+    website = StringField(_l("Leave this empty"),
+                          render_kw={"autocomplete": "off", "tabindex": "-1"})
     # The public lists. Not checked against the database here: the request stays one INSERT
     # (the worker joins only lists that are public and in use). The footer's short form has
     # no boxes and no "choosing" mark: it joins the main list.
-    lists = CheckboxListField("Lists", coerce=int, validate_choice=False)
+    lists = CheckboxListField(_l("Lists"), coerce=int, validate_choice=False)
     choosing = HiddenField()
 
     def chosen_list_ids(self) -> list[int] | None:
@@ -37,9 +40,9 @@ class SubscribeForm(Form):
 
     def validate_lists(self, field) -> None:
         if self.choosing.data and not field.data:
-            raise ValidationError("Please tick at least one list.")
+            raise ValidationError(_("Please tick at least one list."))
         if len(field.data or []) > MAX_LISTS or any(not 0 < i < 2**31 for i in field.data or []):
-            raise ValidationError("Please tick only lists shown here.")
+            raise ValidationError(_("Please tick only lists shown here."))
 
 
 class ConfirmForm(Form):
@@ -51,7 +54,8 @@ class UnsubscribeForm(Form):
 
 
 class EraseForm(Form):
-    really = BooleanField("Yes, erase everything you hold about me", validators=[DataRequired()])
+    really = BooleanField(_l("Yes, erase everything you hold about me"),
+                          validators=[DataRequired()])
 
 
 class PreferenceForm(Form):

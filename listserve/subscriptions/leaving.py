@@ -34,7 +34,7 @@ def request_leave(email: str, mailing_list: MailingList | None = None) -> Subscr
     Returns the subscription concerned (None when there is none), for the caller's records
     only: never show it to the sender. Raises InvalidAddress.
     """
-    _, key = normalise_address(email)
+    _address, key = normalise_address(email)
     mailing_list = mailing_list or get_default_list()
     subscription = db.session.scalar(
         sa.select(Subscription)
@@ -73,7 +73,7 @@ def subscription_for_leave(code: str) -> Subscription:
     Raises TokenExpired, or TokenError when the code is tampered, used, for another purpose,
     or older than the subscription's latest confirmation.
     """
-    purpose, subscription_id, _ = codes.parse_code(code)
+    purpose, subscription_id, _nonce = codes.parse_code(code)
     subscription = db.session.get(Subscription, subscription_id)
     if purpose != codes.LEAVE or subscription is None or subscription.status not in ON_THE_LIST:
         raise TokenError("This link has already been used or is no longer valid.")

@@ -13,6 +13,7 @@ subscription that is not confirmed, sends a confirmation mail as the subscribe f
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.core.db import utcnow
 from listserve.core.lists import MailingList, all_lists
@@ -59,7 +60,7 @@ def _state(subscriber: Subscriber, list_id: int) -> ListState:
     for state in list_states(subscriber):
         if state.mailing_list.id == list_id:
             return state
-    raise PreferenceRefused("This list is not one you can join here.")
+    raise PreferenceRefused(_("This list is not one you can join here."))
 
 
 def join_list(via: Subscription, list_id: int, origin: services.Request) -> bool:
@@ -68,7 +69,7 @@ def join_list(via: Subscription, list_id: int, origin: services.Request) -> bool
     state = _state(via.subscriber, list_id)
     mailing_list, subscription = state.mailing_list, state.subscription
     if mailing_list.archived:
-        raise PreferenceRefused("This list is archived: nobody can join it any more.")
+        raise PreferenceRefused(_("This list is archived: nobody can join it any more."))
     if subscription is not None and subscription.status == SubscriptionStatus.CONFIRMED:
         return True
     proven = via.status == SubscriptionStatus.CONFIRMED
@@ -111,9 +112,9 @@ def set_language(via: Subscription, language: str) -> None:
 def set_delivery_mode(via: Subscription, list_id: int, mode: str) -> None:
     """Each message or a digest, for one list. Raises PreferenceRefused."""
     if mode not in (DeliveryMode.EACH, DeliveryMode.DIGEST):
-        raise PreferenceRefused("Choose each message or a digest.")
+        raise PreferenceRefused(_("Choose each message or a digest."))
     state = _state(via.subscriber, list_id)
     if not state.on_list:
-        raise PreferenceRefused("Join this list first.")
+        raise PreferenceRefused(_("Join this list first."))
     state.subscription.delivery_mode = mode
     db.session.flush()

@@ -255,7 +255,8 @@ def _send_confirmation(subscription: Subscription, now: datetime, origin: Reques
 def _joined(names: list[str]) -> str:
     if len(names) == 1:
         return names[0]
-    return _("%(lists)s and %(last)s", lists=", ".join(names[:-1]), last=names[-1])
+    # TRANSLATORS: the last two of several list names, as in "A, B and C".
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
 def send_confirmation_again(subscription: Subscription) -> None:

@@ -174,8 +174,8 @@ def unsubscribe(token: str):
     form = UnsubscribeForm()
     if request.method == "POST":
         if not form.validate():
-            return render_template("errors/error.html", code=400,
-                                   message="This form expired. Please press the button again."), 400
+            message = _("This form expired. Please press the button again.")
+            return render_template("errors/error.html", code=400, message=message), 400
         if subscription is not None:
             leaving.unsubscribe(subscription)
             db.session.commit()
@@ -256,7 +256,7 @@ def my_lists(token: str):
     if request.method == "POST":
         if not form.validate():
             db.session.rollback()
-            flash("This form expired or was not one of ours. Please press the button again.",
+            flash(_("This form expired or was not one of ours. Please press the button again."),
                   "error")
             return _preferences_page(subscription, token), 400
         try:
@@ -275,7 +275,7 @@ def _apply_preference(subscription, form: PreferenceForm) -> str:
     action = form.action.data
     if action == "leave_all":
         preferences.leave_all(subscription)
-        return "You have left every list."
+        return _("You have left every list.")
     if action == "language":
         if not form.language.data:
             raise preferences.PreferenceRefused(_("Please choose a language."))
@@ -284,20 +284,20 @@ def _apply_preference(subscription, form: PreferenceForm) -> str:
         return _("Saved: your mail will come in %(language)s.",
                  language=AUTONYMS.get(form.language.data, form.language.data))
     if not form.list_id.data:
-        raise preferences.PreferenceRefused("Please choose a list.")
+        raise preferences.PreferenceRefused(_("Please choose a list."))
     list_id = int(form.list_id.data)
     if action == "leave":
         preferences.leave_list(subscription, list_id)
-        return "You have left the list."
+        return _("You have left the list.")
     if action == "mode":
         preferences.set_delivery_mode(subscription, list_id, form.mode.data or "")
-        return "Saved: " + ("a digest." if form.mode.data == "digest" else "each message.")
+        return _("Saved: a digest.") if form.mode.data == "digest" else _("Saved: each message.")
     origin = services.Request(source=f"preferences page {request.path.rsplit('/', 2)[0]}/…",
                               ip=request.remote_addr, user_agent=request.user_agent.string,
                               language=subscription.language or page_language())
     if preferences.join_list(subscription, list_id, origin):
-        return "You have joined the list. A welcome message is on its way."
-    return "We sent you a confirmation mail: press its button to join."
+        return _("You have joined the list. A welcome message is on its way.")
+    return _("We sent you a confirmation mail: press its button to join.")
 
 
 def _preferences_page(subscription, token: str):
