@@ -42,6 +42,20 @@ class Post(db.Model):
     thread_id: Mapped[int | None] = mapped_column(index=True)
 
 
+class PostTranslation(db.Model):
+    """A post in another language than the one it was sent in (the announcement's translation
+    as it went out): the archive page shows the reader's language, and links to the others."""
+
+    __tablename__ = "post_translation"
+    __table_args__ = (sa.UniqueConstraint("post_id", "language"), PUBLIC_CONTENT)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(sa.String(8))
+    subject: Mapped[str] = mapped_column(sa.String(998))
+    body_markdown: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)  # sanitised, as Post.body_html
+
 class PosterStanding(enum.StrEnum):
     FREE = "free"  # posts without moderation (a moderator said so)
     MEMBER = "member"  # counted: a member's first posts may be held
