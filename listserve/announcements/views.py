@@ -149,7 +149,7 @@ def revision(announcement_id: int, number: int):
 @member_required
 def diff(announcement_id: int):
     announcement = announcement_or_404(announcement_id)
-    latest = announcement.current_revision.number
+    latest = announcement.latest_revision.number
     old_number = int_arg("from") or max(latest - 1, 1)
     new_number = int_arg("to") or latest
     old = services.get_revision(announcement, old_number) or abort(404)

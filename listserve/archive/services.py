@@ -9,7 +9,7 @@ from itertools import groupby
 import sqlalchemy as sa
 
 from listserve.archive.list_archives import archive_of, in_list
-from listserve.archive.models import Comment, CommentStatus, Post
+from listserve.archive.models import Comment, CommentStatus, Post, PostTranslation
 from listserve.core.db import utcnow
 from listserve.core.lists import get_default_list
 from listserve.core.urls import external_url
@@ -60,10 +60,31 @@ def publish_post(
     return post
 
 
-def post_url(post: Post) -> str:
-    """The permanent, canonical URL: what the mail's Archived-At header points to."""
+def post_url(post: Post, language: str | None = None) -> str:
+    """The permanent, canonical URL: what the mail's Archived-At header points to; with
+    `language`, the address of its translation into it."""
+    values = {"lang": language} if language else {}
     return external_url("archive.post", list_slug=archive_of(post).slug, year=post.year,
-                        slug=post.slug)
+                        slug=post.slug, **values)
+
+
+def add_post_translation(post: Post, language: str, subject: str, body_markdown: str,
+                         body_html: str) -> PostTranslation:
+    """The post's text in another language (an announcement's translation as it was sent);
+    body_html must already be sanitised, as publish_post's."""
+    translation = PostTranslation(post_id=post.id, language=language, subject=subject,
+                                  body_markdown=body_markdown, body_html=body_html)
+    db.session.add(translation)
+    db.session.flush()
+    return translation
+
+
+def post_translations(post: Post) -> dict[str, PostTranslation]:
+    """The post's translations by language code."""
+    return {t.language: t for t in db.session.scalars(
+        sa.select(PostTranslation).where(PostTranslation.post_id == post.id)
+        .order_by(PostTranslation.language)
+    )}
 
 
 def get_post(year: int, slug: str) -> Post | None:

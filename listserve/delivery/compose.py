@@ -163,6 +163,8 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
         msg["Auto-Submitted"] = "auto-replied" if replied else "auto-generated"
     if personal:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if mailing.language:  # RFC 3282: the language its readers need
+        msg["Content-Language"] = check_header_value(mailing.language, "language")
     _set_bodies(msg, text, html)
     _add_attachments(msg, mailing)
     rest = msg.as_bytes()
