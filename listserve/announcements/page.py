@@ -40,6 +40,7 @@ def render_detail(announcement, status: int = 200, error: str | None = None, **f
         is_sender=is_sender,
         comments=services.list_comments(announcement),
         progress=announcement_progress(announcement),
+        translation_languages=services.translation_languages(),
         zone=member_zone().key,
         error=error,
         **forms,

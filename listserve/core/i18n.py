@@ -7,7 +7,7 @@ the site default."""
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale
 
-from listserve.core import paths
+from listserve.core import language_names, paths
 
 babel = Babel()
 
@@ -36,3 +36,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(paths.TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    language_names.register(app)
