@@ -163,10 +163,10 @@ def render_copy_template(mailing: Mailing, mailing_list: MailingList) -> CopyTem
         msg["Auto-Submitted"] = "auto-replied" if replied else "auto-generated"
     if personal:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    if mailing.language:  # RFC 3282: the language its readers need
-        msg["Content-Language"] = check_header_value(mailing.language, "language")
     _set_bodies(msg, text, html)
     _add_attachments(msg, mailing)
+    if mailing.language:  # RFC 3282; after the bodies, which drop Content-* headers
+        msg["Content-Language"] = check_header_value(mailing.language, "language")
     rest = msg.as_bytes()
     split_at = rest.index(BLANK_LINE) + len(BLANK_LINE)
     headers, body = rest[:split_at], rest[split_at:]
