@@ -161,3 +161,25 @@ def test_a_translation_only_in_a_language_the_site_offers(app, committee):
     assert empty.status_code == 400
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Post)) == 0
+
+
+def test_every_languages_send_is_watched_and_steered_together(
+        app, committee, runner, deliver, smtp_sink):
+    add_speakers(app, {"es": 3, "en": 2})
+    draft = write_draft(committee["ana"], "Meeting", ENGLISH)
+    translate(committee["ana"], draft)
+    press(committee["ben"], draft, "approve")
+    press(committee["ana"], draft, "send")
+    assert committee["ana"].post(f"{BASE}/{draft}/pause", data={
+        "csrf_token": csrf_token(committee["ana"].get(f"{BASE}/{draft}/sending")
+                                 .get_data(as_text=True))}).status_code == 303
+    deliver()
+    assert smtp_sink.messages == []  # both languages' mailings were paused
+    progress = committee["ana"].get(f"{BASE}/{draft}/progress.json").get_json()
+    assert progress["state"] == "paused"
+    resumed = runner.invoke(args=["mailings", "resume", "--announcement", str(draft)])
+    assert resumed.exit_code == 0 and ", es) resumed" in resumed.output
+    deliver()
+    assert len(smtp_sink.messages) == 5
+    progress = committee["ana"].get(f"{BASE}/{draft}/progress.json").get_json()
+    assert progress["state"] == "finished"
