@@ -65,6 +65,12 @@ class Announcement(db.Model):
         """The newest save in any language: approvals are given to it (and the set's hash)."""
         return self.revisions[-1]
 
+    def previous_of(self, revision: "Revision") -> "Revision | None":
+        """The revision before this one in the same language (what a diff compares it to)."""
+        earlier = [r for r in self.revisions
+                   if r.language == revision.language and r.number < revision.number]
+        return earlier[-1] if earlier else None
+
     @property
     def translations(self) -> dict[str, "Revision"]:
         """Each translation's current version, by language code, in code order."""
