@@ -41,6 +41,11 @@ class Post(db.Model):
     author_email: Mapped[str | None] = mapped_column(sa.String(320))
     thread_id: Mapped[int | None] = mapped_column(index=True)
 
+    # Its text in other languages (an announcement sent with translations), by language code.
+    translations: Mapped[list["PostTranslation"]] = relationship(
+        order_by="PostTranslation.language", cascade="all, delete-orphan", passive_deletes=True,
+    )
+
 
 class PostTranslation(db.Model):
     """A post in another language than the one it was sent in (the announcement's translation

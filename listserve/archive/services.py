@@ -7,6 +7,7 @@ from datetime import datetime
 from itertools import groupby
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from listserve.archive.list_archives import archive_of, in_list
 from listserve.archive.models import Comment, CommentStatus, Post, PostTranslation
@@ -72,23 +73,23 @@ def add_post_translation(post: Post, language: str, subject: str, body_markdown:
                          body_html: str) -> PostTranslation:
     """The post's text in another language (an announcement's translation as it was sent);
     body_html must already be sanitised, as publish_post's."""
-    translation = PostTranslation(post_id=post.id, language=language, subject=subject,
+    translation = PostTranslation(language=language, subject=subject,
                                   body_markdown=body_markdown, body_html=body_html)
-    db.session.add(translation)
+    post.translations.append(translation)
     db.session.flush()
     return translation
 
 
 def post_translations(post: Post) -> dict[str, PostTranslation]:
-    """The post's translations by language code."""
-    return {t.language: t for t in db.session.scalars(
-        sa.select(PostTranslation).where(PostTranslation.post_id == post.id)
-        .order_by(PostTranslation.language)
-    )}
+    """The post's translations by language code (read with the post by get_post)."""
+    return {translation.language: translation for translation in post.translations}
 
 
 def get_post(year: int, slug: str) -> Post | None:
-    return db.session.scalar(sa.select(Post).filter_by(year=year, slug=slug))
+    """The post with its translations, in one query (a post page's count stays fixed)."""
+    return db.session.scalars(
+        sa.select(Post).filter_by(year=year, slug=slug).options(joinedload(Post.translations))
+    ).unique().one_or_none()
 
 
 @dataclass
