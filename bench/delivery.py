@@ -451,14 +451,18 @@ def main() -> None:
         # What a worker costs to start, find nothing due and exit: taken off each run's
         # worker CPU so that the per-copy figure is what sending costs.
         startup = min(run_workers(env, 1, opts.concurrency)[2][0] for _ in range(3))
-        mailing_id, enqueue_seconds = (enqueue_post(app) if opts.post
-                                       else enqueue(app, "announcement:bench"))
+        backend_db = sa.make_url(url).database if engine == "postgresql" else None
+        own_before = time.process_time()
+        with BackendMeter(backend_db) as backends:
+            mailing_id, enqueue_seconds = (enqueue_post(app) if opts.post
+                                           else enqueue(app, "announcement:bench"))
+        enqueue_cpu = (time.process_time() - own_before, backends.seconds)
         sample = sample_copy(app, mailing_id)
         print(f"database {engine}, sink {sink_kind}, {opts.recipients:,} recipients, "
               f"copy {len(sample):,} bytes, batch {opts.batch_size}, group {opts.group}, "
               f"pipelining {'off' if opts.no_pipelining else 'on'}")
-        print(f"enqueue (one INSERT … SELECT): {enqueue_seconds:.2f} s")
-        backend_db = sa.make_url(url).database if engine == "postgresql" else None
+        print(f"enqueue (one INSERT … SELECT): {enqueue_seconds:.2f} s"
+              + _cpu_note(enqueue_cpu, backend_db))
         print(f"worker start-up and exit with nothing due: {startup * 1000:.0f} ms CPU "
               "(taken off each worker's CPU below)")
         runs = measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup)
@@ -466,7 +470,7 @@ def main() -> None:
             report(runs, opts.concurrency)
         if languages:
             measure_languages(app, env, languages, (port, sink_pid, sample, backend_db, startup),
-                              opts, runs, enqueue_seconds)
+                              opts, runs, (enqueue_seconds, enqueue_cpu))
         if opts.dkim:
             measure_dkim(app, env, mailing_id, tmp, opts, (port, sink_pid, sample, backend_db,
                                                             startup), runs)
@@ -517,11 +521,15 @@ def measure_languages(app, env, languages, setting, opts, single_runs, single_en
     """The announcement in several languages, queued and sent as above; its ratio to the raw
     limit next to the single-language runs' (same machine, same invocation)."""
     port, sink_pid, _, backend_db, startup = setting
-    mailing_ids, seconds = enqueue_in_languages(app, languages)
+    own_before = time.process_time()
+    with BackendMeter(backend_db) as backends:
+        mailing_ids, seconds = enqueue_in_languages(app, languages)
+    cpu = (time.process_time() - own_before, backends.seconds)
     sample = sample_copy(app, mailing_ids[0])
     print(f"in {len(languages)} languages ({', '.join(languages)}): enqueue by start_sending "
           f"({len(mailing_ids)} mailings, one INSERT … SELECT each, with rendering and "
-          f"archiving): {seconds:.2f} s (single language: {single_enqueue:.2f} s)")
+          f"archiving): {seconds:.2f} s{_cpu_note(cpu, backend_db)}; single language "
+          f"{single_enqueue[0]:.2f} s{_cpu_note(single_enqueue[1], backend_db)}")
     runs = measure(app, env, mailing_ids, port, sink_pid, sample, opts, backend_db, startup,
                    label=f"{'+'.join(languages)}: ")
     if not runs or not single_runs:
@@ -535,6 +543,14 @@ def measure_languages(app, env, languages, setting, opts, single_runs, single_en
     one, several = ratio(single_runs), ratio(runs)
     print(f"per connection vs raw, {first} worker(s): single language {one:.2f}, "
           f"{len(languages)} languages {several:.2f} ({several / one:.2f}x)")
+
+
+def _cpu_note(cpu: tuple[float, float], backend_db: str | None) -> str:
+    """CPU seconds of this process (and of the PostgreSQL backends): what a loaded machine's
+    wall time hides."""
+    own, backends = cpu
+    return (f" (CPU: this process {own:.2f} s"
+            + (f", PostgreSQL backends {backends:.2f} s" if backend_db else "") + ")")
 
 
 def report(runs, concurrency: int) -> None:

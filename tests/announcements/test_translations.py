@@ -183,3 +183,17 @@ def test_every_languages_send_is_watched_and_steered_together(
     assert len(smtp_sink.messages) == 5
     progress = committee["ana"].get(f"{BASE}/{draft}/progress.json").get_json()
     assert progress["state"] == "finished"
+
+
+def test_a_duplicate_keeps_the_translations(app, committee):
+    draft = write_draft(committee["ana"], "Meeting", ENGLISH)
+    translate(committee["ana"], draft)
+    response = press(committee["ana"], draft, "duplicate")
+    assert response.status_code == 303
+    copy = int(response.headers["Location"].rstrip("/").rsplit("/", 2)[1])
+    with app.app_context():
+        from listserve.announcements.models import Announcement
+
+        duplicate = db.session.get(Announcement, copy)
+        assert duplicate.current_revision.subject == "Copy of Meeting"
+        assert {code: r.body for code, r in duplicate.translations.items()} == {"es": SPANISH}
