@@ -2,7 +2,7 @@
 local SMTP sink, next to the raw limit of a plain smtplib loop into the same sink.
 
     python bench/delivery.py --recipients 100000 --workers 1,2 [--dkim] [--digest] [--post]
-                             [--database URL]
+                             [--languages en,es] [--database URL]
 
 --dkim: the same sends again, DKIM-signed (rsa-sha256, 2048 bits), and the rate of bare
 RSA-2048 signatures made by cryptography in this process, measured around them: signed ÷ bare
@@ -18,7 +18,12 @@ makes (and drops) a private PostgreSQL database when one answers on 127.0.0.1:54
 uses SQLite. The sink is Postfix's smtp-sink when installed, else an aiosmtpd counting sink
 in its own process. With --post, the list is a discussion list and the mail sent is a
 subscriber's post taken in as `listserve inbound` takes it (archived, threaded, From kept or
-rewritten for DMARC), instead of the committee's announcement.
+rewritten for DMARC), instead of the committee's announcement. With --languages, the
+subscribers' languages are spread evenly over those given (the site's default first) and, after
+the single-language runs, the committee's announcement in all of them (the default version and
+a translation into each other language, sent by announcements.sending.start_sending: one mailing
+and one INSERT … SELECT per language) is queued and sent the same way: its enqueue time and its
+ratio to the raw limit print next to the single-language one's.
 """
 
 import argparse
@@ -75,7 +80,7 @@ def make_database(url: str | None) -> tuple[str, callable]:
         return f"sqlite:///{path}", lambda: shutil.rmtree(path.parent)
 
 
-def seed(app, recipients: int) -> None:
+def seed(app, recipients: int, languages: list[str] | None = None) -> None:
     from listserve.core.lists import get_default_list
     from listserve.subscriptions.models import Subscriber, Subscription
 
@@ -94,6 +99,11 @@ def seed(app, recipients: int) -> None:
             sa.select(Subscriber.id, sa.literal(list_id), sa.literal("confirmed"),
                       sa.literal(now), sa.literal(now), sa.literal(now), sa.literal(0.0)),
         ))
+        if languages:  # spread evenly: subscription n speaks languages[n % len]
+            db.session.execute(sa.update(Subscription).values(language=sa.case(
+                {n: code for n, code in enumerate(languages)},
+                value=Subscription.id % len(languages),
+            )))
         db.session.commit()
 
 
@@ -119,6 +129,40 @@ def enqueue(app, purpose: str) -> tuple[int, float]:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE outbox")
         return mailing.id, elapsed
+
+
+def enqueue_in_languages(app, languages: list[str]) -> tuple[list[int], float]:
+    """The committee's announcement in every language: written (the default version, then a
+    translation into each other one), then queued by start_sending as a send does, timed."""
+    from listserve.announcements import services
+    from listserve.announcements.sending import start_sending
+    from listserve.delivery.control import announcement_mailings
+
+    body = TEXT.replace(f"Leave: {UNSUBSCRIBE_URL}\n", "")
+    with app.app_context():
+        default = app.config["DEFAULT_LANGUAGE"]
+        announcement = services.create_announcement(
+            None, "Network news: the spring gatherings", body, via="bench")
+        for code in languages:
+            if code != default:
+                services.save_translation(announcement, None, code,
+                                          f"[{code}] Network news: the spring gatherings",
+                                          f"[{code}] {body}")
+        db.session.commit()
+        started = time.perf_counter()
+        start_sending(announcement, None, None, "bench")
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+        ids = [mailing.id for mailing in announcement_mailings(announcement.id)]
+        db.session.rollback()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE outbox")
+        return ids, elapsed
+
+
+def _ids(mailing_id) -> list[int]:
+    return list(mailing_id) if isinstance(mailing_id, list | tuple) else [mailing_id]
 
 
 def enqueue_post(app) -> tuple[int, float]:
@@ -155,7 +199,8 @@ def requeue(app, mailing_id: int) -> None:
     # As enqueued: without the Message-ID the worker makes and stores with each result, so
     # every repetition does (and writes) the same as the first.
     with app.app_context():
-        db.session.execute(sa.update(OutboxEntry).where(OutboxEntry.mailing_id == mailing_id)
+        db.session.execute(sa.update(OutboxEntry)
+                           .where(OutboxEntry.mailing_id.in_(_ids(mailing_id)))
                            .values(status="queued", attempts=0, sent_at=None, claimed_by=None,
                                    claimed_until=None, last_reply=None, message_id=None,
                                    next_attempt_at=_now()))
@@ -172,7 +217,7 @@ def sent_rate(app, mailing_id: int) -> tuple[int, float]:
         count, first, last = db.session.execute(
             sa.select(sa.func.count(), sa.func.min(OutboxEntry.sent_at),
                       sa.func.max(OutboxEntry.sent_at))
-            .where(OutboxEntry.mailing_id == mailing_id, OutboxEntry.status == "sent")
+            .where(OutboxEntry.mailing_id.in_(_ids(mailing_id)), OutboxEntry.status == "sent")
         ).one()
         db.session.rollback()
     span = (last - first).total_seconds() if count > 1 else 0
@@ -371,6 +416,9 @@ def main() -> None:
                         help="then a digest run: every subscriber reads a digest")
     parser.add_argument("--post", action="store_true",
                         help="send a subscriber's post to a discussion list, not an announcement")
+    parser.add_argument("--languages",
+                        help="then the announcement in these languages, e.g. en,es: "
+                        "subscribers spread evenly over them")
     parser.add_argument("--database", help="SQLAlchemy URL (default: private PG database)")
     opts = parser.parse_args()
 
@@ -392,23 +440,37 @@ def main() -> None:
 
             upgrade(directory=app.extensions["migrate"].directory)
             engine = db.engine.dialect.name
-        seed(app, opts.recipients)
+        languages = [code.strip() for code in (opts.languages or "").split(",") if code.strip()]
+        if languages:
+            offered = app.config["LANGUAGES"]
+            if languages[0] != app.config["DEFAULT_LANGUAGE"] or not set(languages) <= set(
+                    offered):
+                raise SystemExit(f"--languages: the site's default first, then any of "
+                                 f"{', '.join(offered)}")
+        seed(app, opts.recipients, languages)
         # What a worker costs to start, find nothing due and exit: taken off each run's
         # worker CPU so that the per-copy figure is what sending costs.
         startup = min(run_workers(env, 1, opts.concurrency)[2][0] for _ in range(3))
-        mailing_id, enqueue_seconds = (enqueue_post(app) if opts.post
-                                       else enqueue(app, "announcement:bench"))
+        backend_db = sa.make_url(url).database if engine == "postgresql" else None
+        own_before = time.process_time()
+        with BackendMeter(backend_db) as backends:
+            mailing_id, enqueue_seconds = (enqueue_post(app) if opts.post
+                                           else enqueue(app, "announcement:bench"))
+        enqueue_cpu = (time.process_time() - own_before, backends.seconds)
         sample = sample_copy(app, mailing_id)
         print(f"database {engine}, sink {sink_kind}, {opts.recipients:,} recipients, "
               f"copy {len(sample):,} bytes, batch {opts.batch_size}, group {opts.group}, "
               f"pipelining {'off' if opts.no_pipelining else 'on'}")
-        print(f"enqueue (one INSERT … SELECT): {enqueue_seconds:.2f} s")
-        backend_db = sa.make_url(url).database if engine == "postgresql" else None
+        print(f"enqueue (one INSERT … SELECT): {enqueue_seconds:.2f} s"
+              + _cpu_note(enqueue_cpu, backend_db))
         print(f"worker start-up and exit with nothing due: {startup * 1000:.0f} ms CPU "
               "(taken off each worker's CPU below)")
         runs = measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup)
         if runs:
             report(runs, opts.concurrency)
+        if languages:
+            measure_languages(app, env, languages, (port, sink_pid, sample, backend_db, startup),
+                              opts, runs, (enqueue_seconds, enqueue_cpu))
         if opts.dkim:
             measure_dkim(app, env, mailing_id, tmp, opts, (port, sink_pid, sample, backend_db,
                                                             startup), runs)
@@ -453,6 +515,42 @@ def measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, star
                   + f"sink {sink_cpu * per:.0f} µs; this process meanwhile "
                   f"{own_cpu * 1000:.0f} ms CPU in all")
     return runs
+
+
+def measure_languages(app, env, languages, setting, opts, single_runs, single_enqueue) -> None:
+    """The announcement in several languages, queued and sent as above; its ratio to the raw
+    limit next to the single-language runs' (same machine, same invocation)."""
+    port, sink_pid, _, backend_db, startup = setting
+    own_before = time.process_time()
+    with BackendMeter(backend_db) as backends:
+        mailing_ids, seconds = enqueue_in_languages(app, languages)
+    cpu = (time.process_time() - own_before, backends.seconds)
+    sample = sample_copy(app, mailing_ids[0])
+    print(f"in {len(languages)} languages ({', '.join(languages)}): enqueue by start_sending "
+          f"({len(mailing_ids)} mailings, one INSERT … SELECT each, with rendering and "
+          f"archiving): {seconds:.2f} s{_cpu_note(cpu, backend_db)}; single language "
+          f"{single_enqueue[0]:.2f} s{_cpu_note(single_enqueue[1], backend_db)}")
+    runs = measure(app, env, mailing_ids, port, sink_pid, sample, opts, backend_db, startup,
+                   label=f"{'+'.join(languages)}: ")
+    if not runs or not single_runs:
+        return
+    first = min(w for w, *_ in runs)
+
+    def ratio(found):
+        return statistics.median(rate / (w * opts.concurrency) / raw
+                                 for w, rate, raw, _ in found if w == first)
+
+    one, several = ratio(single_runs), ratio(runs)
+    print(f"per connection vs raw, {first} worker(s): single language {one:.2f}, "
+          f"{len(languages)} languages {several:.2f} ({several / one:.2f}x)")
+
+
+def _cpu_note(cpu: tuple[float, float], backend_db: str | None) -> str:
+    """CPU seconds of this process (and of the PostgreSQL backends): what a loaded machine's
+    wall time hides."""
+    own, backends = cpu
+    return (f" (CPU: this process {own:.2f} s"
+            + (f", PostgreSQL backends {backends:.2f} s" if backend_db else "") + ")")
 
 
 def report(runs, concurrency: int) -> None:

@@ -38,5 +38,6 @@ from listserve.announcements import (  # noqa: E402,F401  (routes)
     event_views,
     rsvp_views,
     send_views,
+    translation_views,
     views,
 )

@@ -13,7 +13,7 @@ from listserve.announcements.models import Announcement, AnnouncementStatus, Rev
 from listserve.announcements.services import AnnouncementError, NotAllowed
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
-from listserve.delivery.control import send_state
+from listserve.delivery.control import announcement_mailings, send_state
 from listserve.delivery.models import Mailing, MailingStatus, OutboxEntry, OutboxStatus
 from listserve.extensions import db
 
@@ -45,13 +45,15 @@ def announcement_progress(announcement: Announcement) -> Progress | None:
     mailing = db.session.get(Mailing, announcement.mailing_id) if announcement.mailing_id else None
     if mailing is None:
         return None
+    # Every language's mailing counts (one per language; the first is the default language's).
+    ids = [m.id for m in announcement_mailings(announcement.id)] or [mailing.id]
     counts = dict(db.session.execute(
         sa.select(OutboxEntry.status, sa.func.count(OutboxEntry.id))
-        .where(OutboxEntry.mailing_id == mailing.id).group_by(OutboxEntry.status)
+        .where(OutboxEntry.mailing_id.in_(ids)).group_by(OutboxEntry.status)
     ).all())
     first, last = db.session.execute(
         sa.select(sa.func.min(OutboxEntry.sent_at), sa.func.max(OutboxEntry.sent_at))
-        .where(OutboxEntry.mailing_id == mailing.id, OutboxEntry.status == OutboxStatus.SENT)
+        .where(OutboxEntry.mailing_id.in_(ids), OutboxEntry.status == OutboxStatus.SENT)
     ).one()
     sent = counts.get(OutboxStatus.SENT, 0)
     queued = counts.get(OutboxStatus.QUEUED, 0) + counts.get(OutboxStatus.RETRYING, 0)
@@ -77,6 +79,9 @@ def _steer(announcement: Announcement, actor: CommitteeMember, allowed_from: set
         raise AnnouncementError("This announcement is not being sent.")
     if mailing.status not in allowed_from:
         raise AnnouncementError(f"Sending cannot be {action} now (it is {mailing.status}).")
+    for each in announcement_mailings(announcement.id):  # every language's, steered together
+        if each.status in allowed_from:
+            each.status = to
     mailing.status = to
     db.session.flush()
     sent = db.session.get(Revision, announcement.sent_revision_id)

@@ -11,6 +11,7 @@ from listserve.announcements.services import (
     create_announcement,
     current_approvals,
     may_approve,
+    save_translation,
 )
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
@@ -32,10 +33,14 @@ def delete_draft(announcement: Announcement, actor: CommitteeMember) -> None:
 
 
 def duplicate_announcement(announcement: Announcement, actor: CommitteeMember) -> Announcement:
-    """A new draft by `actor` with the current revision's text. Raises AnnouncementError."""
+    """A new draft by `actor` with the current text in every language. Raises
+    AnnouncementError."""
     content = content_of(announcement.current_revision)
     copy = create_announcement(actor, f"Copy of {content.subject}"[:300], content.body,
                                content.next_steps)
+    for language, revision in announcement.translations.items():  # translations come along
+        save_translation(copy, actor, language, revision.subject, revision.body,
+                         revision.next_steps)
     db.session.flush()
     record_audit(actor, "duplicated", "announcement", copy.id, None, {"from": announcement.id})
     return copy

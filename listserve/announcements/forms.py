@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
@@ -34,6 +35,17 @@ class DraftForm(Form):
     pull_steps = CheckboxListField(
         "Add items from the public next-steps page", coerce=int, validate_choice=False
     )
+
+
+class TranslationForm(Form):
+    """One language's version of an announcement (its source is the default-language one)."""
+
+    subject = StringField(_l("Subject"),
+                          validators=[DataRequired(), Length(max=300), header_safe])
+    body = TextAreaField(_l("Text (Markdown)"),
+                         validators=[DataRequired(), Length(max=200_000)])
+    next_steps = TextAreaField(_l("Next steps (optional, Markdown)"),
+                               validators=[Optional(), Length(max=50_000)])
 
 
 class ApproveForm(Form):

@@ -1,5 +1,9 @@
 """Announcements the committee drafts together: revisions, approvals bound to a revision's hash,
-review comments, and what happened when it was sent."""
+review comments, and what happened when it was sent.
+
+An announcement is written in the site's default language first (revisions whose `language` is
+None) and may carry translations (revisions with a language code); each language's current
+version is its newest revision, and approvals are bound to the whole set (services.set_hash)."""
 
 import enum
 from datetime import datetime
@@ -53,7 +57,25 @@ class Announcement(db.Model):
 
     @property
     def current_revision(self) -> "Revision":
+        """The default-language version as it now stands."""
+        return next(r for r in reversed(self.revisions) if r.language is None)
+
+    @property
+    def latest_revision(self) -> "Revision":
+        """The newest save in any language: approvals are given to it (and the set's hash)."""
         return self.revisions[-1]
+
+    def previous_of(self, revision: "Revision") -> "Revision | None":
+        """The revision before this one in the same language (what a diff compares it to)."""
+        earlier = [r for r in self.revisions
+                   if r.language == revision.language and r.number < revision.number]
+        return earlier[-1] if earlier else None
+
+    @property
+    def translations(self) -> dict[str, "Revision"]:
+        """Each translation's current version, by language code, in code order."""
+        found = {r.language: r for r in self.revisions if r.language is not None}
+        return dict(sorted(found.items()))
 
     @property
     def subject(self) -> str:
@@ -71,6 +93,9 @@ class Revision(db.Model):
         sa.ForeignKey("announcement.id", ondelete="CASCADE")
     )
     number: Mapped[int]
+    # None: the default-language version (every revision before translations); else the
+    # language code of a translation.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     subject: Mapped[str] = mapped_column(sa.String(998))
     body: Mapped[str] = mapped_column(sa.Text)
     next_steps: Mapped[str] = mapped_column(sa.Text, default="")

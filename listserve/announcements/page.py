@@ -20,8 +20,9 @@ def render_detail(announcement, status: int = 200, error: str | None = None, **f
     approvals = services.current_approvals(announcement)
     mailing_list = db.session.get(MailingList, announcement.list_id)
     is_sender = current_user.id == announcement.author_id or current_user.is_admin
+    approved_hash = services.set_hash(announcement)  # approvals bind every language's version
     forms.setdefault("approve_form", ApproveForm(formdata=None,
-                                                 data={"revision_hash": revision.content_hash}))
+                                                 data={"revision_hash": approved_hash}))
     forms.setdefault("comment_form", CommentForm(formdata=None))
     forms.setdefault("send_form", SendForm(formdata=None))
     forms.setdefault("schedule_form", ScheduleForm(formdata=None, prefix="schedule"))
@@ -39,6 +40,7 @@ def render_detail(announcement, status: int = 200, error: str | None = None, **f
         is_sender=is_sender,
         comments=services.list_comments(announcement),
         progress=announcement_progress(announcement),
+        translation_languages=services.translation_languages(),
         zone=member_zone().key,
         error=error,
         **forms,

@@ -8,6 +8,7 @@ revision's hash into the audit event "sent".
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from listserve.announcements.content import (
     PREVIEW_UNSUBSCRIBE_URL,
@@ -23,14 +24,21 @@ from listserve.announcements.services import (
     NotAllowed,
     content_of,
     current_approvals,
+    default_language,
+    set_hash,
+    versions,
 )
-from listserve.archive.services import post_url, publish_post
+from listserve.archive.services import add_post_translation, post_url, publish_post
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
 from listserve.core.db import utcnow
 from listserve.core.events import emit
 from listserve.core.lists import MailingList
-from listserve.delivery.control import announcement_purpose
+from listserve.delivery.control import (
+    announcement_mailings,
+    announcement_purpose,
+    translation_purpose,
+)
 from listserve.delivery.hooks import current_hooks
 from listserve.delivery.models import Mailing, OutboxEntry
 from listserve.delivery.outbox import UNSUBSCRIBE_URL, enqueue_announcement, enqueue_notice
@@ -38,24 +46,26 @@ from listserve.extensions import db
 
 
 def send_test(announcement: Announcement, member: CommitteeMember) -> None:
-    """Mail the current revision to this member alone, as subscribers would see it."""
-    revision = announcement.current_revision
+    """Mail the current version in each language to this member alone, as subscribers would
+    see it (each in its language, footer included)."""
     carried = events_of(announcement.id)
     mailing_list = db.session.get(MailingList, announcement.list_id)
-    rendered = render_email(content_of(revision), PREVIEW_UNSUBSCRIBE_URL, event_blocks(carried),
-                            mailing_list)
-    enqueue_notice(
-        purpose=f"announcement-test:{announcement.id}",
-        template="announcements/test_send",
-        subject=f"[Test] {rendered.subject}",
-        mailing_list=mailing_list,
-        recipient=member.email,
-        recipient_name=member.name,
-        rendered=rendered,
-        attachments=[ics_attachment(event, n) for n, event in enumerate(carried)],
-    )
-    record_audit(member, "test sent", "announcement", announcement.id, revision.content_hash,
-                 {"revision": revision.number, "to": member.email})
+    for language, revision in versions(announcement).items():
+        with force_locale(language):
+            rendered = render_email(content_of(revision), PREVIEW_UNSUBSCRIBE_URL,
+                                    event_blocks(carried), mailing_list)
+        enqueue_notice(
+            purpose=f"announcement-test:{announcement.id}",
+            template="announcements/test_send",
+            subject=f"[Test] {rendered.subject}",
+            mailing_list=mailing_list,
+            recipient=member.email,
+            recipient_name=member.name,
+            rendered=rendered,
+            attachments=[ics_attachment(event, n) for n, event in enumerate(carried)],
+        )
+    record_audit(member, "test sent", "announcement", announcement.id, set_hash(announcement),
+                 {"revision": announcement.latest_revision.number, "to": member.email})
 
 
 def check_may_send(announcement: Announcement, actor: CommitteeMember, reason: str | None):
@@ -66,9 +76,9 @@ def check_may_send(announcement: Announcement, actor: CommitteeMember, reason: s
         raise NotAllowed("Only the author or an admin can send or schedule this announcement.")
     if reason and not actor.is_admin:
         raise NotAllowed("Only an admin can send without the approvals.")
-    revision = announcement.current_revision
-    if content_hash(content_of(revision)) != revision.content_hash:
-        raise AnnouncementError("This revision's stored text does not match its hash.")
+    for revision in versions(announcement).values():
+        if content_hash(content_of(revision)) != revision.content_hash:
+            raise AnnouncementError("This revision's stored text does not match its hash.")
     mailing_list = db.session.get(MailingList, announcement.list_id)
     if mailing_list.archived:
         raise AnnouncementError(f"The list {mailing_list.name} is archived: nothing more is "
@@ -101,9 +111,14 @@ def recipient_count(announcement: Announcement) -> int:
 
 
 def start_sending(announcement, actor, reason, via) -> Mailing:
+    """Publish every version to the archive and queue one mailing per language: a translation's
+    to the subscribers whose language it is, the default version's to everyone else (no
+    language stated, or one with no translation). Return the default version's mailing."""
     revision = announcement.current_revision
     content = content_of(revision)
+    translations = announcement.translations
     approvals = current_approvals(announcement)
+    approved_hash = set_hash(announcement)
     mailing_list = db.session.get(MailingList, announcement.list_id)
     now = utcnow()
     post = publish_post(
@@ -111,17 +126,22 @@ def start_sending(announcement, actor, reason, via) -> Mailing:
         body_html=archive_html(content), published_at=now, announcement_id=announcement.id,
         list_id=mailing_list.id,
     )
+    for language, translation in translations.items():
+        translated = content_of(translation)
+        add_post_translation(post, language, translated.subject, full_markdown(translated),
+                             archive_html(translated))
     announcement.post_id = post.id  # the events' links point at the post
     carried = events_of(announcement.id)
-    rendered = render_email(content, UNSUBSCRIBE_URL, event_blocks(carried), mailing_list,
-                            web_url=post_url(post))
-    mailing = enqueue_announcement(
-        mailing_list=mailing_list,
-        purpose=announcement_purpose(announcement.id),
-        subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
-        archived_at=post_url(post), reply_to=_reply_to(mailing_list, announcement),
-        attachments=[ics_attachment(event, n) for n, event in enumerate(carried)],
+    recipients_of = current_hooks().recipients
+    mailing = _enqueue_version(
+        announcement, mailing_list, content, carried, post, default_language(),
+        announcement_purpose(announcement.id),
+        recipients_of(mailing_list.id, other_than=list(translations)),
     )
+    for language, translation in translations.items():
+        _enqueue_version(announcement, mailing_list, content_of(translation), carried, post,
+                         language, translation_purpose(announcement.id, language),
+                         recipients_of(mailing_list.id, language=language))
     post.mailing_id = mailing.id
     announcement.status = AnnouncementStatus.SENT
     announcement.sent_at = now
@@ -129,17 +149,36 @@ def start_sending(announcement, actor, reason, via) -> Mailing:
     announcement.mailing_id = mailing.id
     announcement.post_id = post.id
     db.session.flush()
-    recipients = db.session.scalar(
-        sa.select(sa.func.count(OutboxEntry.id)).where(OutboxEntry.mailing_id == mailing.id)
-    )
-    record_audit(actor, "sent", "announcement", announcement.id, revision.content_hash, {
-        "revision": revision.number, "via": via, "reason": reason,
+    recipients = db.session.scalar(sa.select(sa.func.count(OutboxEntry.id)).where(
+        OutboxEntry.mailing_id.in_([m.id for m in announcement_mailings(announcement.id)])
+    ))
+    record_audit(actor, "sent", "announcement", announcement.id, approved_hash, {
+        "revision": announcement.latest_revision.number, "via": via, "reason": reason,
+        "languages": list(versions(announcement)),
         "approved by": [approval.member.label for approval in approvals],
         "recipients": recipients, "mailing": mailing.id, "archive": post_url(post),
     })
     emit("announcement.sent", {"announcement_id": announcement.id, "subject": content.subject,
                                "recipients": recipients, "archive_url": post_url(post)})
     return mailing
+
+
+def _enqueue_version(announcement, mailing_list, content, carried, post, language, purpose,
+                     recipients) -> Mailing:
+    """One language's mailing, rendered in that language (the footer too), its links to the
+    archive pointing at that language's page. One INSERT … SELECT of its recipients."""
+    translated = language != default_language()
+    web_url = post_url(post, language if translated else None)
+    with force_locale(language):
+        rendered = render_email(content, UNSUBSCRIBE_URL, event_blocks(carried), mailing_list,
+                                web_url=web_url)
+    return enqueue_announcement(
+        mailing_list=mailing_list, purpose=purpose, language=language,
+        subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
+        archived_at=web_url, reply_to=_reply_to(mailing_list, announcement),
+        attachments=[ics_attachment(event, n) for n, event in enumerate(carried)],
+        recipients=recipients,
+    )
 
 
 def _reply_to(mailing_list: MailingList, announcement: Announcement) -> str | None:

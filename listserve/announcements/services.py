@@ -1,9 +1,17 @@
 """Drafting and review: revisions, approvals bound to a revision's hash, comments.
-Flush, never commit."""
+Flush, never commit.
+
+Translations: the default-language version is written first; each translation is a revision
+with its language. Approvals are bound to the whole set: to the newest revision in any language
+and to set_hash, so saving any language makes earlier approvals stop counting."""
 
 import difflib
+import hashlib
+import json
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.announcements.content import Content, content_hash, full_markdown, normalise_text
 from listserve.announcements.models import (
@@ -42,9 +50,11 @@ def _clean_content(subject: str, body: str, next_steps: str) -> Content:
     return Content(subject=subject, body=normalise_text(body), next_steps=steps)
 
 
-def _add_revision(announcement: Announcement, author, content: Content, number: int) -> Revision:
+def _add_revision(announcement: Announcement, author, content: Content, number: int,
+                  language: str | None = None) -> Revision:
     revision = Revision(
-        announcement=announcement, number=number, subject=content.subject, body=content.body,
+        announcement=announcement, number=number, language=language,
+        subject=content.subject, body=content.body,
         next_steps=content.next_steps, content_hash=content_hash(content),
         author_id=author.id if author else None,
     )
@@ -86,36 +96,100 @@ def save_revision(
 
     Raises AnnouncementError (not a draft, empty fields), UnsafeHeaderValue.
     """
-    if announcement.status != AnnouncementStatus.DRAFT:
-        raise AnnouncementError(
-            "Only drafts can be edited." if announcement.status != AnnouncementStatus.SCHEDULED
-            else "This announcement is scheduled: unschedule it before editing."
-        )
+    _check_editable(announcement)
     content = _clean_content(subject, body, next_steps)
     previous = announcement.current_revision
     if content_hash(content) == previous.content_hash:
         return None
     cleared = len(current_approvals(announcement))
-    revision = _add_revision(announcement, editor, content, previous.number + 1)
+    revision = _add_revision(announcement, editor, content,
+                             announcement.latest_revision.number + 1)
     record_audit(editor, "edited", "announcement", announcement.id, revision.content_hash,
                  {"revision": revision.number, "approvals cleared": cleared})
     return revision
 
 
+def _check_editable(announcement: Announcement) -> None:
+    if announcement.status != AnnouncementStatus.DRAFT:
+        raise AnnouncementError(
+            "Only drafts can be edited." if announcement.status != AnnouncementStatus.SCHEDULED
+            else "This announcement is scheduled: unschedule it before editing."
+        )
+
+
+def default_language() -> str:
+    """The language of every announcement's first version: the site's default."""
+    return current_app.config["DEFAULT_LANGUAGE"]
+
+
+def translation_languages() -> list[str]:
+    """The languages a translation can be added in: the site's, but its default."""
+    return [code for code in current_app.config["LANGUAGES"] if code != default_language()]
+
+
+def save_translation(
+    announcement: Announcement, editor: CommitteeMember, language: str, subject: str,
+    body: str, next_steps: str = "",
+) -> Revision | None:
+    """Save the announcement's version in `language` as a new revision (None when nothing
+    changed); like any edit, it clears the approvals of the whole set.
+
+    Raises AnnouncementError (not a draft, a language the site does not offer, empty fields),
+    UnsafeHeaderValue.
+    """
+    _check_editable(announcement)
+    if language not in translation_languages():
+        raise AnnouncementError(_("A translation can be added in %(languages)s only.",
+                                  languages=", ".join(translation_languages()) or "-"))
+    content = _clean_content(subject, body, next_steps)
+    previous = announcement.translations.get(language)
+    if previous is not None and content_hash(content) == previous.content_hash:
+        return None
+    cleared = len(current_approvals(announcement))
+    revision = _add_revision(announcement, editor, content,
+                             announcement.latest_revision.number + 1, language)
+    record_audit(editor, "translated", "announcement", announcement.id, revision.content_hash,
+                 {"revision": revision.number, "language": language,
+                  "approvals cleared": cleared})
+    return revision
+
+
+def versions(announcement: Announcement) -> dict[str, Revision]:
+    """Every language's current version: the default language first, then the translations."""
+    return {default_language(): announcement.current_revision, **announcement.translations}
+
+
+def set_hash(announcement: Announcement) -> str:
+    """What approvals are bound to. With no translation, the default version's own hash (as
+    before translations); else SHA-256 over every language's current hash."""
+    translations = announcement.translations
+    own = announcement.current_revision.content_hash
+    if not translations:
+        return own
+    canonical = json.dumps(
+        {"v": 1, "default": own,
+         "translations": {code: revision.content_hash for code, revision in translations.items()}},
+        sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
 def current_approvals(announcement: Announcement) -> list[Approval]:
-    """Approvals of the current revision, and only while its content still has that hash."""
-    revision = announcement.current_revision
+    """Approvals of the current set of versions: given to the newest revision (in any
+    language), and only while the set still has that hash."""
     return list(db.session.scalars(
         sa.select(Approval).where(
-            Approval.revision_id == revision.id,
-            Approval.revision_hash == revision.content_hash,
+            Approval.revision_id == announcement.latest_revision.id,
+            Approval.revision_hash == set_hash(announcement),
         ).order_by(Approval.id)
     ))
 
 
 def may_approve(announcement: Announcement, member: CommitteeMember) -> bool:
-    """Members other than the announcement's author and the current revision's author."""
-    authors = {announcement.author_id, announcement.current_revision.author_id}
+    """Members other than the announcement's author and the authors of its current versions
+    (the default language's and each translation's)."""
+    authors = {announcement.author_id, announcement.current_revision.author_id,
+               *(revision.author_id for revision in announcement.translations.values())}
     return member.id not in authors
 
 
@@ -126,22 +200,23 @@ def approve_revision(
 
     Raises NotAllowed (own draft), AnnouncementError (changed since, already approved, sent).
     """
-    revision = announcement.current_revision
+    revision = announcement.latest_revision
+    approved_hash = set_hash(announcement)
     if announcement.status not in (AnnouncementStatus.DRAFT, AnnouncementStatus.SCHEDULED):
         raise AnnouncementError("This announcement can no longer be approved.")
     if not may_approve(announcement, member):
         raise NotAllowed("You cannot approve a draft you wrote; another member must review it.")
-    if seen_hash != revision.content_hash:
+    if seen_hash != approved_hash:
         raise AnnouncementError(
             "The draft has changed since you opened it. Please review the new revision."
         )
     if any(approval.member_id == member.id for approval in current_approvals(announcement)):
         raise AnnouncementError("You have already approved this revision.")
     approval = Approval(announcement_id=announcement.id, revision_id=revision.id,
-                        revision_hash=revision.content_hash, member_id=member.id)
+                        revision_hash=approved_hash, member_id=member.id)
     db.session.add(approval)
     db.session.flush()
-    record_audit(member, "approved", "announcement", announcement.id, revision.content_hash,
+    record_audit(member, "approved", "announcement", announcement.id, approved_hash,
                  {"revision": revision.number})
     return approval
 
@@ -152,7 +227,7 @@ def add_comment(announcement: Announcement, member: CommitteeMember, body: str) 
     if not body:
         raise AnnouncementError("Please write a comment.")
     comment = ReviewComment(announcement_id=announcement.id, author_id=member.id, body=body,
-                            revision_number=announcement.current_revision.number)
+                            revision_number=announcement.latest_revision.number)
     db.session.add(comment)
     db.session.flush()
     record_audit(member, "commented", "announcement", announcement.id,

@@ -149,9 +149,10 @@ def revision(announcement_id: int, number: int):
 @member_required
 def diff(announcement_id: int):
     announcement = announcement_or_404(announcement_id)
-    latest = announcement.current_revision.number
-    old_number = int_arg("from") or max(latest - 1, 1)
-    new_number = int_arg("to") or latest
+    latest = announcement.latest_revision
+    new_number = int_arg("to") or latest.number
+    before = announcement.previous_of(latest)  # the same language's revision before it
+    old_number = int_arg("from") or (before.number if before else max(latest.number - 1, 1))
     old = services.get_revision(announcement, old_number) or abort(404)
     new = services.get_revision(announcement, new_number) or abort(404)
     return render_template("announcements/diff.html", announcement=announcement, old=old,

@@ -42,6 +42,7 @@ def announcement_out(announcement: Announcement) -> dict:
             "status": announcement.status, "author_id": announcement.author_id,
             "subject": revision.subject, "revision": revision_out(revision),
             "approvals": [a.member_id for a in services.current_approvals(announcement)],
+            "approval_hash": services.set_hash(announcement),
             "scheduled_at": _iso(announcement.scheduled_at),
             "sent_at": _iso(announcement.sent_at), "post_id": announcement.post_id}
 

@@ -99,6 +99,9 @@ class AnnouncementOut(Schema):
     revision = fields.Nested(RevisionOut, required=True)
     approvals = fields.List(fields.Integer(), required=True,
                             metadata={"description": "Members who approved this revision"})
+    approval_hash = fields.String(required=True, metadata={
+        "description": "What an approval names (ApprovalIn.content_hash): the revision's "
+                       "content_hash, or with translations the hash of every language's version"})
     scheduled_at = fields.String(allow_none=True, required=True)
     sent_at = fields.String(allow_none=True, required=True)
     post_id = fields.Integer(allow_none=True, required=True)

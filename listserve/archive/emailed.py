@@ -15,6 +15,8 @@ from flask import current_app
 from listserve.archive.comments import CommentDraft, submit_comment
 from listserve.archive.models import Comment, Post
 from listserve.archive.reply_text import cap_text, reply_body, trim_reply
+from listserve.delivery.control import announcement_id_of
+from listserve.delivery.models import Mailing
 from listserve.extensions import db
 
 
@@ -23,11 +25,21 @@ class EmptyReply(ValueError):
 
 
 def post_for_mailing(mailing_id: int | None) -> Post | None:
-    """The archived post an announcement mailing published (None for notices and tests)."""
+    """The archived post an announcement mailing published (None for notices and tests); for
+    the mailing of a translation, the post of its announcement."""
     if mailing_id is None:
         return None
-    return db.session.scalar(
+    post = db.session.scalar(
         sa.select(Post).where(Post.mailing_id == mailing_id).order_by(Post.id).limit(1)
+    )
+    if post is not None:
+        return post
+    mailing = db.session.get(Mailing, mailing_id)
+    announcement_id = announcement_id_of(mailing) if mailing is not None else None
+    if announcement_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Post).where(Post.announcement_id == announcement_id).order_by(Post.id).limit(1)
     )
 
 

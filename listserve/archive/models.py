@@ -41,6 +41,25 @@ class Post(db.Model):
     author_email: Mapped[str | None] = mapped_column(sa.String(320))
     thread_id: Mapped[int | None] = mapped_column(index=True)
 
+    # Its text in other languages (an announcement sent with translations), by language code.
+    translations: Mapped[list["PostTranslation"]] = relationship(
+        order_by="PostTranslation.language", cascade="all, delete-orphan", passive_deletes=True,
+    )
+
+
+class PostTranslation(db.Model):
+    """A post in another language than the one it was sent in (the announcement's translation
+    as it went out): the archive page shows the reader's language, and links to the others."""
+
+    __tablename__ = "post_translation"
+    __table_args__ = (sa.UniqueConstraint("post_id", "language"), PUBLIC_CONTENT)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(sa.String(8))
+    subject: Mapped[str] = mapped_column(sa.String(998))
+    body_markdown: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)  # sanitised, as Post.body_html
 
 class PosterStanding(enum.StrEnum):
     FREE = "free"  # posts without moderation (a moderator said so)

@@ -7,9 +7,10 @@ from datetime import datetime
 from itertools import groupby
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from listserve.archive.list_archives import archive_of, in_list
-from listserve.archive.models import Comment, CommentStatus, Post
+from listserve.archive.models import Comment, CommentStatus, Post, PostTranslation
 from listserve.core.db import utcnow
 from listserve.core.lists import get_default_list
 from listserve.core.urls import external_url
@@ -60,14 +61,35 @@ def publish_post(
     return post
 
 
-def post_url(post: Post) -> str:
-    """The permanent, canonical URL: what the mail's Archived-At header points to."""
+def post_url(post: Post, language: str | None = None) -> str:
+    """The permanent, canonical URL: what the mail's Archived-At header points to; with
+    `language`, the address of its translation into it."""
+    values = {"lang": language} if language else {}
     return external_url("archive.post", list_slug=archive_of(post).slug, year=post.year,
-                        slug=post.slug)
+                        slug=post.slug, **values)
+
+
+def add_post_translation(post: Post, language: str, subject: str, body_markdown: str,
+                         body_html: str) -> PostTranslation:
+    """The post's text in another language (an announcement's translation as it was sent);
+    body_html must already be sanitised, as publish_post's."""
+    translation = PostTranslation(language=language, subject=subject,
+                                  body_markdown=body_markdown, body_html=body_html)
+    post.translations.append(translation)
+    db.session.flush()
+    return translation
+
+
+def post_translations(post: Post) -> dict[str, PostTranslation]:
+    """The post's translations by language code (read with the post by get_post)."""
+    return {translation.language: translation for translation in post.translations}
 
 
 def get_post(year: int, slug: str) -> Post | None:
-    return db.session.scalar(sa.select(Post).filter_by(year=year, slug=slug))
+    """The post with its translations, in one query (a post page's count stays fixed)."""
+    return db.session.scalars(
+        sa.select(Post).filter_by(year=year, slug=slug).options(joinedload(Post.translations))
+    ).unique().one_or_none()
 
 
 @dataclass

@@ -20,6 +20,7 @@ from listserve.archive.feed import build_feed
 from listserve.archive.forms import CommentForm
 from listserve.archive.list_archives import list_slug_for, list_slug_of, public_archive_or_404
 from listserve.archive.models import CommentStatus, Post
+from listserve.archive.post_languages import shown_post
 from listserve.archive.search import search_archive
 from listserve.core import errors
 from listserve.core.addresses import InvalidAddress
@@ -158,13 +159,15 @@ def _post_list(endpoint: str, values: dict) -> None:
 
 def _render_post(post: Post, form: CommentForm, status: int = 200, problem: str = ""):
     previous, following = services.neighbours(post)
+    shown = shown_post(post)  # the reader's language when the post has it
     return render_template(
         "archive/post.html",
         post=post,
+        shown=shown,
         list_slug=list_slug_of(post),
         # body_html was cleaned by listserve.core.rendering when it was published.
-        body=Markup(post.body_html),  # noqa: S704
-        canonical_url=services.post_url(post),
+        body=Markup(shown.body_html),  # noqa: S704
+        canonical_url=shown.canonical_url,
         threads=comments.comment_threads(post),
         previous=previous,
         following=following,

@@ -19,7 +19,7 @@ from babel import numbers as babel_numbers
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, refresh
 
-from listserve.core import paths
+from listserve.core import language_names, paths
 
 babel = Babel()
 
@@ -28,9 +28,6 @@ QUERY = "lang"  # ?lang=es: the choice of a link (the switcher, hreflang alterna
 COOKIE_MAX_AGE = 365 * 86400
 
 # Each language named in itself: the switcher shows these, never translated.
-AUTONYMS = {"en": "English", "es": "Español", "pt": "Português", "fr": "Français"}
-
-
 def languages() -> list[str]:
     return list(current_app.config["LANGUAGES"])
 
@@ -46,7 +43,8 @@ def offered_or_none(code: str | None) -> str | None:
 
 
 def language_name(code: str) -> str:
-    return AUTONYMS.get(code, code)
+    """A language's name as its speakers write it (\"Español\")."""
+    return language_names.language_name(code)
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -176,6 +174,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(get_locale=get_locale, language_links=language_links,
                                  alternate_links=alternate_links, language_name=language_name)
     app.jinja_env.filters.update(_filters())
+    app.jinja_env.globals["default_language"] = app.config["DEFAULT_LANGUAGE"]
     app.after_request(keep_language_choice)
 
 

@@ -70,7 +70,9 @@ def _label(mailing) -> str:
     announcement_id = control.announcement_id_of(mailing)
     if announcement_id is None:
         return f"Mailing {mailing.id}"
-    return f"Announcement {announcement_id} (mailing {mailing.id})"
+    translated = mailing.purpose != control.announcement_purpose(announcement_id)
+    language = f", {mailing.language}" if translated and mailing.language else ""
+    return f"Announcement {announcement_id} (mailing {mailing.id}{language})"
 
 
 @mailings.command("progress")
@@ -123,12 +125,17 @@ def _control_command(name: str, action, done: str):
     @with_appcontext
     def command(mailing_id: int | None, announcement_id: int | None) -> None:
         mailing = _load(mailing_id, announcement_id)
+        # An announcement in several languages is one mailing per language: steered together.
+        every = (control.announcement_mailings(announcement_id)
+                 if announcement_id is not None else [mailing])
         try:
-            action(mailing)
+            for each in every:
+                action(each)
         except control.MailingFinished as exc:
             raise click.ClickException(str(exc)) from None
         db.session.commit()
-        click.echo(f"{_label(mailing)} {done}.")
+        for each in every:
+            click.echo(f"{_label(each)} {done}.")
 
     return command
 

@@ -65,13 +65,30 @@ def announcement_purpose(announcement_id: int) -> str:
     return f"announcement:{announcement_id}"
 
 
+def translation_purpose(announcement_id: int, language: str) -> str:
+    """The purpose of the mailing that sends an announcement's translation into `language`
+    (one mailing per language; the default language's is announcement_purpose)."""
+    return f"{announcement_purpose(announcement_id)}:{language}"
+
+
 def announcement_id_of(mailing: Mailing) -> int | None:
-    """The announcement a mailing sends, read back from its purpose; None for notices."""
+    """The announcement a mailing sends (in any language), read back from its purpose; None
+    for notices."""
     prefix = announcement_purpose(0)[:-1]
     if mailing.kind != MailingKind.ANNOUNCEMENT or not mailing.purpose.startswith(prefix):
         return None
-    number = mailing.purpose[len(prefix):]
+    number = mailing.purpose[len(prefix):].split(":", 1)[0]
     return int(number) if number.isdigit() else None
+
+
+def announcement_mailings(announcement_id: int) -> list[Mailing]:
+    """Every mailing that sends this announcement: the default language's first, then one per
+    translation."""
+    purpose = announcement_purpose(announcement_id)
+    return list(db.session.scalars(sa.select(Mailing).where(
+        Mailing.kind == MailingKind.ANNOUNCEMENT,
+        sa.or_(Mailing.purpose == purpose, Mailing.purpose.startswith(f"{purpose}:")),
+    ).order_by(Mailing.id)))
 
 
 def get_mailing(mailing_id: int) -> Mailing:

@@ -6,7 +6,9 @@ register what they own, the way indico's signals let modules react without being
 * round jobs: run by every worker at the start of each round, in the order registered
   (requests to join, then scheduled announcements); each commits its own work;
 * recipients: the default recipients of an announcement on a list, as a select of
-  (subscription id, address, name);
+  (subscription id, address, name); called with the list's id alone for everyone, or with
+  `language=` (those whose mail goes out in it) or `other_than=` (a list of codes: those whose
+  language is none of them, or unknown) for an announcement sent in several languages;
 * still subscribed: a SQL condition on a copy's subscription id, true while its person still
   wants the list's announcements (read with each claim);
 * confirm links: each pending subscription's confirmation link and the address that
@@ -37,7 +39,7 @@ class Confirmation(NamedTuple):
 @dataclass
 class DeliveryHooks:
     round_jobs: list[Callable[[], object]] = field(default_factory=list)
-    recipients: Callable[[int], sa.Select] | None = None
+    recipients: Callable[..., sa.Select] | None = None
     still_subscribed: Callable[[sa.ColumnElement], sa.ColumnElement[bool]] | None = None
     confirm_links: Callable[[list[int]], dict[int, Confirmation]] | None = None
     bounce_listeners: list[Callable[[Bounce], None]] = field(default_factory=list)

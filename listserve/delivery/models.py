@@ -66,9 +66,10 @@ class Mailing(db.Model):
     from_address: Mapped[str | None] = mapped_column(sa.String(320))
     in_reply_to: Mapped[str | None] = mapped_column(sa.String(250))
     references: Mapped[str | None] = mapped_column(sa.Text)
-    # The language its text is written in (Content-Language); None: not stated.
-    language: Mapped[str | None] = mapped_column(sa.String(8))
     status: Mapped[str] = mapped_column(sa.String(16), default=MailingStatus.ACTIVE)
+    # The language its text is in (a code of LANGUAGES), sent as Content-Language; None: not
+    # stated (mail queued before languages).
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entries = relationship("OutboxEntry", back_populates="mailing", lazy="write_only")

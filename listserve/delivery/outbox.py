@@ -150,10 +150,12 @@ def enqueue_announcement(
     sender: tuple[str, str] | None = None,
     in_reply_to: str | None = None,
     references: str | None = None,
+    language: str | None = None,
 ) -> Mailing:
     """Queue one personal copy of an announcement for every recipient: `recipients`, a select of
     (subscription id, address, name), else the list's own (every confirmed subscriber, as the
-    subscriptions feature says through delivery.hooks).
+    subscriptions feature says through delivery.hooks). `language`: the text's, sent as
+    Content-Language (an announcement in several languages is one mailing per language).
 
     One set-based INSERT … SELECT, whatever the number of subscribers; the body is stored once
     and each copy differs only in its recipient and unsubscribe link (UNSUBSCRIBE_URL marks
@@ -186,6 +188,7 @@ def enqueue_announcement(
         from_address=sender[1] if sender else None,
         in_reply_to=in_reply_to,
         references=references,
+        language=language,
     )
     db.session.add(mailing)
     _attach(mailing, attachments)

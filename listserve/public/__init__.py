@@ -6,6 +6,11 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 editor_bp = Blueprint("editor", __name__, url_prefix="/committee/pages")
 
-from listserve.public import directory_views, editor_views, views  # noqa: E402,F401  (routes)
+from listserve.public import (  # noqa: E402,F401  (routes)
+    directory_views,
+    editor_views,
+    translation_views,
+    views,
+)
 
 bp.register_blueprint(editor_bp)

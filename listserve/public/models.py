@@ -106,3 +106,20 @@ class PageVersion(db.Model):
     )
     author_label: Mapped[str] = mapped_column(sa.String(600))  # as they were then
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PageTranslation(db.Model):
+    """A public page's words in another language than the site's default: `content` holds the
+    translated texts (see public.translations for its shape); what is missing shows in the
+    default language."""
+
+    __tablename__ = "page_translation"
+    __table_args__ = PUBLIC_CONTENT
+
+    page: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # as PageVersion.page
+    language: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("committee_member.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -41,16 +41,27 @@ def register(hooks: DeliveryHooks) -> None:
     hooks.bounce_listeners.append(record_smtp_bounce)
 
 
-def confirmed_recipients(list_id: int) -> sa.Select:
+def confirmed_recipients(list_id: int, language: str | None = None,
+                         other_than: list[str] | None = None) -> sa.Select:
     """(subscription id, address, name) of everyone confirmed on the list who takes each
-    message (digest readers get the list's digest instead, listserve.archive.digests)."""
-    return (
+    message (digest readers get the list's digest instead, listserve.archive.digests).
+
+    For an announcement in several languages: `language`, only those whose mail goes out in
+    it; `other_than`, only those whose language is none of these codes (no language stated, or
+    one with no translation: they get the default version)."""
+    select = (
         sa.select(Subscription.id, Subscriber.email, Subscriber.name)
         .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
         .where(Subscription.list_id == list_id,
                Subscription.status == SubscriptionStatus.CONFIRMED,
                Subscription.delivery_mode == DeliveryMode.EACH.value)
     )
+    if language is not None:
+        select = select.where(Subscription.language == language)
+    if other_than:
+        select = select.where(sa.or_(Subscription.language.is_(None),
+                                     Subscription.language.not_in(other_than)))
+    return select
 
 
 def still_subscribed(subscription_id: sa.ColumnElement) -> sa.ColumnElement[bool]:

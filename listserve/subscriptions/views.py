@@ -16,8 +16,8 @@ from listserve.core.db import single_write
 from listserve.core.forms import typed_fields
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.core.i18n import (
-    AUTONYMS,
     language_choices,
+    language_name,
     page_language,
     use_subscriber_language,
 )
@@ -282,7 +282,7 @@ def _apply_preference(subscription, form: PreferenceForm) -> str:
         preferences.set_language(subscription, form.language.data)
         use_subscriber_language(form.language.data)
         return _("Saved: your mail will come in %(language)s.",
-                 language=AUTONYMS.get(form.language.data, form.language.data))
+                 language=language_name(form.language.data))
     if not form.list_id.data:
         raise preferences.PreferenceRefused(_("Please choose a list."))
     list_id = int(form.list_id.data)

@@ -17,6 +17,7 @@ from tests.archive.helpers import press as press_button
 from tests.committee.helpers import log_in, make_member
 from tests.delivery.test_announcement import add_subscribers
 from tests.inbound.helpers import LIST_ADDRESS, inbound_rows, mail, send
+from tests.support import csrf_token
 
 LEA = "lea@example.net"
 GMAIL_REPLY = """\
@@ -227,3 +228,35 @@ def test_a_long_reply_is_cut_to_the_comment_limit(inbound_receiver, app, sent):
     [comment] = comments_on(app, post)
     limit = app.config["COMMENT_MAX_LENGTH"]
     assert len(comment.body_markdown) <= limit and comment.body_markdown.endswith("…")
+
+
+def test_a_reply_to_a_translated_copy_becomes_a_comment_on_the_post(
+    inbound_receiver, app, client, deliver, smtp_sink
+):
+    """Issue 22: a Spanish reader's copy comes from the Spanish mailing; the reply still finds
+    the announcement's archived post."""
+    make_member(app, "ana@example.org", "Ana")
+    make_member(app, "ben@example.org", "Ben")
+    add_subscribers(app, {LEA: "confirmed"})
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE subscription SET language = 'es'"))
+        db.session.commit()
+    ana, ben = app.test_client(), app.test_client()
+    log_in(ana, "ana@example.org")
+    log_in(ben, "ben@example.org")
+    draft = write_draft(ana, "Assembly on Saturday", "We meet on Saturday at the hall.\n")
+    page = ana.get(f"/committee/announcements/{draft}/translations/es").get_data(as_text=True)
+    ana.post(f"/committee/announcements/{draft}/translations/es", data={
+        "csrf_token": csrf_token(page), "subject": "Asamblea el sábado",
+        "body": "Nos reunimos el sábado en el salón.\n"})
+    press(ben, draft, "approve")
+    assert press(ana, draft, "send").status_code == 303
+    deliver()
+    [copy] = smtp_sink.to(LEA)
+    assert copy.message["Content-Language"] == "es"
+    with app.app_context():
+        post = db.session.scalar(sa.select(Post).filter_by(subject="Assembly on Saturday"))
+        db.session.expunge(post)
+    reply_and_confirm(inbound_receiver.port, client, deliver, smtp_sink, copy)
+    [comment] = comments_on(app, post)
+    assert comment.body_markdown == "Count me in, I will bring soup.\n\nLea"
