@@ -18,7 +18,8 @@ makes (and drops) a private PostgreSQL database when one answers on 127.0.0.1:54
 uses SQLite. The sink is Postfix's smtp-sink when installed, else an aiosmtpd counting sink
 in its own process. With --post, the list is a discussion list and the mail sent is a
 subscriber's post taken in as `listserve inbound` takes it (archived, threaded, From kept or
-rewritten for DMARC), instead of the committee's announcement.
+rewritten for DMARC), measured after the committee's announcement to the same readers, and
+the two ratios to the raw limit are printed side by side.
 """
 
 import argparse
@@ -396,19 +397,22 @@ def main() -> None:
         # What a worker costs to start, find nothing due and exit: taken off each run's
         # worker CPU so that the per-copy figure is what sending costs.
         startup = min(run_workers(env, 1, opts.concurrency)[2][0] for _ in range(3))
-        mailing_id, enqueue_seconds = (enqueue_post(app) if opts.post
-                                       else enqueue(app, "announcement:bench"))
+        backend_db = sa.make_url(url).database if engine == "postgresql" else None
+        mailing_id, enqueue_seconds = enqueue(app, "announcement:bench")
         sample = sample_copy(app, mailing_id)
         print(f"database {engine}, sink {sink_kind}, {opts.recipients:,} recipients, "
               f"copy {len(sample):,} bytes, batch {opts.batch_size}, group {opts.group}, "
               f"pipelining {'off' if opts.no_pipelining else 'on'}")
         print(f"enqueue (one INSERT … SELECT): {enqueue_seconds:.2f} s")
-        backend_db = sa.make_url(url).database if engine == "postgresql" else None
         print(f"worker start-up and exit with nothing due: {startup * 1000:.0f} ms CPU "
               "(taken off each worker's CPU below)")
-        runs = measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup)
+        label = "announcement: " if opts.post else ""
+        runs = measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup,
+                       label=label)
         if runs:
-            report(runs, opts.concurrency)
+            report(runs, opts.concurrency, label)
+        if opts.post:  # the post next to the announcement just measured, in the same run
+            measure_post(app, env, (port, sink_pid, backend_db, startup), opts, runs)
         if opts.dkim:
             measure_dkim(app, env, mailing_id, tmp, opts, (port, sink_pid, sample, backend_db,
                                                             startup), runs)
@@ -420,6 +424,25 @@ def main() -> None:
         with create_app(settings).app_context():
             db.engine.dispose()
         drop()
+
+
+def measure_post(app, env, sink, opts, announcement_runs) -> None:
+    """A subscriber's post to the same readers, measured as the announcement was; its ratio
+    to the raw limit printed next to the announcement's (issue 24: the same ratio)."""
+    port, sink_pid, backend_db, startup = sink
+    mailing_id, enqueue_seconds = enqueue_post(app)
+    sample = sample_copy(app, mailing_id)
+    print(f"post: copy {len(sample):,} bytes; archived, threaded and queued in "
+          f"{enqueue_seconds:.2f} s")
+    runs = measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup,
+                   label="post: ")
+    if not (runs and announcement_runs):
+        return
+    report(runs, opts.concurrency, "post: ")
+    post = statistics.median(first_ratios(runs, opts.concurrency))
+    announcement = statistics.median(first_ratios(announcement_runs, opts.concurrency))
+    print(f"post vs announcement (median ratios to the raw limit, same run): {post:.2f} / "
+          f"{announcement:.2f} = {post / announcement:.2f}x")
 
 
 def measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup,
@@ -455,16 +478,22 @@ def measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, star
     return runs
 
 
-def report(runs, concurrency: int) -> None:
+def first_ratios(runs, concurrency: int) -> list[float]:
+    """Each run of the fewest workers: rate per connection ÷ the raw limit measured around it."""
+    first = min(w for w, *_ in runs)
+    return [rate / (w * concurrency) / raw for w, rate, raw, _ in runs if w == first]
+
+
+def report(runs, concurrency: int, label: str = "") -> None:
     """Medians over the repetitions: the machine is shared, single runs are noisy."""
     counts = sorted({w for w, *_ in runs})
     median = {w: statistics.median(r for v, r, *_ in runs if v == w) for w in counts}
     first = counts[0]
-    ratios = [rate / (w * concurrency) / raw for w, rate, raw, _ in runs if w == first]
+    ratios = first_ratios(runs, concurrency)
     raws = [raw for *_, raw, _ in runs]
-    print(f"raw limit (smtplib loop, pre-built bytes, one connection): median "
+    print(f"{label}raw limit (smtplib loop, pre-built bytes, one connection): median "
           f"{statistics.median(raws):,.0f} msg/s (range {min(raws):,.0f}–{max(raws):,.0f})")
-    print(f"per connection vs raw (each run against the raw limit measured around it): "
+    print(f"{label}per connection vs raw (each run against the raw limit measured around it): "
           f"median {statistics.median(ratios):.2f} (runs: "
           + ", ".join(f"{r:.2f}" for r in ratios) + ")")
     for workers in counts[1:]:
