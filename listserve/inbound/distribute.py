@@ -18,7 +18,7 @@ from listserve.archive.services import post_url
 from listserve.archive.threads import archive_message
 from listserve.core.lists import AttachmentPolicy, MailingList, ReplyToPolicy
 from listserve.delivery.outbox import Attachment as MailAttachment
-from listserve.delivery.outbox import enqueue_announcement
+from listserve.delivery.outbox import CONFIRM_URL, UNSUBSCRIBE_URL, enqueue_announcement
 from listserve.inbound.dmarc import list_sender
 from listserve.inbound.message import clean_header, read_message
 
@@ -48,7 +48,7 @@ def distribute_post(raw: bytes, mailing_list: MailingList) -> Post:
         incoming.sender_name, incoming.sender, mailing_list.name, mailing_list.address)
     if reply_to is None and mailing_list.reply_to_policy == ReplyToPolicy.LIST:
         reply_to = mailing_list.address
-    text, attachments = content.text, []
+    text, attachments = _without_link_slots(content.text), []
     if mailing_list.attachment_policy == AttachmentPolicy.STRIP and content.attachments:
         names = ", ".join(a.filename for a in content.attachments)
         text += "\n" + _("[Attachments removed by the list, listed in the archive: %(names)s]",
@@ -68,6 +68,15 @@ def distribute_post(raw: bytes, mailing_list: MailingList) -> Post:
     )
     post.mailing_id = mailing.id
     return post
+
+
+def _without_link_slots(text: str) -> str:
+    """The poster's text with the outbox's link markers made plain words: written by a poster,
+    each would put every reader's own unsubscribe (or confirmation) link in their copy, for
+    anyone they quote it to."""
+    for marker in (UNSUBSCRIBE_URL, CONFIRM_URL):
+        text = text.replace(marker, marker.strip("%"))
+    return text
 
 
 MIME_TYPE_RE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,40}/[a-z0-9][a-z0-9!#$&^_.+-]{0,40}")
