@@ -1,6 +1,7 @@
 """Load a large archive into a PostgreSQL database in a few set-based statements: 10k posts,
 5k commenters and about 200k comments (most posts have 5 to 29, every hundredth has 300,
-about a quarter of them replies, one in fifty hidden by the committee).
+about a quarter of them replies, one in fifty hidden by the committee); and a discussion
+list's archive: 200 threads of 25 messages, each reply answering the one before or the first.
 
 Used by bench/web.py; the database must already be migrated.
 """
@@ -101,3 +102,56 @@ def seed_archive(database_url: str) -> str:
     engine.dispose()
     return (f"seeded {counts['post']} posts and {counts['comment']} comments "
             f"in {time.perf_counter() - began:.1f} s")
+
+
+THREADS = 200
+THREAD_SIZE = 25
+# A typical thread: the tenth newest, 25 messages (replies to replies, quoted text folded).
+TYPICAL_THREAD_ROOT = 9
+MESSAGE_HTML = (
+    '<details class="quoted"><summary>quoted text</summary><blockquote>Shall we meet at the '
+    "community garden on Saturday? Bring tools if you can.</blockquote></details>\n<p>Yes, "
+    "count me in. I will bring two spades and the seedlings from the cooperative's greenhouse; "
+    "write to ann@ex\u2026 if you need a lift from the station.</p>\n<p>See you there,<br>\n"
+    "Ann</p>"
+)
+MESSAGE_TEXT = ("> Shall we meet at the community garden on Saturday? Bring tools if you can.\n\n"
+                "Yes, count me in. I will bring two spades and the seedlings.\n")
+
+
+def seed_discussion(database_url: str, list_slug: str) -> str:
+    """Load a discussion list's archive (the list must exist); return its typical thread's
+    address. Post ids follow those seed_archive gave."""
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        list_id = conn.scalar(sa.text("SELECT id FROM mailing_list WHERE slug = :s"),
+                              {"s": list_slug})
+        first = conn.scalar(sa.text("SELECT coalesce(max(id), 0) + 1 FROM post"))
+        # Message m (0-based) of thread t: id first + t * size + m; every third answers the
+        # message just before it, the others the thread's first message.
+        conn.execute(sa.text("""
+            INSERT INTO post (id, year, slug, subject, body_markdown, body_html, published_at,
+                              list_id, message_id, in_reply_to, "references", author_name,
+                              author_email, thread_id)
+            SELECT :first + t * :size + m, extract(year FROM at)::int,
+                   'talk-' || t || '-' || m,
+                   CASE WHEN m = 0 THEN '' ELSE 'Re: ' END || 'Garden day number ' || t,
+                   :text, :html, at, :list_id, 'talk-' || t || '-' || m || '@example.net',
+                   CASE WHEN m = 0 THEN NULL
+                        WHEN m % 3 = 0 THEN 'talk-' || t || '-' || (m - 1) || '@example.net'
+                        ELSE 'talk-' || t || '-0@example.net' END,
+                   CASE WHEN m = 0 THEN NULL ELSE '<talk-' || t || '-0@example.net>' END,
+                   'Member ' || (m % 7), 'member' || (m % 7) || '@example.net',
+                   :first + t * :size
+            FROM generate_series(0, :threads - 1) AS t, generate_series(0, :size - 1) AS m,
+                 LATERAL (SELECT :newest - (:threads - t) * interval '1 day'
+                                 + m * interval '10 minutes' AS at) AS timing
+        """), {"first": first, "size": THREAD_SIZE, "threads": THREADS, "list_id": list_id,
+               "text": MESSAGE_TEXT, "html": MESSAGE_HTML, "newest": NEWEST})
+        conn.execute(sa.select(sa.func.setval(sa.func.pg_get_serial_sequence("post", "id"),
+                                              sa.select(sa.func.max(Post.id)).scalar_subquery())))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE post")
+    engine.dispose()
+    root = first + (THREADS - 1 - TYPICAL_THREAD_ROOT) * THREAD_SIZE
+    return f"/archive/{list_slug}/thread/{root}"

@@ -18,7 +18,8 @@ makes (and drops) a private PostgreSQL database when one answers on 127.0.0.1:54
 uses SQLite. The sink is Postfix's smtp-sink when installed, else an aiosmtpd counting sink
 in its own process. With --post, the list is a discussion list and the mail sent is a
 subscriber's post taken in as `listserve inbound` takes it (archived, threaded, From kept or
-rewritten for DMARC), instead of the committee's announcement. With --languages, the
+rewritten for DMARC), measured after the committee's announcement to the same readers, and
+the two ratios to the raw limit are printed side by side. With --languages, the
 subscribers' languages are spread evenly over those given (the site's default first) and, after
 the single-language runs, the committee's announcement in all of them (the default version and
 a translation into each other language, sent by announcements.sending.start_sending: one mailing
@@ -178,7 +179,9 @@ def enqueue_post(app) -> tuple[int, float]:
     msg["To"] = "announcements@lists.example.org"
     msg["Subject"] = "Network news: the spring gatherings"
     msg["Message-ID"] = "<bench-post@example.net>"
-    msg.set_content(TEXT)
+    # Twice the announcement's text: a text-only copy as large as the announcement's text +
+    # HTML one, so the two ratios to the raw limit (which rises as copies shrink) compare.
+    msg.set_content(TEXT.replace(f"\n\nLeave: {UNSUBSCRIBE_URL}\n", "\n\n") + TEXT)
     with app.app_context():
         app.config["DMARC_RESOLVER"] = lambda name: []  # no DNS in a benchmark
         mailing_list = get_default_list()
@@ -454,8 +457,7 @@ def main() -> None:
         backend_db = sa.make_url(url).database if engine == "postgresql" else None
         own_before = time.process_time()
         with BackendMeter(backend_db) as backends:
-            mailing_id, enqueue_seconds = (enqueue_post(app) if opts.post
-                                           else enqueue(app, "announcement:bench"))
+            mailing_id, enqueue_seconds = enqueue(app, "announcement:bench")
         enqueue_cpu = (time.process_time() - own_before, backends.seconds)
         sample = sample_copy(app, mailing_id)
         print(f"database {engine}, sink {sink_kind}, {opts.recipients:,} recipients, "
@@ -465,9 +467,13 @@ def main() -> None:
               + _cpu_note(enqueue_cpu, backend_db))
         print(f"worker start-up and exit with nothing due: {startup * 1000:.0f} ms CPU "
               "(taken off each worker's CPU below)")
-        runs = measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup)
+        label = "announcement: " if opts.post else ""
+        runs = measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup,
+                       label=label)
         if runs:
-            report(runs, opts.concurrency)
+            report(runs, opts.concurrency, label)
+        if opts.post:  # the post next to the announcement just measured, in the same run
+            measure_post(app, env, (port, sink_pid, backend_db, startup), opts, runs)
         if languages:
             measure_languages(app, env, languages, (port, sink_pid, sample, backend_db, startup),
                               opts, runs, (enqueue_seconds, enqueue_cpu))
@@ -482,6 +488,25 @@ def main() -> None:
         with create_app(settings).app_context():
             db.engine.dispose()
         drop()
+
+
+def measure_post(app, env, sink, opts, announcement_runs) -> None:
+    """A subscriber's post to the same readers, measured as the announcement was; its ratio
+    to the raw limit printed next to the announcement's (issue 24: the same ratio)."""
+    port, sink_pid, backend_db, startup = sink
+    mailing_id, enqueue_seconds = enqueue_post(app)
+    sample = sample_copy(app, mailing_id)
+    print(f"post: copy {len(sample):,} bytes; archived, threaded and queued in "
+          f"{enqueue_seconds:.2f} s")
+    runs = measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup,
+                   label="post: ")
+    if not (runs and announcement_runs):
+        return
+    report(runs, opts.concurrency, "post: ")
+    post = statistics.median(first_ratios(runs, opts.concurrency))
+    announcement = statistics.median(first_ratios(announcement_runs, opts.concurrency))
+    print(f"post vs announcement (median ratios to the raw limit, same run): {post:.2f} / "
+          f"{announcement:.2f} = {post / announcement:.2f}x")
 
 
 def measure(app, env, mailing_id, port, sink_pid, sample, opts, backend_db, startup,
@@ -553,16 +578,22 @@ def _cpu_note(cpu: tuple[float, float], backend_db: str | None) -> str:
             + (f", PostgreSQL backends {backends:.2f} s" if backend_db else "") + ")")
 
 
-def report(runs, concurrency: int) -> None:
+def first_ratios(runs, concurrency: int) -> list[float]:
+    """Each run of the fewest workers: rate per connection ÷ the raw limit measured around it."""
+    first = min(w for w, *_ in runs)
+    return [rate / (w * concurrency) / raw for w, rate, raw, _ in runs if w == first]
+
+
+def report(runs, concurrency: int, label: str = "") -> None:
     """Medians over the repetitions: the machine is shared, single runs are noisy."""
     counts = sorted({w for w, *_ in runs})
     median = {w: statistics.median(r for v, r, *_ in runs if v == w) for w in counts}
     first = counts[0]
-    ratios = [rate / (w * concurrency) / raw for w, rate, raw, _ in runs if w == first]
+    ratios = first_ratios(runs, concurrency)
     raws = [raw for *_, raw, _ in runs]
-    print(f"raw limit (smtplib loop, pre-built bytes, one connection): median "
+    print(f"{label}raw limit (smtplib loop, pre-built bytes, one connection): median "
           f"{statistics.median(raws):,.0f} msg/s (range {min(raws):,.0f}–{max(raws):,.0f})")
-    print(f"per connection vs raw (each run against the raw limit measured around it): "
+    print(f"{label}per connection vs raw (each run against the raw limit measured around it): "
           f"median {statistics.median(ratios):.2f} (runs: "
           + ", ".join(f"{r:.2f}" for r in ratios) + ")")
     for workers in counts[1:]:

@@ -9,7 +9,8 @@ own is created, loaded with 10k archive posts and 200k comments, and dropped) an
 (`apt-get install wrk`). Everything stays on 127.0.0.1. Prints req/s, p50, p99 and errors per
 target, and each target's req/s as a fraction of the hello-world's (GETs against hello GET,
 POSTs against hello POST, subscribe against hello POST + INSERT), and each page's p99 as a
-multiple of the hello-world GET's p99 in the same round. Every target, the hello-worlds too,
+multiple of the hello-world GET's p99 in the same round (the discussion list's thread page is
+also judged by its req/s: >= 0.5 x the hello GET's, issue 24). Every target, the hello-worlds too,
 is measured once per round; the table gives the medians, and each target's ratio in every
 round.
 
@@ -41,7 +42,7 @@ from flask import Flask, request
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
-from bench.archive_seed import TYPICAL_POST, seed_archive  # noqa: E402
+from bench.archive_seed import TYPICAL_POST, seed_archive, seed_discussion  # noqa: E402
 from tests.support import private_database  # noqa: E402
 
 hello_world = Flask("hello_world")
@@ -96,6 +97,7 @@ TARGETS = [
            always=True),
     Target("archive list", "app", "/archive/announcements/"),
     Target("post page", "app", TYPICAL_POST),
+    Target("thread page", "app", "/archive/talk/thread/"),  # the seeded thread's id follows
     Target("home page", "app", "/"),
     Target("ecosystem page", "app", "/ecosystem"),
     Target("subscribe POST", "app", "/subscribe", "POST", baseline="hello POST + INSERT"),
@@ -126,6 +128,12 @@ def main() -> None:
         create_hello_table(database_url)
         seeded = seed_archive(database_url)
         print(seeded, file=sys.stderr)
+        run([sys.executable, "-m", "listserve", "lists", "create", "talk", "--name", "Talk",
+             "kind=discussion"], env)
+        thread_page = seed_discussion(database_url, "talk")
+        for target in options.targets:
+            if target.name == "thread page":
+                target.path = thread_page
         servers.append(Gunicorn("app", "listserve:create_app()", env, options.gunicorn))
         servers.append(Gunicorn("hello", "bench.web:hello_world", env, options.gunicorn))
         urls = {server.name: server.start() for server in servers}
@@ -455,6 +463,13 @@ def print_table(rounds: list[dict[str, Result]], options) -> None:
         print(f"subscribe POST req/s against hello POST + INSERT (a POST stored, nothing else): "
               f"{median:.2f}x (each round {', '.join(f'{x:.2f}' for x in against)}); "
               f"target >= 0.5: {'met' if median >= 0.5 else 'NOT met'}")
+    if "thread page" in names:  # issue 24: a discussion thread's page >= 0.5 x hello's req/s
+        against = [r["thread page"].requests_per_second / r["hello GET"].requests_per_second
+                   for r in rounds]
+        median = statistics.median(against)
+        print(f"thread page req/s against hello GET: {median:.2f}x (each round "
+              f"{', '.join(f'{x:.2f}' for x in against)}); target >= 0.5: "
+              f"{'met' if median >= 0.5 else 'NOT met'}")
     for target in options.targets:
         if target.method != "GET" or target.server != "app":
             continue

@@ -18,6 +18,10 @@ class Attachment:
     filename: str
     content_type: str
     size: int
+    # What a list that keeps attachments forwards (read_post fills them in; an import does not).
+    content: bytes = field(default=b"", repr=False)
+    transfer_encoding: str = ""  # as the poster's part had it: "base64", "quoted-printable", …
+    charset: str | None = None
 
 
 @dataclass
@@ -48,8 +52,10 @@ def read_post(raw: bytes) -> PostContent:
             if part.get_content_type() in ("text/html",) and not filename:
                 continue  # the HTML alternative of the text part
             payload = part.get_payload(decode=True) or b""
-            attachments.append(Attachment(str(filename or "unnamed"), part.get_content_type(),
-                                          len(payload)))
+            attachments.append(Attachment(
+                str(filename or "unnamed"), part.get_content_type(), len(payload), payload,
+                str(part.get("Content-Transfer-Encoding", "")).strip().lower(),
+                part.get_content_charset() if part.get_content_maintype() == "text" else None))
     return PostContent(text.replace("\r\n", "\n").strip("\n") + "\n", html_only, attachments)
 
 

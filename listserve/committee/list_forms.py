@@ -23,7 +23,7 @@ NONMEMBER_CHOICES = [SelectChoice("hold", "Held for a moderator"),
                      SelectChoice("reject", "Sent back with a reason"),
                      SelectChoice("discard", "Dropped")]
 ATTACHMENT_CHOICES = [SelectChoice("strip", "Left out of the copies, listed in the archive"),
-                      SelectChoice("keep", "Named in the copies, listed in the archive"),
+                      SelectChoice("keep", "Sent with every copy, listed in the archive"),
                       SelectChoice("hold", "A post with attachments waits for a moderator")]
 DIGEST_CHOICES = [SelectChoice("daily", "Daily"), SelectChoice("weekly", "Weekly")]
 

@@ -48,7 +48,7 @@ class NonMemberPolicy(enum.StrEnum):
 
 class AttachmentPolicy(enum.StrEnum):
     STRIP = "strip"  # the text goes out, the attachments are named in a note
-    KEEP = "keep"  # attachments are listed in the archive and named in the copies
+    KEEP = "keep"  # every copy carries the attachments; the archive lists them
     HOLD = "hold"  # a post with attachments waits for a moderator
 
 

@@ -205,7 +205,7 @@ def _set_bodies(msg: EmailMessage, text: str, html: str | None) -> None:
 
 
 def _add_attachments(msg: EmailMessage, mailing: Mailing) -> None:
-    """Files the mailing carries (base64, so no link slot can appear inside them)."""
+    """Files the mailing carries, in their transfer encoding (base64 unless said otherwise)."""
     if mailing.id is None:  # a preview: nothing stored yet
         return
     for attachment in db.session.scalars(
@@ -215,10 +215,24 @@ def _add_attachments(msg: EmailMessage, mailing: Mailing) -> None:
         subtype, *params = (p.strip() for p in rest.split(";"))
         msg.add_attachment(attachment.content, maintype=main, subtype=subtype,
                            filename=attachment.filename,
+                           cte=_transfer_encoding(attachment.content,
+                                                  attachment.transfer_encoding),
                            params=dict(p.split("=", 1) for p in params if "=" in p))
     for part in msg.walk():
         if part is not msg:
             del part["MIME-Version"]
+
+
+def _transfer_encoding(content: bytes, wanted: str | None) -> str:
+    """The encoding asked for when it is safe, else base64: 7bit only for ASCII in lines SMTP
+    takes (998 octets), and never one that would leave a link slot's marker readable in the
+    body (the copy would carry the reader's own link there)."""
+    if wanted not in ("quoted-printable", "7bit") or SLOT in content:
+        return "base64"
+    if wanted == "7bit" and not (content.isascii() and b"\0" not in content and all(
+            len(line) <= 998 for line in content.splitlines())):
+        return "base64"
+    return wanted
 
 
 def _qp_with_slots(text: str) -> str:

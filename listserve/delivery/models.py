@@ -88,6 +88,8 @@ class MailingAttachment(db.Model):
     filename: Mapped[str] = mapped_column(sa.String(200))
     content_type: Mapped[str] = mapped_column(sa.String(100))  # "text/calendar; method=PUBLISH"
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # How the copies encode it (a post's attachment keeps its poster's); None: base64.
+    transfer_encoding: Mapped[str | None] = mapped_column(sa.String(20))
 
     mailing: Mapped[Mailing] = relationship()
 

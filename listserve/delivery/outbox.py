@@ -43,6 +43,7 @@ class Attachment(NamedTuple):
     filename: str
     content_type: str  # with its parameters: "text/calendar; method=REQUEST"
     content: bytes
+    transfer_encoding: str | None = None  # base64, quoted-printable or 7bit; None: base64
 
 
 def _attach(mailing: Mailing, attachments: list[Attachment] | None) -> None:
@@ -51,7 +52,8 @@ def _attach(mailing: Mailing, attachments: list[Attachment] | None) -> None:
         check_header_value(attachment.content_type, "attachment type")
         db.session.add(MailingAttachment(mailing=mailing, filename=attachment.filename,
                                          content_type=attachment.content_type,
-                                         content=attachment.content))
+                                         content=attachment.content,
+                                         transfer_encoding=attachment.transfer_encoding))
 
 
 class AlreadyQueued(Exception):

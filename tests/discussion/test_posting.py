@@ -204,3 +204,15 @@ def test_dkim_verifies_on_the_delivered_copy_either_way(app, inbound_receiver, d
     assert dkim.verify(copy.data, dnsfunc=lambda name, timeout=5: record)
     rewritten = copy.message["From"] == "Pat via Talk <talk@lists.example.org>"
     assert rewritten == (policy == "reject")
+
+
+def test_a_posters_link_marker_never_carries_a_readers_link(app, inbound_receiver, deliver,
+                                                            smtp_sink):
+    discussion_list(app, MEMBERS)
+    send(inbound_receiver.port, "ann@example.net", TALK,
+         post("ann@example.net", "Markers", "Click %%UNSUBSCRIBE_URL%% or %%CONFIRM_URL%%\n"))
+    deliver()
+    [copy] = [m for m in copies(smtp_sink, "Markers") if m.rcpt_tos == ["bob@example.org"]]
+    assert "Click UNSUBSCRIBE_URL or CONFIRM_URL" in copy.text
+    own_link = copy.message["List-Unsubscribe"].split(">")[0].strip("<")
+    assert copy.text.count(own_link) == 1  # only in the footer the list adds
