@@ -4,8 +4,8 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-
 from flask_babel import gettext as _
+
 
 class TargetRefused(ValueError):
     """The URL may not receive webhooks; the message says why."""
