@@ -6,6 +6,7 @@ for screen readers, so the SVG is a picture of the table, not the only copy of t
 
 from html import escape
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 640, 250
@@ -21,7 +22,8 @@ def _frame(title: str, body: list[str], labels: list[str], top_value: int, unit:
     parts = [
         f'<figure class="chart-figure"><figcaption>{escape(title)}</figcaption>',
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}, in {escape(unit)}" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-label="{escape(_("%(title)s, in %(unit)s", title=title, unit=unit))}" '
+        'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
         f'<line class="axis" x1="{LEFT}" y1="{plot_bottom}" x2="{WIDTH - RIGHT}" '
         f'y2="{plot_bottom}"/>',

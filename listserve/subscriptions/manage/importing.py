@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.core.addresses import address_hash
 from listserve.core.db import utcnow
@@ -115,11 +116,11 @@ def import_subscribers(
 def _consent_source(source: str, attested: bool, imported_by: str) -> str:
     source = (source or "").strip()
     if not source:
-        raise ImportRefused("Say where these people gave their consent (the consent source).")
+        raise ImportRefused(_("Say where these people gave their consent (the consent source)."))
     check_header_value(source, "consent source")
     if has_control_characters(source) or len(source) > SOURCE_MAX:
-        raise ImportRefused(f"The consent source must be one line of at most {SOURCE_MAX} "
-                            "characters.")
+        raise ImportRefused(_("The consent source must be one line of at most %(max)s "
+                              "characters.", max=SOURCE_MAX))
     prefix = "import, confirmed elsewhere" if attested else "import"
     by = f" by {imported_by}" if imported_by else ""
     return f"{prefix}{by}: {source}"[:200]
@@ -201,7 +202,7 @@ def _confirmation_mailing(job: _Import) -> Mailing:
         job.mailing = create_bulk_notice(
             mailing_list=mailing_list,
             purpose="subscription.confirm",
-            subject=f"Please confirm: join {mailing_list.name}",
+            subject=_("Please confirm: join %(list)s", list=mailing_list.name),
             text_body=text,
             html_body=html,
         )
