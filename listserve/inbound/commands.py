@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.core.addresses import InvalidAddress, normalise_address
 from listserve.core.db import utcnow
@@ -71,7 +72,7 @@ def handle_help(incoming: Incoming, mailing_list: MailingList) -> Outcome:
     enqueue_notice(
         purpose="reply.inbound.help",
         template="inbound/help",
-        subject=f"Help: {mailing_list.name}",
+        subject=_("Help: %(list)s", list=mailing_list.name),
         mailing_list=mailing_list,
         recipient=address,
         join_address=f"{mailing_list.slug}-join@{mailing_list.domain}",
@@ -97,7 +98,7 @@ def handle_confirm(incoming: Incoming, code: str) -> Outcome:
         # An out-of-office or a bounce of the confirmation is nobody's consent.
         return InboundStatus.HANDLED, f"confirmation ignored: {incoming.no_reply_reason}"
     try:
-        purpose, _, _ = codes.parse_code(code)
+        purpose = codes.parse_code(code)[0]
         if purpose == codes.JOIN:
             confirming.confirm_subscription_by_code(code)
             return InboundStatus.HANDLED, "subscription confirmed by reply"
