@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from tqdm import tqdm
 
 from listserve.archive.mbox_import import import_mbox, read_file
@@ -24,7 +25,7 @@ def import_command(files: tuple[str, ...], list_slug: str | None) -> None:
     a second import of the same file changes nothing."""
     mailing_list = get_list_by_slug(list_slug) if list_slug else get_default_list()
     if mailing_list is None:
-        raise click.ClickException(f"No list {list_slug!r}: see `listserve lists list`.")
+        raise click.ClickException(_("No list %(slug)r: see `listserve lists list`.", slug=list_slug))
     totals = [0, 0, 0, 0]
     for path in files:
         data = read_file(path)
@@ -38,12 +39,17 @@ def import_command(files: tuple[str, ...], list_slug: str | None) -> None:
 
             report = import_mbox(data, mailing_list.id, progress)
         for position, why in report.malformed:
-            click.echo(f"{path}: message {position} could not be read: {why}")
-        click.echo(f"{path}: {report.imported} imported, {report.duplicates} already there, "
-                   f"{len(report.malformed)} malformed, {report.threads} new threads")
+            click.echo(_("%(path)s: message %(position)s could not be read: %(why)s", path=path,
+                         position=position, why=why))
+        click.echo(_("%(path)s: %(imported)s imported, %(duplicates)s already there, "
+                     "%(malformed)s malformed, %(threads)s new threads", path=path,
+                     imported=report.imported, duplicates=report.duplicates,
+                     malformed=len(report.malformed), threads=report.threads))
         for i, count in enumerate((report.imported, report.duplicates, len(report.malformed),
                                    report.threads)):
             totals[i] += count
     if len(files) > 1:
-        click.echo(f"In all: {totals[0]} imported, {totals[1]} already there, {totals[2]} "
-                   f"malformed, {totals[3]} new threads, into {mailing_list.name}")
+        click.echo(_("In all: %(imported)s imported, %(duplicates)s already there, "
+                     "%(malformed)s malformed, %(threads)s new threads, into %(list)s",
+                     imported=totals[0], duplicates=totals[1], malformed=totals[2],
+                     threads=totals[3], list=mailing_list.name))

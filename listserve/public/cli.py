@@ -4,6 +4,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 
 from listserve.archive.demo import load_demo_posts
@@ -30,11 +31,12 @@ def import_command(file: Path) -> None:
     counts = services.import_directory(directory)
     db.session.commit()
     entries = sum(len(section.entries) for section in directory.sections)
-    click.echo(
-        f"{len(directory.sections)} sections, {entries} entries read: "
-        f"{counts['sections_added']} sections added, {counts['entries_added']} entries added, "
-        f"{counts['entries_updated']} updated"
-    )
+    click.echo(_(
+        "%(sections)s sections, %(entries)s entries read: %(sections_added)s sections added, "
+        "%(entries_added)s entries added, %(entries_updated)s updated",
+        sections=len(directory.sections), entries=entries,
+        sections_added=counts["sections_added"], entries_added=counts["entries_added"],
+        entries_updated=counts["entries_updated"]))
 
 
 DEMO_ADMIN = "admin@example.org"
@@ -56,11 +58,13 @@ def demo(pages_only: bool) -> None:
     if not pages_only:
         load_demo_posts()
         if member_by_email(DEMO_ADMIN) is None:
-            password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+            password = "-".join(secrets.token_urlsafe(6) for _part in range(3))
             add_member(DEMO_ADMIN, "Demo Admin", Role.ADMIN, password)
     db.session.commit()
-    click.echo("Demo content loaded: open the home page.")
+    click.echo(_("Demo content loaded: open the home page."))
     if password:
         login = current_app.config["BASE_URL"].rstrip("/") + "/committee/login"
-        click.echo(f"Committee login: {login}\n  email:    {DEMO_ADMIN}\n"
-                   f"  password: {password}   (shown once; change it under your name)")
+        click.echo(_("Committee login: %(login)s", login=login) + "\n  "
+                   + _("email:    %(email)s", email=DEMO_ADMIN) + "\n  "
+                   + _("password: %(password)s   (shown once; change it under your name)",
+                       password=password))
