@@ -7,11 +7,12 @@ for screen readers, so the SVG is a picture of the table, not the only copy of t
 from html import escape
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 640, 250
 LEFT, RIGHT, TOP, BOTTOM = 64, 10, 12, 48
-X_AXIS = "Week starting (Monday, UTC)"
+X_AXIS = _l("Week starting (Monday, UTC)")
 
 
 def _frame(title: str, body: list[str], labels: list[str], top_value: int, unit: str) -> Markup:
@@ -38,7 +39,7 @@ def _frame(title: str, body: list[str], labels: list[str], top_value: int, unit:
         f'<text class="axis-label" transform="translate(14 {middle:.0f}) rotate(-90)" '
         f'text-anchor="middle">{escape(unit)}</text>',
         f'<text class="axis-label" x="{(LEFT + WIDTH - RIGHT) / 2:.0f}" y="{HEIGHT - 4}" '
-        f'text-anchor="middle">{escape(X_AXIS)}</text>',
+        f'text-anchor="middle">{escape(str(X_AXIS))}</text>',
     ]
     if labels:
         parts.append(f'<text class="tick" x="{LEFT}" y="{HEIGHT - 28}">{escape(labels[0])}</text>')
