@@ -239,9 +239,11 @@ def _qp_url(url: str) -> bytes:
 def _with_visible_unsubscribe_link(text: str, html: str | None) -> tuple[str, str | None]:
     """Every announcement shows its unsubscribe link in both parts, whoever wrote the body."""
     if UNSUBSCRIBE_URL not in text:
-        text = f"{text.rstrip()}\n\n--\n{_('Leave this list: %(url)s', url=UNSUBSCRIBE_URL)}\n"
+        leave = _("Leave this list: %(url)s", url=UNSUBSCRIBE_URL)
+        text = f"{text.rstrip()}\n\n--\n{leave}\n"
     if html and UNSUBSCRIBE_URL not in html:
-        footer = f'<p><a href="{UNSUBSCRIBE_URL}">{escape(_("Leave this list"))}</a></p>'
+        label = escape(_("Leave this list"))
+        footer = f'<p><a href="{UNSUBSCRIBE_URL}">{label}</a></p>'
         if "</body>" in html:
             html = html.replace("</body>", footer + "</body>", 1)
         else:
