@@ -1,9 +1,10 @@
 """What an admin may do to a subscription. There is deliberately no "confirm": consent comes
-from flask_babel import gettext as _
 from the person, through their own confirmation link.
 
 Services flush, never commit; they raise AdminActionError when the action does not apply.
 """
+
+from flask_babel import gettext as _
 
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
