@@ -16,6 +16,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 from gunicorn.app.base import BaseApplication
 
@@ -77,7 +78,8 @@ def serve(bind: str, workers: int, threads: int, no_delivery: bool) -> None:
     delivery = None
     if not no_delivery:
         delivery = subprocess.Popen([sys.executable, "-m", "listserve", "worker"], env=os.environ)
-    click.echo(f"listserve on http://{bind}/ (delivery worker: {'off' if no_delivery else 'on'})")
+    click.echo(_("listserve on http://%(bind)s/ (delivery worker: off)", bind=bind) if no_delivery
+               else _("listserve on http://%(bind)s/ (delivery worker: on)", bind=bind))
     try:
         _Gunicorn(
             {

@@ -2,6 +2,7 @@
 an announcement carries, and readers' answers to them."""
 
 from flask import Blueprint, Flask, g
+from flask_babel import lazy_gettext as _l
 
 from listserve.core.security import MAIL_PREVIEW_POLICY
 
@@ -9,6 +10,19 @@ bp = Blueprint("announcements", __name__, url_prefix="/committee/announcements")
 # Readers' side of an announcement's events (the .ics, answering): public URLs, so a
 # blueprint of their own rather than one nested under the committee's prefix.
 events_bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+# The states of an announcement and of its sending, as the committee's pages show them.
+STATUS_LABELS = {
+    "draft": _l("draft"), "scheduled": _l("scheduled"), "sent": _l("sent"),
+    "cancelled": _l("cancelled"), "active": _l("active"), "paused": _l("paused"),
+    "finished": _l("finished"),
+}
+
+
+@bp.app_template_global()
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
 
 
 def init_app(app: Flask) -> None:

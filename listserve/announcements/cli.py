@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from listserve.announcements.sending import send_announcement
 from listserve.announcements.services import (
@@ -28,7 +29,8 @@ def _member(email: str | None):
         return None
     member = member_by_email(email)
     if member is None or not member.is_active:
-        raise click.ClickException(f"No active committee member has the address {email}.")
+        raise click.ClickException(
+            _("No active committee member has the address %(email)s.", email=email))
     return member
 
 
@@ -37,7 +39,7 @@ def _list(slug: str | None):
         return None
     mailing_list = get_list_by_slug(slug)
     if mailing_list is None:
-        raise click.BadParameter(f"there is no list {slug!r}", param_hint="--list")
+        raise click.BadParameter(_("there is no list %(slug)r", slug=slug), param_hint="--list")
     return mailing_list
 
 
@@ -61,8 +63,8 @@ def create(subject: str, body_file: str, steps_file: str | None, author: str | N
     except (AnnouncementError, UnsafeHeaderValue) as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"Created announcement {announcement.id} "
-               f"(revision hash {announcement.current_revision.content_hash}).")
+    click.echo(_("Created announcement %(id)s (revision hash %(hash)s).", id=announcement.id,
+                 hash=announcement.current_revision.content_hash))
 
 
 @announcements.command("send")
@@ -74,14 +76,15 @@ def send(announcement_id: int, author: str | None, reason: str | None) -> None:
     """Send an approved announcement now (recorded as sent from the command line)."""
     announcement = get_announcement(announcement_id)
     if announcement is None:
-        raise click.ClickException(f"There is no announcement {announcement_id}.")
+        raise click.ClickException(_("There is no announcement %(id)s.", id=announcement_id))
     sender = _member(author) if author else announcement.author
     if sender is None:
-        raise click.ClickException("This announcement has no author: say who sends it (--author).")
+        raise click.ClickException(
+            _("This announcement has no author: say who sends it (--author)."))
     try:
         mailing = send_announcement(announcement, sender, reason, via=COMMAND_LINE)
     except AnnouncementError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"Sending announcement {announcement_id} (mailing {mailing.id}); "
-               "`listserve worker` delivers it.")
+    click.echo(_("Sending announcement %(id)s (mailing %(mailing)s); `listserve worker` delivers "
+                 "it.", id=announcement_id, mailing=mailing.id))

@@ -8,6 +8,8 @@ a change to this file alone.
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from listserve.announcements.models import Announcement, AnnouncementStatus, Revision
 from listserve.announcements.services import AnnouncementError, NotAllowed
@@ -70,15 +72,23 @@ def announcement_progress(announcement: Announcement) -> Progress | None:
     )
 
 
+# Why pausing, resuming or cancelling cannot happen now, for each of the three actions.
+REFUSED_STEERING = {
+    "paused": _l("Sending cannot be paused now (it is %(status)s)."),
+    "resumed": _l("Sending cannot be resumed now (it is %(status)s)."),
+    "cancelled": _l("Sending cannot be cancelled now (it is %(status)s)."),
+}
+
+
 def _steer(announcement: Announcement, actor: CommitteeMember, allowed_from: set, to: str,
            action: str) -> None:
     if actor.id != announcement.author_id and not actor.is_admin:
-        raise NotAllowed("Only the author or an admin can do that.")
+        raise NotAllowed(_("Only the author or an admin can do that."))
     mailing = db.session.get(Mailing, announcement.mailing_id) if announcement.mailing_id else None
     if announcement.status != AnnouncementStatus.SENT or mailing is None:
-        raise AnnouncementError("This announcement is not being sent.")
+        raise AnnouncementError(_("This announcement is not being sent."))
     if mailing.status not in allowed_from:
-        raise AnnouncementError(f"Sending cannot be {action} now (it is {mailing.status}).")
+        raise AnnouncementError(REFUSED_STEERING[action] % {"status": mailing.status})
     for each in announcement_mailings(announcement.id):  # every language's, steered together
         if each.status in allowed_from:
             each.status = to

@@ -2,6 +2,7 @@
 any announcement, and see their own drafts and the ones waiting for their review."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.announcements.models import Announcement, AnnouncementStatus
 from listserve.announcements.services import (
@@ -22,9 +23,9 @@ from listserve.extensions import db
 def delete_draft(announcement: Announcement, actor: CommitteeMember) -> None:
     """Raises NotAllowed (not the author or an admin) or AnnouncementError (not a draft)."""
     if actor.id != announcement.author_id and not actor.is_admin:
-        raise NotAllowed("Only the author or an admin can delete this draft.")
+        raise NotAllowed(_("Only the author or an admin can delete this draft."))
     if announcement.status != AnnouncementStatus.DRAFT:
-        raise AnnouncementError("Only a draft can be deleted (unschedule it first).")
+        raise AnnouncementError(_("Only a draft can be deleted (unschedule it first)."))
     subject = announcement.subject
     record_audit(actor, "deleted", "announcement", announcement.id,
                  announcement.current_revision.content_hash, {"subject": subject})
@@ -36,7 +37,7 @@ def duplicate_announcement(announcement: Announcement, actor: CommitteeMember) -
     """A new draft by `actor` with the current text in every language. Raises
     AnnouncementError."""
     content = content_of(announcement.current_revision)
-    copy = create_announcement(actor, f"Copy of {content.subject}"[:300], content.body,
+    copy = create_announcement(actor, _("Copy of %(subject)s", subject=content.subject)[:300], content.body,
                                content.next_steps)
     for language, revision in announcement.translations.items():  # translations come along
         save_translation(copy, actor, language, revision.subject, revision.body,

@@ -2,6 +2,8 @@
 answered), remove before sending; the answers, their counts, the attendee list and export."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from listserve.announcements import bp, events, rsvp
@@ -57,18 +59,20 @@ def _save(announcement, event: AnnouncementEvent | None):
         try:
             if event is None:
                 events.add_event(announcement, _draft(form), current_user)
-                flash("Event added.")
+                flash(_("Event added."))
             else:
                 updates = events.change_event(event, _draft(form), current_user)
-                flash(f"Event saved; {updates} update(s) sent to those who answered."
-                      if updates else "Event saved.")
+                flash(ngettext("Event saved; %(num)d update sent to those who answered.",
+                               "Event saved; %(num)d updates sent to those who answered.",
+                               updates)
+                      if updates else _("Event saved."))
         except events.EventRefused as exc:
             db.session.rollback()
             return _page(announcement, form, event, 400, str(exc))
         db.session.commit()
         return redirect(url_for("announcements.events_page", announcement_id=announcement.id), 303)
     if request.method == "POST":
-        return _page(announcement, form, event, 400, "Please correct what is marked below.")
+        return _page(announcement, form, event, 400, _("Please correct what is marked below."))
     return _page(announcement, form, event)
 
 
@@ -98,7 +102,7 @@ def remove_event(announcement_id: int, event_id: int):
         db.session.rollback()
         return _page(announcement, EventForm(formdata=None), None, 409, str(exc))
     db.session.commit()
-    flash("Event removed.")
+    flash(_("Event removed."))
     return redirect(url_for("announcements.events_page", announcement_id=announcement_id), 303)
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.announcements.calendar import event_ics, local_end, local_start
 from listserve.announcements.event_models import AnnouncementEvent, EventRsvp
@@ -61,24 +62,24 @@ def _checked(draft: EventDraft) -> dict:
     try:
         zone = ZoneInfo(draft.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise EventRefused("Please choose a time zone from the list.") from None
+        raise EventRefused(_("Please choose a time zone from the list.")) from None
     title = " ".join((draft.title or "").split())
     if not title or len(title) > 200 or has_control_characters(title):
-        raise EventRefused("Please give the event a title of up to 200 characters.")
+        raise EventRefused(_("Please give the event a title of up to 200 characters."))
     starts = draft.starts.replace(tzinfo=zone).astimezone(UTC)
     ends = draft.ends.replace(tzinfo=zone).astimezone(UTC)
     if ends <= starts:
-        raise EventRefused("The event must end after it starts.")
+        raise EventRefused(_("The event must end after it starts."))
     online = (draft.online_url or "").strip()
     parts = urlsplit(online) if len(online) <= 500 and online.isprintable() else None
     if online and (parts is None or parts.scheme not in ("http", "https") or not parts.netloc):
-        raise EventRefused("Please give the online link as a full address starting with https://.")
+        raise EventRefused(_("Please give the online link as a full address starting with https://."))
     place = " ".join((draft.place or "").split())
     if len(place) > 300 or has_control_characters(place):
-        raise EventRefused("Please keep the place under 300 characters.")
+        raise EventRefused(_("Please keep the place under 300 characters."))
     description = (draft.description or "").replace("\r\n", "\n").strip()
     if len(description) > 5000 or any(has_control_characters(x) for x in description.split("\n")):
-        raise EventRefused("Please keep the description under 5000 characters of plain text.")
+        raise EventRefused(_("Please keep the description under 5000 characters of plain text."))
     return {"title": check_header_value(title, "title"), "starts_at": starts, "ends_at": ends,
             "time_zone": zone.key, "place": place, "online_url": online,
             "description": description}
@@ -123,8 +124,8 @@ def remove_event(event: AnnouncementEvent, actor) -> None:
     """Raises EventRefused once the announcement went out (people may have answered)."""
     announcement = db.session.get(Announcement, event.announcement_id)
     if announcement.status == AnnouncementStatus.SENT:
-        raise EventRefused("This announcement went out: its events stay (change their time "
-                           "instead, and those who answered are told).")
+        raise EventRefused(_("This announcement went out: its events stay (change their time "
+                             "instead, and those who answered are told)."))
     record_audit(actor, "event removed", "announcement", event.announcement_id,
                  detail={"event": event.uid})
     db.session.delete(event)
@@ -199,7 +200,7 @@ def mail_answered(event: AnnouncementEvent, recipients: sa.Select, purpose: str,
 
 def send_update(event: AnnouncementEvent) -> int:
     return mail_answered(event, answered(event), f"event.update:{event.id}:{event.sequence}",
-                         "announcements/event_update", f"Changed: {event.title}")
+                         "announcements/event_update", _("Changed: %(title)s", title=event.title))
 
 
 def reminder_lead() -> int:

@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
@@ -21,19 +22,19 @@ class CheckboxListField(SelectMultipleField):
 class DraftForm(Form):
     # The list it goes to, chosen when the draft is written (choices: the lists in use;
     # none sent means the main list).
-    list_id = SelectField("List", coerce=int, validate_choice=False)
+    list_id = SelectField(_l("List"), coerce=int, validate_choice=False)
 
     def validate_list_id(self, field) -> None:
         offered = {choice[0] for choice in field.choices or []}
         if field.data is not None and field.data not in offered:
-            raise ValidationError("Please choose one of the lists shown.")
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=300), header_safe])
-    body = TextAreaField("Text (Markdown)", validators=[DataRequired(), Length(max=200_000)])
+            raise ValidationError(_("Please choose one of the lists shown."))
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300), header_safe])
+    body = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired(), Length(max=200_000)])
     next_steps = TextAreaField(
-        "Next steps (optional, Markdown)", validators=[Optional(), Length(max=50_000)]
+        _l("Next steps (optional, Markdown)"), validators=[Optional(), Length(max=50_000)]
     )
     pull_steps = CheckboxListField(
-        "Add items from the public next-steps page", coerce=int, validate_choice=False
+        _l("Add items from the public next-steps page"), coerce=int, validate_choice=False
     )
 
 
@@ -53,15 +54,15 @@ class ApproveForm(Form):
 
 
 class CommentForm(Form):
-    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=20_000)])
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=20_000)])
 
 
 class SendForm(Form):
     reason = TextAreaField(
-        "Reason for sending without the approvals (admins only)",
+        _l("Reason for sending without the approvals (admins only)"),
         validators=[Optional(), Length(max=2000)],
     )
 
 
 class ScheduleForm(SendForm):
-    when = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    when = DateTimeLocalField(_l("Send at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])

@@ -4,6 +4,7 @@ remind those who said yes (no cron)."""
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.announcements.event_models import AnnouncementEvent, Answer
 from listserve.announcements.events import answered, mail_answered, reminder_lead
@@ -94,7 +95,8 @@ def queue_due_reminders(now: datetime | None = None) -> list[int]:
             db.session.refresh(event)
             mail_answered(event, answered(event, Answer.YES),
                           f"event.reminder:{event.id}:{event.sequence}",
-                          "announcements/event_reminder", f"Reminder: {event.title}")
+                          "announcements/event_reminder",
+                          _("Reminder: %(title)s", title=event.title))
             queued.append(event_id)
         db.session.commit()
     return queued

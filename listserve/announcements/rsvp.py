@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from listserve.announcements.event_models import AnnouncementEvent, Answer, EventRsvp
 from listserve.announcements.events import (
@@ -26,6 +28,9 @@ from listserve.core.tokens import TokenError, make_timed_token, read_timed_token
 from listserve.core.urls import external_url
 from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
+
+# The answers as a person reads them (in mail subjects).
+ANSWER_LABELS = {Answer.YES: _l("yes"), Answer.NO: _l("no"), Answer.MAYBE: _l("maybe")}
 
 VERIFY_PURPOSE = "verify-rsvp"
 
@@ -56,16 +61,16 @@ def submit_rsvp(event: AnnouncementEvent, draft: RsvpDraft) -> EventRsvp:
     InvalidAddress, UnsafeHeaderValue and RsvpRefused before anything is stored."""
     address, key = normalise_address(draft.email)
     if draft.answer not in set(Answer):
-        raise RsvpRefused("Please answer yes, no or maybe.")
+        raise RsvpRefused(_("Please answer yes, no or maybe."))
     name = " ".join((draft.name or "").split())
     if not name or len(name) > 200 or has_control_characters(name):
-        raise RsvpRefused("Please give your name (up to 200 characters).")
+        raise RsvpRefused(_("Please give your name (up to 200 characters)."))
     check_header_value(name, "name")
     note = (draft.note or "").replace("\r\n", "\n").strip()
     if len(note) > 1000 or any(has_control_characters(x) for x in note.split("\n")):
-        raise RsvpRefused("Please keep the note under 1000 characters of plain text.")
+        raise RsvpRefused(_("Please keep the note under 1000 characters of plain text."))
     if event.starts_at <= utcnow():
-        raise RsvpRefused("This event has started; answers are closed.")
+        raise RsvpRefused(_("This event has started; answers are closed."))
     rsvp = db.session.scalar(sa.select(EventRsvp).filter_by(event_id=event.id, email_key=key))
     if rsvp is None:
         rsvp = EventRsvp(event=event, email=address, email_key=key)
@@ -88,7 +93,8 @@ def _send_verification(rsvp: EventRsvp) -> None:
     token = make_timed_token(VERIFY_PURPOSE, [rsvp.id, rsvp.verify_nonce])
     enqueue_notice(
         purpose="rsvp.verify", template="announcements/rsvp_verify",
-        subject=f"Please confirm your answer: {event.title}", mailing_list=_list_of(event),
+        subject=_("Please confirm your answer: %(title)s", title=event.title),
+         mailing_list=_list_of(event),
         recipient=rsvp.email, recipient_name=rsvp.asked_name, event=event_blocks([event])[0],
         verify_url=external_url("events.confirm", token=token),
         max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,
@@ -106,11 +112,11 @@ def rsvp_for_confirmation(token: str) -> EventRsvp:
     try:
         rsvp_id, nonce = payload
     except (TypeError, ValueError):
-        raise TokenError("This link is not valid.") from None
+        raise TokenError(_("This link is not valid.")) from None
     rsvp = db.session.get(EventRsvp, rsvp_id) if isinstance(rsvp_id, int) else None
     if rsvp is None or rsvp.verify_nonce is None or not secrets.compare_digest(
             str(nonce), rsvp.verify_nonce):
-        raise TokenError("This link has already been used or is no longer valid.")
+        raise TokenError(_("This link has already been used or is no longer valid."))
     return rsvp
 
 
@@ -124,7 +130,9 @@ def confirm_rsvp(token: str) -> EventRsvp:
     event = rsvp.event
     enqueue_notice(
         purpose="rsvp.confirmed", template="announcements/rsvp_confirmed",
-        subject=f"Your answer: {rsvp.answer} · {event.title}", mailing_list=_list_of(event),
+        subject=_("Your answer: %(answer)s · %(title)s",
+                  answer=ANSWER_LABELS.get(rsvp.answer, rsvp.answer), title=event.title),
+         mailing_list=_list_of(event),
         recipient=rsvp.email, recipient_name=rsvp.name, rsvp=rsvp,
         event=event_blocks([event])[0], attachments=[ics_attachment(event)],
     )

@@ -3,6 +3,8 @@ the answer (yes / no / maybe) and the button that proves it; and the events bloc
 archive page (a panel the archive shows without importing this feature)."""
 
 from flask import Response, abort, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from listserve.announcements import events, rsvp
 from listserve.announcements import events_bp as bp
@@ -15,8 +17,8 @@ from listserve.core.link_views import button_link
 from listserve.core.ratelimits import rate_limits
 from listserve.extensions import db
 
-CHECK_INBOX = ("Almost there: we sent you an email. Press the button in it and your answer "
-               "counts; its confirmation brings the event for your calendar.")
+CHECK_INBOX = _l("Almost there: we sent you an email. Press the button in it and your answer "
+                 "counts; its confirmation brings the event for your calendar.")
 
 
 def post_events(post) -> dict | None:
@@ -52,7 +54,7 @@ def answer(event_id: int):
     if not form.validate_on_submit():
         if not form.is_submitted():
             return _answer_page(event, RsvpForm(formdata=None))
-        return _answer_page(event, form, 400, "Please correct what is marked below.")
+        return _answer_page(event, form, 400, _("Please correct what is marked below."))
     if form.website.data:  # a bot filled the honeypot: answer as for a person
         return render_template("announcements/events/check_inbox.html", message=CHECK_INBOX)
     draft = rsvp.RsvpDraft(answer=form.answer.data, name=form.name.data,

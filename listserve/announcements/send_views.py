@@ -1,9 +1,10 @@
 """Review and sending: approve, comment, test send, send now, schedule, and watching it go."""
 
 from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from listserve.announcements import bp, control, drafts, sending, services
+from listserve.announcements import bp, control, drafts, sending, services, status_label
 from listserve.announcements.forms import ApproveForm, CommentForm, ScheduleForm, SendForm
 from listserve.announcements.page import render_confirm_send, render_detail
 from listserve.announcements.views import announcement_or_404
@@ -32,7 +33,7 @@ def _act(announcement, change, done: str, then="announcements.detail", **forms):
 
 
 def _invalid(announcement, **forms):
-    return render_detail(announcement, 400, "Please correct the form below.", **forms)
+    return render_detail(announcement, 400, _("Please correct the form below."), **forms)
 
 
 @bp.post("/<int:announcement_id>/approve")
@@ -43,7 +44,7 @@ def approve(announcement_id: int):
     if not form.validate_on_submit():
         return _invalid(announcement)
     return _act(announcement, lambda: services.approve_revision(
-        announcement, current_user, form.revision_hash.data), "Approved.")
+        announcement, current_user, form.revision_hash.data), _("Approved."))
 
 
 @bp.post("/<int:announcement_id>/comments")
@@ -54,7 +55,7 @@ def comment(announcement_id: int):
     if not form.validate_on_submit():
         return _invalid(announcement, comment_form=form)
     return _act(announcement, lambda: services.add_comment(
-        announcement, current_user, form.body.data), "Comment added.", comment_form=form)
+        announcement, current_user, form.body.data), _("Comment added."), comment_form=form)
 
 
 @bp.post("/<int:announcement_id>/test")
@@ -62,7 +63,7 @@ def comment(announcement_id: int):
 def send_test(announcement_id: int):
     announcement = announcement_or_404(announcement_id)
     return _act(announcement, lambda: sending.send_test(announcement, current_user),
-                f"A test copy is on its way to {current_user.email}.")
+                _("A test copy is on its way to %(email)s.", email=current_user.email))
 
 
 @bp.get("/<int:announcement_id>/send")
@@ -81,7 +82,7 @@ def send(announcement_id: int):
     announcement = announcement_or_404(announcement_id)
     form = SendForm()
     if not form.validate_on_submit():
-        return render_confirm_send(announcement, form, 400, "Please correct the form below.")
+        return render_confirm_send(announcement, form, 400, _("Please correct the form below."))
     try:
         sending.send_announcement(announcement, current_user, form.reason.data)
     except services.NotAllowed as exc:
@@ -91,7 +92,7 @@ def send(announcement_id: int):
         db.session.rollback()
         return render_confirm_send(announcement, form, 400, str(exc))
     db.session.commit()
-    flash("Sending has started.")
+    flash(_("Sending has started."))
     return redirect(url_for("announcements.sending_page", announcement_id=announcement.id), 303)
 
 
@@ -104,7 +105,7 @@ def schedule(announcement_id: int):
         return _invalid(announcement, schedule_form=form)
     when = from_local_input(form.when.data)
     return _act(announcement, lambda: sending.schedule_announcement(
-        announcement, current_user, when, form.reason.data), "Scheduled.", schedule_form=form)
+        announcement, current_user, when, form.reason.data), _("Scheduled."), schedule_form=form)
 
 
 @bp.post("/<int:announcement_id>/unschedule")
@@ -112,7 +113,7 @@ def schedule(announcement_id: int):
 def unschedule(announcement_id: int):
     announcement = announcement_or_404(announcement_id)
     return _act(announcement, lambda: sending.unschedule_announcement(
-        announcement, current_user), "No longer scheduled: it is a draft again.")
+        announcement, current_user), _("No longer scheduled: it is a draft again."))
 
 
 @bp.get("/<int:announcement_id>/sending")
@@ -134,7 +135,8 @@ def progress(announcement_id: int):
     progress = control.announcement_progress(announcement)
     if progress is None:
         abort(404)
-    return jsonify(status=progress.status, state=progress.state, queued=progress.queued,
+    return jsonify(status=progress.status, state=progress.state,
+                   state_label=status_label(progress.state), queued=progress.queued,
                    sent=progress.sent, failed=progress.failed, cancelled=progress.cancelled,
                    total=progress.total,
                    per_minute=progress.per_minute, seconds_left=progress.seconds_left,
@@ -161,19 +163,20 @@ def _steer(announcement_id: int, change, done: str):
 @bp.post("/<int:announcement_id>/pause")
 @member_required
 def pause(announcement_id: int):
-    return _steer(announcement_id, control.pause_sending, "Paused.")
+    return _steer(announcement_id, control.pause_sending, _("Paused."))
 
 
 @bp.post("/<int:announcement_id>/resume")
 @member_required
 def resume(announcement_id: int):
-    return _steer(announcement_id, control.resume_sending, "Resumed.")
+    return _steer(announcement_id, control.resume_sending, _("Resumed."))
 
 
 @bp.post("/<int:announcement_id>/cancel")
 @member_required
 def cancel(announcement_id: int):
-    return _steer(announcement_id, control.cancel_sending, "Cancelled: no more copies will go.")
+    return _steer(announcement_id, control.cancel_sending,
+                  _("Cancelled: no more copies will go."))
 
 
 
@@ -183,7 +186,7 @@ def cancel(announcement_id: int):
 def delete(announcement_id: int):
     announcement = announcement_or_404(announcement_id)
     return _act(announcement, lambda: drafts.delete_draft(announcement, current_user),
-                "Draft deleted.", then="announcements.index")
+                _("Draft deleted."), then="announcements.index")
 
 
 @bp.post("/<int:announcement_id>/duplicate")
@@ -193,7 +196,7 @@ def duplicate(announcement_id: int):
     made = []
     answer = _act(announcement, lambda: made.append(
         drafts.duplicate_announcement(announcement, current_user)),
-        "A copy was made: this is the new draft.")
+        _("A copy was made: this is the new draft."))
     if made and answer.status_code == 303:
         return redirect(url_for("announcements.edit", announcement_id=made[0].id), 303)
     return answer

@@ -9,6 +9,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from listserve.announcements.content import (
     PREVIEW_UNSUBSCRIBE_URL,
@@ -57,7 +59,7 @@ def send_test(announcement: Announcement, member: CommitteeMember) -> None:
         enqueue_notice(
             purpose=f"announcement-test:{announcement.id}",
             template="announcements/test_send",
-            subject=f"[Test] {rendered.subject}",
+            subject=_("[Test] %(subject)s", subject=rendered.subject),
             mailing_list=mailing_list,
             recipient=member.email,
             recipient_name=member.name,
@@ -73,23 +75,24 @@ def check_may_send(announcement: Announcement, actor: CommitteeMember, reason: s
     AnnouncementError (too few approvals and no reason; a revision whose text no longer
     matches its hash)."""
     if actor.id != announcement.author_id and not actor.is_admin:
-        raise NotAllowed("Only the author or an admin can send or schedule this announcement.")
+        raise NotAllowed(_("Only the author or an admin can send or schedule this announcement."))
     if reason and not actor.is_admin:
-        raise NotAllowed("Only an admin can send without the approvals.")
+        raise NotAllowed(_("Only an admin can send without the approvals."))
     for revision in versions(announcement).values():
         if content_hash(content_of(revision)) != revision.content_hash:
-            raise AnnouncementError("This revision's stored text does not match its hash.")
+            raise AnnouncementError(_("This revision's stored text does not match its hash."))
     mailing_list = db.session.get(MailingList, announcement.list_id)
     if mailing_list.archived:
-        raise AnnouncementError(f"The list {mailing_list.name} is archived: nothing more is "
-                                "sent to it.")
+        raise AnnouncementError(_("The list %(list)s is archived: nothing more is sent to it.",
+                                  list=mailing_list.name))
     needed = mailing_list.required_approvals
     have = len(current_approvals(announcement))
     if have < needed and not reason:
-        raise AnnouncementError(
-            f"This announcement needs {needed} approval{'s' if needed != 1 else ''} of its "
-            f"current revision before it can be sent; it has {have}."
-        )
+        raise AnnouncementError(ngettext(
+            "This announcement needs %(num)d approval of its current revision before it can "
+            "be sent; it has %(have)d.",
+            "This announcement needs %(num)d approvals of its current revision before it can "
+            "be sent; it has %(have)d.", needed, have=have))
 
 
 def send_announcement(
@@ -98,7 +101,7 @@ def send_announcement(
 ) -> Mailing:
     """Send the current (approved) revision now. Raises NotAllowed, AnnouncementError."""
     if announcement.status != AnnouncementStatus.DRAFT:
-        raise AnnouncementError("Only a draft can be sent (a scheduled one: unschedule it first).")
+        raise AnnouncementError(_("Only a draft can be sent (a scheduled one: unschedule it first)."))
     reason = (reason or "").strip() or None
     check_may_send(announcement, actor, reason)
     return start_sending(announcement, actor, reason, via)
@@ -195,9 +198,9 @@ def schedule_announcement(
 ) -> None:
     """Send the current revision at `when` (aware). Raises NotAllowed, AnnouncementError."""
     if announcement.status != AnnouncementStatus.DRAFT:
-        raise AnnouncementError("Only a draft can be scheduled.")
+        raise AnnouncementError(_("Only a draft can be scheduled."))
     if when <= utcnow():
-        raise AnnouncementError("Please choose a time in the future.")
+        raise AnnouncementError(_("Please choose a time in the future."))
     reason = (reason or "").strip() or None
     check_may_send(announcement, actor, reason)
     announcement.status = AnnouncementStatus.SCHEDULED
@@ -213,9 +216,9 @@ def schedule_announcement(
 def unschedule_announcement(announcement: Announcement, actor: CommitteeMember) -> None:
     """Back to a draft. Raises NotAllowed, AnnouncementError."""
     if announcement.status != AnnouncementStatus.SCHEDULED:
-        raise AnnouncementError("This announcement is not scheduled.")
+        raise AnnouncementError(_("This announcement is not scheduled."))
     if actor.id != announcement.author_id and not actor.is_admin:
-        raise NotAllowed("Only the author or an admin can unschedule this announcement.")
+        raise NotAllowed(_("Only the author or an admin can unschedule this announcement."))
     announcement.status = AnnouncementStatus.DRAFT
     announcement.scheduled_at = None
     announcement.override_reason = None

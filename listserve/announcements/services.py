@@ -43,9 +43,9 @@ def content_of(revision: Revision) -> Content:
 def _clean_content(subject: str, body: str, next_steps: str) -> Content:
     subject = check_header_value((subject or "").strip(), "subject")
     if not subject:
-        raise AnnouncementError("Please give the announcement a subject.")
+        raise AnnouncementError(_("Please give the announcement a subject."))
     if not (body or "").strip():
-        raise AnnouncementError("Please write the announcement's text.")
+        raise AnnouncementError(_("Please write the announcement's text."))
     steps = normalise_text(next_steps) if (next_steps or "").strip() else ""
     return Content(subject=subject, body=normalise_text(body), next_steps=steps)
 
@@ -72,8 +72,8 @@ def create_announcement(
     content = _clean_content(subject, body, next_steps)
     mailing_list = mailing_list or get_default_list()
     if mailing_list.archived:
-        raise AnnouncementError(f"The list {mailing_list.name} is archived: nothing more is "
-                                "sent to it.")
+        raise AnnouncementError(_("The list %(list)s is archived: nothing more is sent to it.",
+                                  list=mailing_list.name))
     announcement = Announcement(list_id=mailing_list.id,
                                 author_id=author.id if author else None)
     db.session.add(announcement)
@@ -112,8 +112,8 @@ def save_revision(
 def _check_editable(announcement: Announcement) -> None:
     if announcement.status != AnnouncementStatus.DRAFT:
         raise AnnouncementError(
-            "Only drafts can be edited." if announcement.status != AnnouncementStatus.SCHEDULED
-            else "This announcement is scheduled: unschedule it before editing."
+            _("Only drafts can be edited.") if announcement.status != AnnouncementStatus.SCHEDULED
+            else _("This announcement is scheduled: unschedule it before editing.")
         )
 
 
@@ -203,15 +203,15 @@ def approve_revision(
     revision = announcement.latest_revision
     approved_hash = set_hash(announcement)
     if announcement.status not in (AnnouncementStatus.DRAFT, AnnouncementStatus.SCHEDULED):
-        raise AnnouncementError("This announcement can no longer be approved.")
+        raise AnnouncementError(_("This announcement can no longer be approved."))
     if not may_approve(announcement, member):
-        raise NotAllowed("You cannot approve a draft you wrote; another member must review it.")
+        raise NotAllowed(_("You cannot approve a draft you wrote; another member must review it."))
     if seen_hash != approved_hash:
-        raise AnnouncementError(
+        raise AnnouncementError(_(
             "The draft has changed since you opened it. Please review the new revision."
-        )
+        ))
     if any(approval.member_id == member.id for approval in current_approvals(announcement)):
-        raise AnnouncementError("You have already approved this revision.")
+        raise AnnouncementError(_("You have already approved this revision."))
     approval = Approval(announcement_id=announcement.id, revision_id=revision.id,
                         revision_hash=approved_hash, member_id=member.id)
     db.session.add(approval)
@@ -225,7 +225,7 @@ def add_comment(announcement: Announcement, member: CommitteeMember, body: str) 
     """Raises AnnouncementError for an empty comment."""
     body = normalise_text(body) if (body or "").strip() else ""
     if not body:
-        raise AnnouncementError("Please write a comment.")
+        raise AnnouncementError(_("Please write a comment."))
     comment = ReviewComment(announcement_id=announcement.id, author_id=member.id, body=body,
                             revision_number=announcement.latest_revision.number)
     db.session.add(comment)

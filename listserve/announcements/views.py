@@ -1,6 +1,7 @@
 """Drafting: the list of announcements, writing and editing, preview, revisions and diffs."""
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -80,7 +81,7 @@ def new():
         form.body.errors = [str(exc)]
         return _editor(form, status=400)
     db.session.commit()
-    flash("Draft saved as revision 1.")
+    flash(_("Draft saved as revision 1."))
     return redirect(url_for("announcements.detail", announcement_id=announcement.id), 303)
 
 
@@ -105,8 +106,9 @@ def edit(announcement_id: int):
         form.body.errors = [str(exc)]
         return _editor(form, announcement, 400)
     db.session.commit()
-    flash(f"Saved as revision {revision.number}; earlier approvals no longer count."
-          if revision else "Nothing changed, so no new revision was saved.")
+    flash(_("Saved as revision %(number)s; earlier approvals no longer count.",
+            number=revision.number)
+          if revision else _("Nothing changed, so no new revision was saved."))
     return redirect(url_for("announcements.detail", announcement_id=announcement.id), 303)
 
 

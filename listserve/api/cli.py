@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from listserve.api import tokens
 from listserve.api.models import Scope
@@ -30,7 +31,7 @@ def create(email: str, name: str, scopes: tuple[str, ...], expires_days: int) ->
     """Make a token and print it (once: only its hash is kept)."""
     member = member_by_email(email)
     if member is None or not member.is_active:
-        raise click.ClickException(f"No active committee member {email}.")
+        raise click.ClickException(_("No active committee member %(email)s.", email=email))
     expires = utcnow() + timedelta(days=expires_days) if expires_days else None
     try:
         made = tokens.create_token(member, name, list(scopes), expires, via="command line")
@@ -38,7 +39,8 @@ def create(email: str, name: str, scopes: tuple[str, ...], expires_days: int) ->
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(made.secret)
-    click.echo(f"Token {made.token.id} for {member.label}: {made.token.scopes}", err=True)
+    click.echo(_("Token %(id)s for %(member)s: %(scopes)s", id=made.token.id, member=member.label,
+                 scopes=made.token.scopes), err=True)
 
 
 @api_token.command("list")
@@ -50,11 +52,12 @@ def list_command(email: str | None) -> None:
     if email:
         member = member_by_email(email)
         if member is None:
-            raise click.ClickException(f"No committee member {email}.")
+            raise click.ClickException(_("No committee member %(email)s.", email=email))
     for token in tokens.list_tokens(member):
-        used = token.last_used_at.isoformat() if token.last_used_at else "never"
+        used = token.last_used_at.isoformat() if token.last_used_at else _("never")
         click.echo(f"{token.id}\t{tokens.token_state(token)}\t{token.prefix}…\t"
-                   f"{token.member.email}\t{token.name}\t{token.scopes}\tlast used {used}")
+                   f"{token.member.email}\t{token.name}\t{token.scopes}\t"
+                   + _("last used %(when)s", when=used))
 
 
 @api_token.command("revoke")
@@ -64,7 +67,8 @@ def revoke(token_id: int) -> None:
     """Revoke a token at once."""
     token = tokens.get_token(token_id)
     if token is None:
-        raise click.ClickException(f"No token {token_id}.")
+        raise click.ClickException(_("No token %(id)s.", id=token_id))
     changed = tokens.revoke_token(COMMAND_LINE, token)
     db.session.commit()
-    click.echo(f"Token {token_id} {'revoked' if changed else 'was already revoked'}.")
+    click.echo(_("Token %(id)s revoked.", id=token_id) if changed
+               else _("Token %(id)s was already revoked.", id=token_id))

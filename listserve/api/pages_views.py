@@ -4,6 +4,8 @@ admins, the webhooks with their delivery log and manual redelivery."""
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -14,6 +16,14 @@ from listserve.committee.auth import admin_required, member_required
 from listserve.core.db import utcnow
 from listserve.core.forms import ButtonForm
 from listserve.extensions import db
+
+
+# What the token list shows for tokens.token_state's answer.
+TOKEN_STATES = {"active": _l("active"), "revoked": _l("revoked"), "expired": _l("expired")}
+
+
+def _state_label(state: str) -> str:
+    return TOKEN_STATES.get(state, state)
 
 
 def _scope_choices() -> list[SelectChoice]:
@@ -41,7 +51,7 @@ def tokens_page():
             form.scopes.choices = _scope_choices()
     status = 400 if request.method == "POST" and form.errors else 200
     response = render_template(
-        "api/tokens.html", form=form, new_secret=new_secret, state=tokens.token_state,
+        "api/tokens.html", form=form, new_secret=new_secret, state=tokens.token_state, state_label=_state_label,
         tokens=tokens.list_tokens(current_user), button=ButtonForm(),
     ), status
     return response
@@ -57,7 +67,7 @@ def revoke_token(token_id: int):
         abort(400)
     tokens.revoke_token(current_user, token)
     db.session.commit()
-    flash(f"Token {token.label} revoked.")
+    flash(_("Token %(token)s revoked.", token=token.label))
     return redirect(url_for("api_pages.tokens_page"), 303)
 
 
@@ -73,7 +83,7 @@ def webhooks_page():
             form.url.errors = [str(exc)]
         else:
             db.session.commit()
-            flash(f"Webhook registered. Its signing secret: {hook.secret}")
+            flash(_("Webhook registered. Its signing secret: %(secret)s", secret=hook.secret))
             return redirect(url_for("api_pages.webhook_page", hook_id=hook.id), 303)
     hooks = db.session.scalars(db.select(Webhook).order_by(Webhook.id)).all()
     status = 400 if request.method == "POST" else 200
@@ -103,7 +113,7 @@ def remove_webhook(hook_id: int):
         abort(400)
     webhooks.remove_webhook(current_user, hook)
     db.session.commit()
-    flash("Webhook removed.")
+    flash(_("Webhook removed."))
     return redirect(url_for("api_pages.webhooks_page"), 303)
 
 
@@ -117,5 +127,5 @@ def redeliver(hook_id: int, delivery_id: int):
         abort(400)
     webhooks.redeliver(current_user, delivery)
     db.session.commit()
-    flash("Queued again: the worker sends it in its next round.")
+    flash(_("Queued again: the worker sends it in its next round."))
     return redirect(url_for("api_pages.webhook_page", hook_id=hook_id), 303)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.api.models import ADMIN_MEMBER_SCOPES, ApiToken, Scope
 from listserve.committee.audit import record_audit
@@ -47,18 +48,18 @@ def create_token(member: CommitteeMember, name: str, scopes: list[str],
     an expiry in the past)."""
     name = (name or "").strip()
     if not name or len(name) > 100 or has_control_characters(name):
-        raise TokenRefused("Give the token a name of up to 100 characters.")
+        raise TokenRefused(_("Give the token a name of up to 100 characters."))
     wanted = sorted(set(scopes))
     if not wanted:
-        raise TokenRefused("Choose at least one scope.")
+        raise TokenRefused(_("Choose at least one scope."))
     unknown = [scope for scope in wanted if scope not in {s.value for s in Scope}]
     if unknown:
-        raise TokenRefused(f"Unknown scope: {', '.join(unknown)}.")
+        raise TokenRefused(_("Unknown scope: %(scopes)s.", scopes=", ".join(unknown)))
     beyond = [scope for scope in wanted if scope not in scopes_allowed(member)]
     if beyond:
-        raise TokenRefused(f"Your role does not allow the scope {', '.join(beyond)}.")
+        raise TokenRefused(_("Your role does not allow the scope %(scopes)s.", scopes=", ".join(beyond)))
     if expires_at is not None and expires_at <= utcnow():
-        raise TokenRefused("The expiry must be in the future.")
+        raise TokenRefused(_("The expiry must be in the future."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(member_id=member.id, name=name, prefix=secret[:10],
                      token_hash=hash_token(secret), scopes=" ".join(wanted),

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import gettext as _
 
 from listserve.api.models import DeliveryStatus, Webhook, WebhookDelivery
 from listserve.api.targets import TargetRefused, check_target
@@ -40,7 +41,7 @@ def register_webhook(admin: CommitteeMember, url: str, event_names: list[str]) -
     url = (url or "").strip()
     chosen = sorted(set(event_names))
     if not chosen or any(name not in events.EVENTS for name in chosen):
-        raise WebhookRefused("Choose one or more of the events listed.")
+        raise WebhookRefused(_("Choose one or more of the events listed."))
     try:
         check_target(url, current_app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"])
     except TargetRefused as exc:

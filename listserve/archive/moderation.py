@@ -1,6 +1,7 @@
 """What committee members do with comments: approve, hide, delete, mark a spammer."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from listserve.archive.comments import publish_comment
@@ -18,7 +19,7 @@ def get_comment(comment_id: int) -> Comment:
     """Raises CommentGone."""
     comment = db.session.get(Comment, comment_id)
     if comment is None:
-        raise CommentGone("That comment no longer exists.")
+        raise CommentGone(_("That comment no longer exists."))
     return comment
 
 
@@ -58,7 +59,7 @@ def approve_comment(comment: Comment) -> None:
 def hide_comment(comment: Comment) -> None:
     """Keep the comment's place on the page, but show "hidden by the committee"."""
     if comment.status == CommentStatus.DELETED:
-        raise CommentGone("That comment was deleted.")
+        raise CommentGone(_("That comment was deleted."))
     comment.status = CommentStatus.HIDDEN
     db.session.flush()
 

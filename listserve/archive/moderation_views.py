@@ -1,6 +1,8 @@
 """The committee's moderation queue for comments (/committee/comments)."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from listserve.archive import moderation
@@ -11,10 +13,11 @@ from listserve.core.forms import ButtonForm
 from listserve.extensions import db
 
 ACTIONS = {
-    "approve": (moderation.approve_comment, "Comment published."),
-    "hide": (moderation.hide_comment, "Comment hidden."),
-    "delete": (moderation.delete_comment, "Comment deleted."),
-    "spammer": (lambda c: moderation.mark_spammer(c.commenter), "Address marked as a spammer."),
+    "approve": (moderation.approve_comment, _l("Comment published.")),
+    "hide": (moderation.hide_comment, _l("Comment hidden.")),
+    "delete": (moderation.delete_comment, _l("Comment deleted.")),
+    "spammer": (lambda c: moderation.mark_spammer(c.commenter),
+                _l("Address marked as a spammer.")),
 }
 
 
@@ -32,7 +35,7 @@ def queue():
 def act(comment_id: int, action: str):
     if action not in ACTIONS or not ButtonForm().validate_on_submit():
         return render_template("errors/error.html", code=400,
-                               message="That did not work; please press the button again."), 400
+                               message=_("That did not work; please press the button again.")), 400
     change, done = ACTIONS[action]
     back = url_for("archive.moderation.queue")
     try:
@@ -48,5 +51,5 @@ def act(comment_id: int, action: str):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(done)
+        flash(str(done))
     return redirect(back, 303)

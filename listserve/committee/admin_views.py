@@ -4,6 +4,7 @@ import csv
 import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from listserve.committee import bp, invites, services
@@ -39,7 +40,7 @@ def invite():
             form.email.errors = [str(exc)]
         else:
             db.session.commit()
-            flash(f"Invitation sent to {member.email}.")
+            flash(_("Invitation sent to %(email)s.", email=member.email))
             return redirect(url_for("committee.members"), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("committee/invite.html", form=form), status
@@ -60,7 +61,7 @@ def _apply(change) -> object:
         flash(str(exc), "error")
         return redirect(url_for("committee.members"), 303)
     db.session.commit()
-    flash("Saved.")
+    flash(_("Saved."))
     return redirect(url_for("committee.members"), 303)
 
 
@@ -122,7 +123,8 @@ def audit_csv():
     events = list_audit_events(**_audit_filters(), limit=100_000, newest_first=True)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["when (UTC)", "who", "what", "about", "id", "revision hash", "detail"])
+    writer.writerow([_("when (UTC)"), _("who"), _("what"), _("about"), _("id"),
+                     _("revision hash"), _("detail")])
     for event in events:
         detail = "; ".join(f"{key}: {value}" for key, value in readable_detail(event.detail))
         writer.writerow([_cell(value) for value in (

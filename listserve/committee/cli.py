@@ -2,6 +2,7 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from listserve.committee.audit import COMMAND_LINE, record_audit
 from listserve.committee.models import Role
@@ -18,7 +19,7 @@ def members() -> None:
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     return sys.stdin.readline().rstrip("\r\n")
 
 
@@ -38,4 +39,4 @@ def add(email: str, name: str, admin: bool) -> None:
     record_audit(COMMAND_LINE, "added", "member", member.id,
                  detail={"member": member.email, "role": role})
     db.session.commit()
-    click.echo(f"Added {member.label} as {role}.")
+    click.echo(_("Added %(member)s as %(role)s.", member=member.label, role=role))

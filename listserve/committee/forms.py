@@ -1,5 +1,6 @@
 from zoneinfo import available_timezones
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -7,44 +8,45 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from listserve.committee.models import Role
 from listserve.core.forms import Form, header_safe
 
-ROLE_CHOICES = [SelectChoice(Role.MEMBER.value, "Member"), SelectChoice(Role.ADMIN.value, "Admin")]
+ROLE_CHOICES = [SelectChoice(Role.MEMBER.value, _l("Member")),
+                SelectChoice(Role.ADMIN.value, _l("Admin"))]
 
 
 class LoginForm(Form):
-    email = EmailField("Email address", validators=[DataRequired(), Length(max=320), header_safe])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=320), header_safe])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
 
 
 class NewPasswordForm(Form):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=1000)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1000)])
     confirm = PasswordField(
-        "New password again",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
 
 
 class ResetRequestForm(Form):
-    email = EmailField("Email address", validators=[DataRequired(), Length(max=320), header_safe])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=320), header_safe])
 
 
 class InviteForm(Form):
-    email = EmailField("Email address", validators=[DataRequired(), Length(max=320), header_safe])
-    name = StringField("Name", validators=[DataRequired(), Length(max=200), header_safe])
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.MEMBER.value)
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=320), header_safe])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), header_safe])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.MEMBER.value)
 
 
 class RoleForm(Form):
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
 
 
 class SettingsForm(Form):
-    time_zone = SelectField("Time zone", validators=[DataRequired()])
+    time_zone = SelectField(_l("Time zone"), validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

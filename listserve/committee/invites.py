@@ -2,6 +2,7 @@
 member's security stamp so that using one (which rotates the stamp) spends it."""
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember, Role
@@ -33,12 +34,12 @@ def member_for_token(purpose: str, token: str) -> CommitteeMember:
     try:
         member_id, stamp = payload
     except (TypeError, ValueError):
-        raise TokenError("This link is not valid.") from None
+        raise TokenError(_("This link is not valid.")) from None
     member = get_member(member_id) if isinstance(member_id, int) else None
     if member is None or member.security_stamp != stamp or not member.enabled:
-        raise TokenError("This link is not valid or has already been used.")
+        raise TokenError(_("This link is not valid or has already been used."))
     if purpose == INVITE and member.password_hash is not None:
-        raise TokenError("This invitation has already been accepted.")
+        raise TokenError(_("This invitation has already been accepted."))
     return member
 
 
@@ -52,7 +53,8 @@ def invite_member(admin: CommitteeMember, email: str, name: str, role: str = Rol
     enqueue_notice(
         purpose="committee.invite",
         template="committee/invite",
-        subject=f"You are invited to the {current_app.config['NETWORK_NAME']} committee",
+        subject=_("You are invited to the %(network)s committee",
+                  network=current_app.config["NETWORK_NAME"]),
         mailing_list=get_default_list(),
         recipient=member.email,
         recipient_name=member.name,
@@ -82,7 +84,7 @@ def request_password_reset(email: str) -> None:
     enqueue_notice(
         purpose="committee.password-reset",
         template="committee/password_reset",
-        subject="Resetting your committee password",
+        subject=_("Resetting your committee password"),
         mailing_list=get_default_list(),
         recipient=member.email,
         recipient_name=member.name,

@@ -6,6 +6,7 @@ Settings are given as NAME=VALUE pairs (`listserve lists set news required_appro
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from listserve.committee.audit import COMMAND_LINE
 from listserve.committee.list_settings import (
@@ -29,8 +30,9 @@ def _pairs(pairs: tuple[str, ...]) -> dict:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep:
-            raise click.BadParameter(f"{pair!r}: write NAME=VALUE (settings: "
-                                     f"{', '.join(SETTING_NAMES)})", param_hint="SETTINGS")
+            raise click.BadParameter(_("%(pair)r: write NAME=VALUE (settings: %(names)s)",
+                                       pair=pair, names=", ".join(SETTING_NAMES)),
+                                     param_hint="SETTINGS")
         settings[name.strip()] = value
     return settings
 
@@ -38,13 +40,14 @@ def _pairs(pairs: tuple[str, ...]) -> dict:
 def _refused(exc: ListSettingsError) -> click.ClickException:
     db.session.rollback()
     lines = [f"  {name}: {message}" for name, message in exc.errors.items()]
-    return click.ClickException("nothing was saved:\n" + "\n".join(lines))
+    return click.ClickException(_("nothing was saved:") + "\n" + "\n".join(lines))
 
 
 def _list_or_fail(slug: str):
     mailing_list = get_list_by_slug(slug)
     if mailing_list is None:
-        raise click.ClickException(f"there is no list {slug!r} (see `listserve lists list`)")
+        raise click.ClickException(
+            _("there is no list %(slug)r (see `listserve lists list`)", slug=slug))
     return mailing_list
 
 
@@ -60,7 +63,7 @@ def create(slug: str, name: str, settings: tuple[str, ...]) -> None:
     except ListSettingsError as exc:
         raise _refused(exc) from None
     db.session.commit()
-    click.echo(f"created {mailing_list.address}")
+    click.echo(_("created %(address)s", address=mailing_list.address))
 
 
 @lists.command("list")
@@ -68,9 +71,9 @@ def create(slug: str, name: str, settings: tuple[str, ...]) -> None:
 def list_lists() -> None:
     """Every list: address, kind, visibility, confirmed subscribers."""
     for mailing_list in all_lists():
-        flags = [mailing_list.kind, "public" if mailing_list.public else "hidden"]
+        flags = [mailing_list.kind, _("public") if mailing_list.public else _("hidden")]
         if mailing_list.archived:
-            flags.append("archived")
+            flags.append(_("archived"))
         click.echo(f"{mailing_list.slug}\t{mailing_list.address}\t{', '.join(flags)}\t"
                    f"{mailing_list.name}")
 
@@ -81,7 +84,7 @@ def list_lists() -> None:
 def show(slug: str) -> None:
     """Every setting of one list."""
     mailing_list = _list_or_fail(slug)
-    click.echo(f"address: {mailing_list.address}")
+    click.echo(_("address: %(address)s", address=mailing_list.address))
     for name, value in settings_of(mailing_list).items():
         text = str(value).replace("\n", "\n    ")
         click.echo(f"{name}: {text}")
@@ -100,6 +103,6 @@ def set_settings(slug: str, settings: tuple[str, ...]) -> None:
         raise _refused(exc) from None
     db.session.commit()
     if not changes:
-        click.echo("nothing changed")
+        click.echo(_("nothing changed"))
     for name, (old, new) in changes.items():
         click.echo(f"{name}: {old!r} -> {new!r}")

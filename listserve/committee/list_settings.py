@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from listserve.committee.audit import record_audit
 from listserve.core.addresses import InvalidAddress, normalise_address
@@ -46,14 +47,15 @@ def _text(max_length: int, *, one_line: bool, required: bool = False) -> Callabl
     def clean(value) -> str:
         text = "" if value is None else str(value).strip()
         if required and not text:
-            raise ValueError("Please fill this in.")
+            raise ValueError(_("Please fill this in."))
         if len(text) > max_length:
-            raise ValueError(f"At most {max_length} characters, please (this has {len(text)}).")
+            raise ValueError(_("At most %(max)s characters, please (this has %(length)s).",
+                               max=max_length, length=len(text)))
         if one_line and not is_header_safe(text):
-            raise ValueError("Please keep this on one line: line breaks are not allowed here.")
+            raise ValueError(_("Please keep this on one line: line breaks are not allowed here."))
         text = text.replace("\r\n", "\n")
         if has_control_characters(text if one_line else text.replace("\n", "")):
-            raise ValueError("This contains control characters; please retype it.")
+            raise ValueError(_("This contains control characters; please retype it."))
         return text
     return clean
 
@@ -64,7 +66,7 @@ def _choice(enum_type) -> Callable:
     def clean(value) -> str:
         text = str(value or "").strip()
         if text not in allowed:
-            raise ValueError(f"Choose one of: {', '.join(allowed)}.")
+            raise ValueError(_("Choose one of: %(choices)s.", choices=", ".join(allowed)))
         return text
     return clean
 
@@ -77,16 +79,16 @@ def _flag(value) -> bool:
         return True
     if text in ("0", "false", "no", "off", "n", ""):
         return False
-    raise ValueError("Say yes or no (true/false).")
+    raise ValueError(_("Say yes or no (true/false)."))
 
 
 def _approvals(value) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValueError("A whole number, please.") from None
+        raise ValueError(_("A whole number, please.")) from None
     if not 0 <= number <= MAX_APPROVALS:
-        raise ValueError(f"Between 0 and {MAX_APPROVALS}, please.")
+        raise ValueError(_("Between %(low)s and %(high)s, please.", low=0, high=MAX_APPROVALS))
     return number
 
 
@@ -95,9 +97,9 @@ def _whole_number(low: int, high: int) -> Callable:
         try:
             number = int(str(value).strip())
         except (TypeError, ValueError):
-            raise ValueError("A whole number, please.") from None
+            raise ValueError(_("A whole number, please.")) from None
         if not low <= number <= high:
-            raise ValueError(f"Between {low} and {high}, please.")
+            raise ValueError(_("Between %(low)s and %(high)s, please.", low=low, high=high))
         return number
 
     return clean
@@ -108,15 +110,15 @@ def _from_address(value) -> str:
     if not text:
         return ""  # the list's own address
     if not is_header_safe(text) or has_control_characters(text):
-        raise ValueError("Please keep this on one line: line breaks are not allowed here.")
+        raise ValueError(_("Please keep this on one line: line breaks are not allowed here."))
     try:
-        address, _ = normalise_address(text)
+        address = normalise_address(text)[0]
     except InvalidAddress as exc:
         raise ValueError(str(exc)) from None
     domain = current_app.config["LIST_DOMAIN"]
     if address.rpartition("@")[2].lower() != domain.lower():
         # Mail from another domain would fail its DMARC checks (we sign for LIST_DOMAIN).
-        raise ValueError(f"The sender address must be on {domain}.")
+        raise ValueError(_("The sender address must be on %(domain)s.", domain=domain))
     return address
 
 
@@ -150,12 +152,12 @@ def clean_slug(value) -> str:
     """Raises ValueError with what is wrong."""
     slug = str(value or "").strip().lower()
     if not SLUG.match(slug):
-        raise ValueError("Use 1 to 64 lower-case letters, digits and dashes (not at either end).")
+        raise ValueError(_("Use 1 to 64 lower-case letters, digits and dashes (not at either end)."))
     if slug.replace("-", "").isdigit():
         # /archive/<list>/ would read like the old /archive/<year>/ addresses.
-        raise ValueError("Use at least one letter.")
+        raise ValueError(_("Use at least one letter."))
     if slug in RESERVED_SLUGS or slug.endswith(RESERVED_SUFFIXES):
-        raise ValueError("This name is kept for the mail system; please choose another.")
+        raise ValueError(_("This name is kept for the mail system; please choose another."))
     return slug
 
 
@@ -168,7 +170,7 @@ def clean_settings(values: dict) -> dict:
         elif name in CLEANERS:
             cleaner = CLEANERS[name]
         else:
-            errors[name] = f"There is no setting {name!r}."
+            errors[name] = _("There is no setting %(name)r.", name=name)
             continue
         try:
             cleaned[name] = cleaner(value)
@@ -192,7 +194,7 @@ def create_list(actor, slug: str, settings: dict) -> MailingList:
     except ListSettingsError as exc:
         errors.update(exc.errors)
     if not errors and db.session.scalar(sa.select(MailingList.id).filter_by(slug=slug)):
-        errors["slug"] = "There is already a list with this address."
+        errors["slug"] = _("There is already a list with this address.")
     if errors:
         raise ListSettingsError(errors)
     archived = cleaned.pop("archived", False)

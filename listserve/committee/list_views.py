@@ -1,6 +1,7 @@
 """Admins' settings pages for the lists: every list, a new one, one list's settings, archiving."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from listserve.committee import bp
@@ -32,7 +33,7 @@ def new_list():
             form.show_errors(exc.errors)
         else:
             db.session.commit()
-            flash(f"The list {mailing_list.address} is ready.")
+            flash(_("The list %(address)s is ready.", address=mailing_list.address))
             return redirect(url_for("committee.lists"), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("committee/list_edit.html", form=form, mailing_list=None), status
@@ -60,7 +61,7 @@ def edit_list(list_id: int):
             form.show_errors(exc.errors)
         else:
             db.session.commit()
-            flash("Saved." if changes else "Nothing changed.")
+            flash(_("Saved.") if changes else _("Nothing changed."))
             return redirect(url_for("committee.lists"), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("committee/list_edit.html", form=form,
@@ -76,5 +77,6 @@ def archive_list(list_id: int):
         abort(400)
     change_list(current_user, mailing_list, {"archived": not mailing_list.archived})
     db.session.commit()
-    flash(f"{mailing_list.name} is {'archived' if mailing_list.archived else 'back in use'}.")
+    flash(_("%(list)s is archived.", list=mailing_list.name) if mailing_list.archived
+          else _("%(list)s is back in use.", list=mailing_list.name))
     return redirect(url_for("committee.lists"), 303)

@@ -5,6 +5,8 @@ from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember, Role, new_security_stamp
@@ -23,7 +25,7 @@ class LoginRefused(CommitteeError):
     """Wrong address or password, a disabled or locked account: deliberately one message."""
 
 
-LOGIN_REFUSED = (
+LOGIN_REFUSED = _l(
     "That email address and password do not match an active account, or the account is "
     "locked for a few minutes after too many tries."
 )
@@ -31,7 +33,7 @@ LOGIN_REFUSED = (
 
 def member_by_email(email: str) -> CommitteeMember | None:
     try:
-        _, key = normalise_address(email)
+        key = normalise_address(email)[1]
     except InvalidAddress:
         return None
     return db.session.scalar(sa.select(CommitteeMember).filter_by(email_key=key))
@@ -41,7 +43,7 @@ def check_password_rules(password: str) -> None:
     """Raise CommitteeError when the password is too short."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise CommitteeError(f"Please choose a password of at least {minimum} characters.")
+        raise CommitteeError(_("Please choose a password of at least %(num)s characters.", num=minimum))
 
 
 def add_member(
@@ -54,9 +56,9 @@ def add_member(
     check_header_value(name, "name")
     email, key = normalise_address(email)
     if member_by_email(key) is not None:
-        raise CommitteeError("There is already a committee account for this address.")
+        raise CommitteeError(_("There is already a committee account for this address."))
     if role not in set(Role):
-        raise CommitteeError(f"Unknown role {role!r}.")
+        raise CommitteeError(_("Unknown role %(role)r.", role=role))
     member = CommitteeMember(
         email=email, email_key=key, name=name.strip(), role=role,
         time_zone=current_app.config["TIME_ZONE"], security_stamp=new_security_stamp(),
@@ -115,14 +117,14 @@ def set_password(member: CommitteeMember, password: str) -> None:
 def change_password(member: CommitteeMember, current: str, new: str) -> None:
     """Raises CommitteeError when the current password is wrong or the new one too short."""
     if not verify_password(member.password_hash, current):
-        raise CommitteeError("Your current password is not right.")
+        raise CommitteeError(_("Your current password is not right."))
     set_password(member, new)
     record_audit(member, "password changed", "member", member.id)
 
 
 def set_time_zone(member: CommitteeMember, time_zone: str) -> None:
     if time_zone not in available_timezones():
-        raise CommitteeError("Please choose a time zone from the list.")
+        raise CommitteeError(_("Please choose a time zone from the list."))
     member.time_zone = time_zone
     db.session.flush()
 
@@ -130,7 +132,7 @@ def set_time_zone(member: CommitteeMember, time_zone: str) -> None:
 def set_member_role(admin: CommitteeMember, member: CommitteeMember, role: str) -> None:
     """Raises CommitteeError for an unknown role or for the last admin demoting themself."""
     if role not in set(Role):
-        raise CommitteeError(f"Unknown role {role!r}.")
+        raise CommitteeError(_("Unknown role %(role)r.", role=role))
     if member.role == Role.ADMIN and role != Role.ADMIN:
         _keep_one_admin(member)
     old, member.role = member.role, role
@@ -142,7 +144,7 @@ def set_member_role(admin: CommitteeMember, member: CommitteeMember, role: str) 
 def set_member_enabled(admin: CommitteeMember, member: CommitteeMember, enabled: bool) -> None:
     """Disable (ending their sessions) or enable an account. Raises CommitteeError."""
     if not enabled and member.id == admin.id:
-        raise CommitteeError("You cannot disable your own account.")
+        raise CommitteeError(_("You cannot disable your own account."))
     if not enabled and member.role == Role.ADMIN:
         _keep_one_admin(member)
     member.enabled = enabled
@@ -170,10 +172,10 @@ def _keep_one_admin(member: CommitteeMember) -> None:
         .with_for_update()
     ).all()
     if not set(admins) - {member.id}:
-        raise CommitteeError(
+        raise CommitteeError(_(
             "The committee must keep at least one active admin. Make another member admin "
             "first (one who has accepted their invitation)."
-        )
+        ))
 
 
 def list_members() -> list[CommitteeMember]:

@@ -1,6 +1,7 @@
 """Logging in and out, passwords, invites being accepted, a member's own settings."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from listserve.committee import bp, invites, services
@@ -50,7 +51,7 @@ def login():
 def rate_limited(error: RateLimited):
     # Keep the address typed (never the password), with the one message for every refusal.
     typed = {"email": request.form.get("email", "")}
-    message = "Too many attempts from your address. Please wait a minute and try again."
+    message = _("Too many attempts from your address. Please wait a minute and try again.")
     if request.endpoint == "committee.request_reset":
         form = ResetRequestForm(formdata=None, data=typed)
         form.email.errors = [message]
@@ -81,7 +82,7 @@ def change_password():
         else:
             login_user(current_user)  # the session carries the new stamp
             db.session.commit()
-            flash("Your password is changed; other sessions have been logged out.")
+            flash(_("Your password is changed; other sessions have been logged out."))
             return redirect(url_for("committee.settings"), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("committee/password.html", form=form), status
@@ -94,7 +95,7 @@ def settings():
     if form.validate_on_submit():
         services.set_time_zone(current_user, form.time_zone.data)
         db.session.commit()
-        flash("Saved.")
+        flash(_("Saved."))
         return redirect(url_for("committee.settings"), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("committee/settings.html", form=form), status
@@ -131,7 +132,7 @@ def _set_password_from_link(token: str, purpose: str, use_link):
             member = use_link(token, form.password.data)
             login_user(member)
             db.session.commit()
-            flash("Your password is set. Welcome.")
+            flash(_("Your password is set. Welcome."))
             return redirect(url_for("announcements.index"), 303)
     except TokenExpired:
         return render_template("committee/bad_link.html", expired=True), 410

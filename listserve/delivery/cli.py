@@ -5,6 +5,9 @@ import time
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from listserve.delivery import control
 from listserve.delivery.worker import run_worker
@@ -34,7 +37,7 @@ def worker(burst: bool, concurrency: int | None, rate: float | None) -> None:
     gc.freeze()
     handled = run_worker(burst=burst, concurrency=concurrency, rate=rate, stop=stop)
     if burst or stop.is_set():
-        click.echo(f"{handled} copies handled")
+        click.echo(ngettext("%(num)d copy handled", "%(num)d copies handled", handled))
 
 
 @click.group("mailings")
@@ -56,7 +59,7 @@ def _which_mailing(command):
 
 def _load(mailing_id: int | None, announcement_id: int | None):
     if (mailing_id is None) == (announcement_id is None):
-        raise click.UsageError("Name one send: a MAILING_ID or --announcement N.")
+        raise click.UsageError(_("Name one send: a MAILING_ID or --announcement N."))
     try:
         if announcement_id is not None:
             return control.get_announcement_mailing(announcement_id)
@@ -69,10 +72,12 @@ def _label(mailing) -> str:
     """Both ids, so either can be used next time."""
     announcement_id = control.announcement_id_of(mailing)
     if announcement_id is None:
-        return f"Mailing {mailing.id}"
+        return _("Mailing %(id)s", id=mailing.id)
     translated = mailing.purpose != control.announcement_purpose(announcement_id)
-    language = f", {mailing.language}" if translated and mailing.language else ""
-    return f"Announcement {announcement_id} (mailing {mailing.id}{language})"
+    if translated and mailing.language:
+        return _("Announcement %(id)s (mailing %(mailing)s, %(language)s)", id=announcement_id,
+                 mailing=mailing.id, language=mailing.language)
+    return _("Announcement %(id)s (mailing %(mailing)s)", id=announcement_id, mailing=mailing.id)
 
 
 @mailings.command("progress")
@@ -100,12 +105,12 @@ def progress_line(state: control.Progress, status: str, width: int = 30) -> str:
     share = state.done / state.total if state.total else 1.0
     filled = int(share * width)
     left = "–" if state.seconds_left is None else _duration(state.seconds_left)
-    return (
-        f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} "
-        f"{state.sent:,} sent · {state.queued:,} queued · {state.retrying:,} retrying · "
-        f"{state.failed:,} failed · {state.cancelled:,} cancelled · "
-        f"{state.rate_per_second:,.0f}/s · {left} left · {state.state(status)}"
-    )
+    return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} " + _(
+        "%(sent)s sent · %(queued)s queued · %(retrying)s retrying · %(failed)s failed · "
+        "%(cancelled)s cancelled · %(rate)s/s · %(left)s left · %(state)s",
+        sent=f"{state.sent:,}", queued=f"{state.queued:,}", retrying=f"{state.retrying:,}",
+        failed=f"{state.failed:,}", cancelled=f"{state.cancelled:,}",
+        rate=f"{state.rate_per_second:,.0f}", left=left, state=state.state(status))
 
 
 def _duration(seconds: float) -> str:
@@ -135,11 +140,12 @@ def _control_command(name: str, action, done: str):
             raise click.ClickException(str(exc)) from None
         db.session.commit()
         for each in every:
-            click.echo(f"{_label(each)} {done}.")
+            click.echo(done % {"mailing": _label(each)})
 
     return command
 
 
-_control_command("pause", control.pause_mailing, "paused")
-_control_command("resume", control.resume_mailing, "resumed")
-_control_command("cancel", control.cancel_mailing, "cancelled; unsent copies will not go out")
+_control_command("pause", control.pause_mailing, _l("%(mailing)s paused."))
+_control_command("resume", control.resume_mailing, _l("%(mailing)s resumed."))
+_control_command("cancel", control.cancel_mailing,
+                 _l("%(mailing)s cancelled; unsent copies will not go out."))

@@ -18,6 +18,8 @@ from email.utils import format_datetime, make_msgid
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from markupsafe import escape
 
 from listserve.core.db import utcnow
 from listserve.core.headers import check_header_value, is_header_safe
@@ -211,7 +213,7 @@ def _add_attachments(msg: EmailMessage, mailing: Mailing) -> None:
     for attachment in db.session.scalars(
         sa.select(MailingAttachment).filter_by(mailing_id=mailing.id).order_by(MailingAttachment.id)
     ):
-        main, _, rest = attachment.content_type.partition("/")
+        main, _slash, rest = attachment.content_type.partition("/")
         subtype, *params = (p.strip() for p in rest.split(";"))
         msg.add_attachment(attachment.content, maintype=main, subtype=subtype,
                            filename=attachment.filename,
@@ -253,9 +255,11 @@ def _qp_url(url: str) -> bytes:
 def _with_visible_unsubscribe_link(text: str, html: str | None) -> tuple[str, str | None]:
     """Every announcement shows its unsubscribe link in both parts, whoever wrote the body."""
     if UNSUBSCRIBE_URL not in text:
-        text = f"{text.rstrip()}\n\n--\nLeave this list: {UNSUBSCRIBE_URL}\n"
+        leave = _("Leave this list: %(url)s", url=UNSUBSCRIBE_URL)
+        text = f"{text.rstrip()}\n\n--\n{leave}\n"
     if html and UNSUBSCRIBE_URL not in html:
-        footer = f'<p><a href="{UNSUBSCRIBE_URL}">Leave this list</a></p>'
+        label = escape(_("Leave this list"))
+        footer = f'<p><a href="{UNSUBSCRIBE_URL}">{label}</a></p>'
         if "</body>" in html:
             html = html.replace("</body>", footer + "</body>", 1)
         else:

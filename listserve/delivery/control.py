@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.core.db import utcnow
 from listserve.delivery.models import (
@@ -94,7 +95,7 @@ def announcement_mailings(announcement_id: int) -> list[Mailing]:
 def get_mailing(mailing_id: int) -> Mailing:
     mailing = db.session.get(Mailing, mailing_id)
     if mailing is None:
-        raise MailingNotFound(f"There is no mailing {mailing_id}.")
+        raise MailingNotFound(_("There is no mailing %(id)s.", id=mailing_id))
     return mailing
 
 
@@ -105,9 +106,9 @@ def get_announcement_mailing(announcement_id: int) -> Mailing:
         Mailing.purpose == announcement_purpose(announcement_id),
     ))
     if mailing is None:
-        raise MailingNotFound(
-            f"Announcement {announcement_id} has not been sent: there is no mailing for it."
-        )
+        raise MailingNotFound(_(
+            "Announcement %(id)s has not been sent: there is no mailing for it.",
+            id=announcement_id))
     return mailing
 
 
@@ -115,7 +116,7 @@ def pause_mailing(mailing: Mailing) -> None:
     """Stop sending: workers give back what they hold at their next group. Raises
     MailingFinished for a cancelled send."""
     if mailing.status == MailingStatus.CANCELLED:
-        raise MailingFinished("This send was cancelled.")
+        raise MailingFinished(_("This send was cancelled."))
     mailing.status = MailingStatus.PAUSED
     db.session.flush()
 
@@ -123,7 +124,7 @@ def pause_mailing(mailing: Mailing) -> None:
 def resume_mailing(mailing: Mailing) -> None:
     """Carry on from where the send stopped. Raises MailingFinished for a cancelled send."""
     if mailing.status == MailingStatus.CANCELLED:
-        raise MailingFinished("This send was cancelled.")
+        raise MailingFinished(_("This send was cancelled."))
     mailing.status = MailingStatus.ACTIVE
     db.session.flush()
 

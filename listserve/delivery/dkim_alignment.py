@@ -1,6 +1,8 @@
 """DMARC alignment (RFC 7489 3.1): the From domain readers see must line up with the DKIM d= or
 the envelope (SPF) domain, else a receiver that checks DMARC treats the mail as spoofed."""
 
+from flask_babel import gettext as _
+
 from listserve.delivery.dkim_check import OK, PROBLEM, WARNING, Finding, Lookup, LookupFailed
 from listserve.delivery.dkim_keys import parse_tags
 
@@ -25,22 +27,25 @@ def check_alignment(from_domain: str, dkim_domain: str, envelope_domain: str,
     adkim = policy.get("adkim", "r") == "s"
     aspf = policy.get("aspf", "r") == "s"
     if aligned(dkim_domain, from_domain, adkim):
-        findings.append(Finding(OK, f"DKIM d={dkim_domain} aligns with the From domain "
-                                    f"{from_domain}."))
+        findings.append(Finding(OK, _("DKIM d=%(dkim)s aligns with the From domain %(domain)s.",
+                                      dkim=dkim_domain, domain=from_domain)))
     else:
-        findings.append(Finding(PROBLEM, f"DKIM d={dkim_domain} does not align with the From "
-                                         f"domain {from_domain}"
-                                         + (" (the DMARC record asks for adkim=s)" if adkim
-                                            else "")
-                                         + ": DMARC fails on DKIM. Set DKIM_DOMAIN to "
-                                         f"{from_domain} (or leave it unset)."))
+        findings.append(Finding(PROBLEM, (
+            _("DKIM d=%(dkim)s does not align with the From domain %(domain)s (the DMARC record "
+              "asks for adkim=s): DMARC fails on DKIM. Set DKIM_DOMAIN to %(domain)s (or leave "
+              "it unset).", dkim=dkim_domain, domain=from_domain) if adkim
+            else _("DKIM d=%(dkim)s does not align with the From domain %(domain)s: DMARC fails "
+                   "on DKIM. Set DKIM_DOMAIN to %(domain)s (or leave it unset).",
+                   dkim=dkim_domain, domain=from_domain))))
     if aligned(envelope_domain, from_domain, aspf):
-        findings.append(Finding(OK, f"The envelope sender bounces+…@{envelope_domain} aligns "
-                                    f"with the From domain {from_domain}."))
+        findings.append(Finding(OK, _("The envelope sender bounces+…@%(envelope)s aligns with "
+                                      "the From domain %(domain)s.", envelope=envelope_domain,
+                                      domain=from_domain)))
     else:
-        findings.append(Finding(WARNING, f"The envelope domain {envelope_domain} does not "
-                                         f"align with the From domain {from_domain}: SPF "
-                                         "cannot help DMARC pass, DKIM alone must."))
+        findings.append(Finding(WARNING, _("The envelope domain %(envelope)s does not align "
+                                           "with the From domain %(domain)s: SPF cannot help "
+                                           "DMARC pass, DKIM alone must.",
+                                           envelope=envelope_domain, domain=from_domain)))
     findings.append(_spf(envelope_domain, lookup))
     return findings
 
@@ -54,12 +59,13 @@ def _dmarc_policy(from_domain: str, lookup: Lookup, findings: list[Finding]) -> 
             return {}
         if records:
             tags = parse_tags(records[0])
-            findings.append(Finding(OK, f"DMARC record at _dmarc.{domain}: "
-                                        f"p={tags.get('p', '?')}."))
+            findings.append(Finding(OK, _("DMARC record at _dmarc.%(domain)s: p=%(p)s.",
+                                          domain=domain, p=tags.get("p", "?"))))
             return tags
-    findings.append(Finding(WARNING, f"No DMARC record at _dmarc.{from_domain}: Gmail and "
-                                     "Yahoo ask bulk senders for one. Publish at least:\n"
-                                     f'    _dmarc.{from_domain}. 3600 IN TXT "v=DMARC1; p=none"'))
+    findings.append(Finding(WARNING, _("No DMARC record at _dmarc.%(domain)s: Gmail and Yahoo "
+                                       "ask bulk senders for one. Publish at least:",
+                                       domain=from_domain)
+                            + f'\n    _dmarc.{from_domain}. 3600 IN TXT "v=DMARC1; p=none"'))
     return {}
 
 
@@ -69,9 +75,10 @@ def _spf(envelope_domain: str, lookup: Lookup) -> Finding:
     except LookupFailed as exc:
         return Finding(WARNING, str(exc))
     if not records:
-        return Finding(WARNING, f"No SPF record at {envelope_domain}: the envelope sender "
-                                f"bounces+…@{envelope_domain} fails SPF. Publish one that "
-                                "names the servers sending for you, e.g. "
-                                f'"v=spf1 mx -all".')
-    return Finding(OK, f"SPF record at {envelope_domain}: {records[0]} (whether it names "
-                       "your relay's address is not checked here).")
+        return Finding(WARNING, _("No SPF record at %(domain)s: the envelope sender "
+                                  "bounces+…@%(domain)s fails SPF. Publish one that names the "
+                                  'servers sending for you, e.g. "v=spf1 mx -all".',
+                                  domain=envelope_domain))
+    return Finding(OK, _("SPF record at %(domain)s: %(record)s (whether it names your relay's "
+                         "address is not checked here).", domain=envelope_domain,
+                         record=records[0]))

@@ -14,6 +14,7 @@ import dns.exception
 import dns.nameserver
 import dns.resolver
 from cryptography.hazmat.primitives import serialization
+from flask_babel import gettext as _
 
 from listserve.delivery.dkim_keys import (
     key_bits,
@@ -46,7 +47,8 @@ def dns_lookup(nameservers: list[str] | None = None, timeout: float = 5.0) -> Lo
     if nameservers:
         servers = []
         for server in nameservers:
-            host, _, port = server.rpartition(":") if server.count(":") == 1 else (server, "", "")
+            host, _colon, port = (server.rpartition(":") if server.count(":") == 1
+                                  else (server, "", ""))
             servers.append(dns.nameserver.Do53Nameserver(host, int(port or 53)))
         resolver.nameservers = servers
     resolver.lifetime = timeout
@@ -57,10 +59,11 @@ def dns_lookup(nameservers: list[str] | None = None, timeout: float = 5.0) -> Lo
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             return []
         except dns.resolver.LifetimeTimeout:
-            raise LookupFailed(f"could not look up {name}: no DNS answer within "
-                               f"{timeout:g} s") from None
+            raise LookupFailed(_("could not look up %(name)s: no DNS answer within %(timeout)s s",
+                                 name=name, timeout=f"{timeout:g}")) from None
         except dns.exception.DNSException as exc:
-            raise LookupFailed(f"could not look up {name}: {exc}") from None
+            raise LookupFailed(_("could not look up %(name)s: %(error)s", name=name,
+                                 error=exc)) from None
         return [b"".join(r.strings).decode("utf-8", "replace") for r in answer]
 
     return lookup
@@ -69,75 +72,80 @@ def dns_lookup(nameservers: list[str] | None = None, timeout: float = 5.0) -> Lo
 def check_key(selector: str, domain: str, key, lookup: Lookup, setting: str) -> list[Finding]:
     """Is the record at selector._domainkey.domain the public half of `key`?"""
     name, kind = record_name(selector, domain), key_type(key)
-    publish = f"Publish:\n    {zone_line(selector, domain, record_text(key))}"
+    publish = _("Publish:") + f"\n    {zone_line(selector, domain, record_text(key))}"
     findings = _key_strength(key, setting)
     try:
         records = lookup(name)
     except LookupFailed as exc:
         return [*findings, Finding(PROBLEM, str(exc))]
     if not records:
-        return [*findings, Finding(PROBLEM, f"No DKIM record at {name}: receivers cannot "
-                                            f"check mail signed with selector {selector}. "
-                                            + publish)]
+        return [*findings, Finding(PROBLEM, _("No DKIM record at %(name)s: receivers cannot "
+                                              "check mail signed with selector %(selector)s.",
+                                              name=name, selector=selector) + " " + publish)]
     if len(records) > 1:
-        return [*findings, Finding(PROBLEM, f"{len(records)} TXT records at {name}: a "
-                                            "receiver takes any one of them. Keep one. "
-                                            + publish)]
+        return [*findings, Finding(PROBLEM, _("%(count)s TXT records at %(name)s: a receiver "
+                                              "takes any one of them. Keep one.",
+                                              count=len(records), name=name) + " " + publish)]
     tags = parse_tags(records[0])
     wrong = _record_fault(tags, kind)
     if wrong:
-        return [*findings, Finding(PROBLEM, f"The record at {name} {wrong}. {publish}")]
+        return [*findings, Finding(PROBLEM, _("The record at %(name)s %(fault)s.", name=name,
+                                              fault=wrong) + " " + publish)]
     if _decoded(tags["p"]) != public_bytes(key):
-        return [*findings, Finding(PROBLEM, f"The record at {name} holds another key than "
-                                            f"the one in {setting}: every signature made "
-                                            f"with it fails. {publish}")]
+        return [*findings, Finding(PROBLEM, _("The record at %(name)s holds another key than "
+                                              "the one in %(setting)s: every signature made "
+                                              "with it fails.", name=name, setting=setting)
+                                    + " " + publish)]
     if "y" in [flag.strip() for flag in tags.get("t", "").split(":")]:
-        findings.append(Finding(PROBLEM, f"The record at {name} has t=y (testing): receivers "
-                                         "treat mail signed with it as unsigned. When this "
-                                         "check passes, publish it without t=y."))
+        findings.append(Finding(PROBLEM, _("The record at %(name)s has t=y (testing): "
+                                           "receivers treat mail signed with it as unsigned. "
+                                           "When this check passes, publish it without t=y.",
+                                           name=name)))
     else:
-        findings.append(Finding(OK, f"{name}: the published key is the configured "
-                                    f"{_describe(key)}."))
+        findings.append(Finding(OK, _("%(name)s: the published key is the configured "
+                                      "%(key)s.", name=name, key=_describe(key))))
     return findings
 
 
 def _key_strength(key, setting: str) -> list[Finding]:
     bits = key_bits(key)
     if bits is not None and bits < 1024:
-        return [Finding(PROBLEM, f"The key in {setting} is too short ({bits} bits): receivers "
-                                 "ignore signatures by RSA keys under 1024 bits (RFC 8301). "
-                                 "Make a new one with `listserve dkim keygen`.")]
+        return [Finding(PROBLEM, _("The key in %(setting)s is too short (%(bits)s bits): "
+                                   "receivers ignore signatures by RSA keys under 1024 bits "
+                                   "(RFC 8301). Make a new one with `listserve dkim keygen`.",
+                                   setting=setting, bits=bits))]
     if bits is not None and bits < 2048:
-        return [Finding(WARNING, f"The key in {setting} has {bits} bits; Gmail and Yahoo ask "
-                                 "bulk senders for 2048. Rotate to a new key with "
-                                 "`listserve dkim keygen`.")]
+        return [Finding(WARNING, _("The key in %(setting)s has %(bits)s bits; Gmail and Yahoo "
+                                   "ask bulk senders for 2048. Rotate to a new key with "
+                                   "`listserve dkim keygen`.", setting=setting, bits=bits))]
     return []
 
 
 def _record_fault(tags: dict[str, str], kind: str) -> str | None:
     """What makes a record unusable for a key of this kind, in words, or None."""
     if tags.get("v", "DKIM1") != "DKIM1":
-        return f"is not a DKIM key record (v={tags['v']}, not v=DKIM1)"
+        return _("is not a DKIM key record (v=%(v)s, not v=DKIM1)", v=tags["v"])
     if tags.get("k", "rsa") != kind:
-        return f"is for a k={tags.get('k', 'rsa')} key, but the configured key is {kind}"
+        return _("is for a k=%(k)s key, but the configured key is %(kind)s",
+                 k=tags.get("k", "rsa"), kind=kind)
     if "p" not in tags:
-        return "has no p= (the public key)"
+        return _("has no p= (the public key)")
     if not tags["p"]:
-        return "is revoked (p= is empty)"
+        return _("is revoked (p= is empty)")
     if _decoded(tags["p"]) is None:
-        return "has a p= that is not base64"
+        return _("has a p= that is not base64")
     if "h" in tags and "sha256" not in [h.strip() for h in tags["h"].split(":")]:
-        return f"allows only h={tags['h']}, and our signatures use sha256"
+        return _("allows only h=%(h)s, and our signatures use sha256", h=tags["h"])
     if tags.get("s", "*").strip() not in ("*", "email") and "email" not in tags["s"]:
-        return f"is for service s={tags['s']}, not email"
+        return _("is for service s=%(s)s, not email", s=tags["s"])
     if kind == "rsa":
         try:
             public = serialization.load_der_public_key(_decoded(tags["p"]))
         except ValueError:
-            return "has a p= that is not an RSA public key"
+            return _("has a p= that is not an RSA public key")
         if (key_bits(public) or 0) < 1024:
-            return (f"holds a key too short ({key_bits(public)} bits): receivers ignore "
-                    "RSA keys under 1024 bits (RFC 8301)")
+            return _("holds a key too short (%(bits)s bits): receivers ignore RSA keys under "
+                     "1024 bits (RFC 8301)", bits=key_bits(public))
     return None
 
 
@@ -150,7 +158,7 @@ def _decoded(value: str) -> bytes | None:
 
 def _describe(key) -> str:
     bits = key_bits(key)
-    return f"RSA key ({bits} bits)" if bits else "Ed25519 key"
+    return _("RSA key (%(bits)s bits)", bits=bits) if bits else _("Ed25519 key")
 
 
 def check_previous(selector: str, domain: str, lookup: Lookup) -> Finding:
@@ -161,9 +169,9 @@ def check_previous(selector: str, domain: str, lookup: Lookup) -> Finding:
     except LookupFailed as exc:
         return Finding(PROBLEM, str(exc))
     if not records:
-        return Finding(WARNING, f"The previous selector's record at {name} is gone: mail "
-                                "signed with it before the rotation now fails DKIM when it "
-                                "is checked again (forwarded, or read late). Keep it "
-                                "published for a week or two after rotating.")
-    return Finding(OK, f"{name} (previous selector) is still published: remove it, and "
-                       "DKIM_PREVIOUS_SELECTOR, a week or two after the rotation.")
+        return Finding(WARNING, _("The previous selector's record at %(name)s is gone: mail "
+                                  "signed with it before the rotation now fails DKIM when it "
+                                  "is checked again (forwarded, or read late). Keep it "
+                                  "published for a week or two after rotating.", name=name))
+    return Finding(OK, _("%(name)s (previous selector) is still published: remove it, and "
+                         "DKIM_PREVIOUS_SELECTOR, a week or two after the rotation.", name=name))

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from listserve.delivery.dkim_alignment import check_alignment
 from listserve.delivery.dkim_check import PROBLEM, check_key, check_previous, dns_lookup
@@ -44,28 +46,32 @@ def keygen(selector: str | None, use_ed25519: bool, out: Path | None) -> None:
     prefix = "ed" if use_ed25519 else "s"
     selector = selector or f"{prefix}{datetime.now(UTC):%Y%m}"
     if not all(label.replace("-", "").isalnum() for label in selector.split(".")):
-        raise click.BadParameter("letters, digits, hyphens and dots only", param_hint="--selector")
+        raise click.BadParameter(_("letters, digits, hyphens and dots only"),
+                                 param_hint="--selector")
     path = out or Path(current_app.instance_path) / "dkim" / f"{selector}.pem"
     if path.exists():
-        raise click.ClickException(f"{path} exists already. A new key needs a new selector "
-                                   "(--selector): that is how keys are rotated.")
+        raise click.ClickException(_("%(path)s exists already. A new key needs a new selector "
+                                     "(--selector): that is how keys are rotated.", path=path))
     key = generate_key(use_ed25519)
     write_private_key(path, key)
     domain = _domain()
     setting = "DKIM_ED25519" if use_ed25519 else "DKIM"
     kind = "Ed25519" if key_type(key) == "ed25519" else "RSA"
-    click.echo(f"Wrote the {kind} private key to {path} (readable by you only).\n\n"
-               f"1. Publish this TXT record at {record_name(selector, domain)}:\n\n"
-               f"    {record_text(key)}\n\n"
-               f"   as a zone-file line:\n\n    {zone_line(selector, domain, record_text(key))}\n\n"
-               f"2. Configure it:\n\n"
+    click.echo(_("Wrote the %(kind)s private key to %(path)s (readable by you only).",
+                 kind=kind, path=path) + "\n\n"
+               + _("1. Publish this TXT record at %(name)s:", name=record_name(selector, domain))
+               + f"\n\n    {record_text(key)}\n\n"
+               + _("   as a zone-file line:")
+               + f"\n\n    {zone_line(selector, domain, record_text(key))}\n\n"
+               + _("2. Configure it:") + "\n\n"
                f"    LISTSERVE_{setting}_SELECTOR={selector}\n"
                f"    LISTSERVE_{setting}_PRIVATE_KEY_PATH={path}\n")
     current = current_app.config.get(f"{setting}_SELECTOR")
     if current and current != selector:
-        click.echo(f"   This replaces selector {current}: set LISTSERVE_DKIM_PREVIOUS_SELECTOR="
-                   f"{current} and keep its record published for a week or two.\n")
-    click.echo("3. Once the record shows in DNS, run `listserve dkim check`.")
+        click.echo(_("   This replaces selector %(current)s: set "
+                     "LISTSERVE_DKIM_PREVIOUS_SELECTOR=%(current)s and keep its record published "
+                     "for a week or two.", current=current) + "\n")
+    click.echo(_("3. Once the record shows in DNS, run `listserve dkim check`."))
 
 
 @dkim.command("check")
@@ -85,12 +91,13 @@ def check(nameservers: tuple[str, ...]) -> None:
         try:
             key = load_private_key(Path(path).read_bytes(), f"{setting}_PRIVATE_KEY_PATH")
         except (OSError, ValueError) as exc:
-            raise click.ClickException(f"cannot read {setting}_PRIVATE_KEY_PATH: {exc}") from None
+            raise click.ClickException(
+                _("cannot read %(setting)s_PRIVATE_KEY_PATH: %(error)s", setting=setting, error=exc)) from None
         findings += check_key(selector, domain, key, lookup, f"{setting}_PRIVATE_KEY_PATH")
     if not configured:
-        raise click.ClickException("DKIM is not configured: make a key with "
-                                   "`listserve dkim keygen` and set LISTSERVE_DKIM_SELECTOR "
-                                   "and LISTSERVE_DKIM_PRIVATE_KEY_PATH.")
+        raise click.ClickException(_("DKIM is not configured: make a key with "
+                                     "`listserve dkim keygen` and set LISTSERVE_DKIM_SELECTOR "
+                                     "and LISTSERVE_DKIM_PRIVATE_KEY_PATH."))
     if cfg.get("DKIM_PREVIOUS_SELECTOR"):
         findings.append(check_previous(cfg["DKIM_PREVIOUS_SELECTOR"], domain, lookup))
     # Every list's address, Message-ID and VERP envelope sender live on LIST_DOMAIN.
@@ -99,5 +106,7 @@ def check(nameservers: tuple[str, ...]) -> None:
         click.echo(f"{finding.level.upper()}: {finding.text}")
     problems = sum(f.level == PROBLEM for f in findings)
     if problems:
-        raise click.ClickException(f"{problems} problem(s): mail may fail DKIM or DMARC.")
-    click.echo("DKIM is in order.")
+        raise click.ClickException(ngettext("%(num)d problem: mail may fail DKIM or DMARC.",
+                                            "%(num)d problems: mail may fail DKIM or DMARC.",
+                                            problems))
+    click.echo(_("DKIM is in order."))

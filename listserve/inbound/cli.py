@@ -6,6 +6,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from listserve.core.addresses import InvalidAddress, normalise_address
 from listserve.core.lists import ensure_default_list
@@ -34,7 +35,8 @@ def inbound(ctx: click.Context, host: str, port: int, smtp: bool) -> None:
     limit = app.config["INBOUND_MAX_BYTES"]
 
     def ready() -> None:
-        click.echo(f"listserve inbound: {protocol} on {host}:{port}, messages up to {limit} bytes")
+        click.echo(_("listserve inbound: %(protocol)s on %(host)s:%(port)s, messages up to "
+                     "%(limit)s bytes", protocol=protocol, host=host, port=port, limit=limit))
         sys.stdout.flush()
 
     run_receiver(app, host, port, lmtp=not smtp, ready=ready)
@@ -51,11 +53,14 @@ def held(everything: bool, limit: int) -> None:
         query = query.where(InboundMessage.status.in_(WAITING))
     rows = db.session.scalars(query).all()
     if not rows:
-        click.echo("Nothing is waiting." if not everything else "No inbound messages.")
+        click.echo(_("Nothing is waiting.") if not everything else _("No inbound messages."))
     for row in rows:
         when = row.received_at.strftime("%Y-%m-%d %H:%M")
-        click.echo(f"#{row.id} {when} {row.status} {row.kind} to {row.recipient}")
-        click.echo(f"    from {row.sender or row.envelope_from or '(nobody)'}: {row.subject!r}")
+        click.echo(_("#%(id)s %(when)s %(status)s %(kind)s to %(recipient)s", id=row.id, when=when,
+                     status=row.status, kind=row.kind, recipient=row.recipient))
+        click.echo("    " + _("from %(sender)s: %(subject)r",
+                              sender=row.sender or row.envelope_from or _("(nobody)"),
+                              subject=row.subject))
         click.echo(f"    {row.reason}")
 
 
@@ -66,12 +71,13 @@ def show(message_id: int) -> None:
     """Print a kept message exactly as it arrived."""
     row = db.session.get(InboundMessage, message_id)
     if row is None:
-        raise click.ClickException(f"No inbound message #{message_id}.")
+        raise click.ClickException(_("No inbound message #%(id)s.", id=message_id))
     if row.raw is None:
-        raise click.ClickException(f"#{message_id} was handled; only its summary is kept.")
+        raise click.ClickException(
+            _("#%(id)s was handled; only its summary is kept.", id=message_id))
     sys.stdout.buffer.write(row.raw)
     if row.raw_truncated:
-        click.echo(f"\n[cut at {len(row.raw)} of {row.size} bytes]")
+        click.echo("\n" + _("[cut at %(kept)s of %(size)s bytes]", kept=len(row.raw), size=row.size))
 
 
 @inbound.command("bounces")
@@ -85,13 +91,13 @@ def bounces(email: str) -> None:
         raise click.ClickException(str(exc)) from None
     subscriber = db.session.scalar(sa.select(Subscriber).filter_by(email_key=key))
     if subscriber is None:
-        raise click.ClickException(f"{email} is not a subscriber.")
+        raise click.ClickException(_("%(email)s is not a subscriber.", email=email))
     for subscription in subscriber.subscriptions:
         last = subscription.last_bounce_at
         click.echo(
-            f"{subscription.mailing_list.address}: {subscription.status}, "
-            f"score {subscription.bounce_score:g}"
-            + (f", last bounce {last:%Y-%m-%d %H:%M}" if last else "")
+            _("%(address)s: %(status)s, score %(score)s", address=subscription.mailing_list.address,
+              status=subscription.status, score=f"{subscription.bounce_score:g}")
+            + (", " + _("last bounce %(when)s", when=f"{last:%Y-%m-%d %H:%M}") if last else "")
         )
         events = db.session.scalars(
             sa.select(BounceEvent)

@@ -105,7 +105,7 @@ def handle_confirm(incoming: Incoming, code: str) -> Outcome:
         # An out-of-office or a bounce of the confirmation is nobody's consent.
         return InboundStatus.HANDLED, f"confirmation ignored: {incoming.no_reply_reason}"
     try:
-        purpose, _, _ = codes.parse_code(code)
+        purpose = codes.parse_code(code)[0]
         if purpose == codes.JOIN:
             confirming.confirm_subscription_by_code(code)
             return InboundStatus.HANDLED, "subscription confirmed by reply"

@@ -8,6 +8,8 @@ works once: the token names the held row, and a row no longer held answers "alre
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from listserve.archive.models import PosterStanding
 from listserve.committee.models import CommitteeMember
@@ -43,7 +45,7 @@ def get_held(record_id: int) -> InboundMessage:
     # Beyond a database integer there is no such row (and PostgreSQL would refuse the query).
     record = db.session.get(InboundMessage, record_id) if 0 < record_id < 2**31 else None
     if record is None or record.kind != InboundKind.POST or record.status != InboundStatus.HELD:
-        raise NotHeld("This post is no longer waiting: someone decided already.")
+        raise NotHeld(_("This post is no longer waiting: someone decided already."))
     return record
 
 
@@ -65,7 +67,8 @@ def notify_moderators(record: InboundMessage, mailing_list: MailingList, reason:
     for member in members:
         enqueue_notice(
             purpose=f"post.held:{record.id}", template="inbound/held_post",
-            subject=f"Held for {mailing_list.name}: {record.subject[:150]}",
+            subject=_("Held for %(list)s: %(subject)s", list=mailing_list.name,
+                      subject=record.subject[:150]),
             mailing_list=mailing_list, recipient=member.email, recipient_name=member.name,
             record=record, reason=reason, links=links, mailing_list_name=mailing_list.name,
             queue_url=external_url("inbound.held_queue"),
@@ -77,7 +80,8 @@ def tell_sender(record: InboundMessage, mailing_list: MailingList, address: str,
     """Tell the sender their post did not reach the list, and why (an auto-reply)."""
     enqueue_notice(
         purpose="reply.post.refused", template="inbound/post_refused",
-        subject=f"Not posted to {mailing_list.name}: {record.subject[:150]}",
+        subject=_("Not posted to %(list)s: %(subject)s", list=mailing_list.name,
+                  subject=record.subject[:150]),
         mailing_list=mailing_list, recipient=address, why=why, subject_line=record.subject,
         mailing_list_name=mailing_list.name,
     )
@@ -116,8 +120,8 @@ def discard_post(record: InboundMessage, by: str) -> None:
 def reject_post(record: InboundMessage, by: str, reason: str) -> None:
     mailing_list = db.session.get(MailingList, record.list_id)
     tell_sender(record, mailing_list, record.sender,
-                f"A moderator of {mailing_list.name} did not accept it: "
-                f"{reason.strip() or 'no reason given'}")
+                _("A moderator of %(list)s did not accept it: %(reason)s", list=mailing_list.name,
+                  reason=reason.strip() or _("no reason given")))
     _finish(record, f"rejected by {by}: {reason.strip()[:200]}")
 
 
@@ -151,8 +155,9 @@ def expire_held_posts(now=None) -> int:
             continue
         if record.received_at <= now - timedelta(days=mailing_list.held_expiry_days):
             tell_sender(record, mailing_list, record.sender,
-                        f"No moderator of {mailing_list.name} approved it within "
-                        f"{mailing_list.held_expiry_days} days.")
+                        ngettext("No moderator of %(list)s approved it within %(num)d day.",
+                                 "No moderator of %(list)s approved it within %(num)d days.",
+                                 mailing_list.held_expiry_days, list=mailing_list.name))
             _finish(record, f"expired after {mailing_list.held_expiry_days} days")
             expired += 1
     db.session.commit()

@@ -5,6 +5,8 @@ import email
 from email import policy
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import Length
@@ -18,23 +20,23 @@ from listserve.extensions import db
 from listserve.inbound import bp, moderation
 
 LABELS = {
-    "approve": "Approve",
-    "approve_free": "Approve, and let this sender post freely",
-    "discard": "Discard",
-    "reject": "Reject with the reason below",
-    "ban": "Discard and ban the sender",
+    "approve": _l("Approve"),
+    "approve_free": _l("Approve, and let this sender post freely"),
+    "discard": _l("Discard"),
+    "reject": _l("Reject with the reason below"),
+    "ban": _l("Discard and ban the sender"),
 }
 DONE = {
-    "approve": "Approved: the post goes to the list.",
-    "approve_free": "Approved; this sender now posts without moderation.",
-    "discard": "Discarded.",
-    "reject": "Rejected; the sender is told why.",
-    "ban": "Discarded; the sender is banned from this list.",
+    "approve": _l("Approved: the post goes to the list."),
+    "approve_free": _l("Approved; this sender now posts without moderation."),
+    "discard": _l("Discarded."),
+    "reject": _l("Rejected; the sender is told why."),
+    "ban": _l("Discarded; the sender is banned from this list."),
 }
 
 
 class DecisionForm(Form):
-    reason = TextAreaField("Reason (sent to the sender when rejecting)",
+    reason = TextAreaField(_l("Reason (sent to the sender when rejecting)"),
                            validators=[Length(max=2000)])
 
 
@@ -79,16 +81,16 @@ def decide(record_id: int, action: str):
     reason = (form.reason.data or "").replace("\0", "").strip()
     valid = form.validate_on_submit()
     if valid and action == "reject" and not reason:
-        form.reason.errors = ["Please say why: the sender gets the reason."]
+        form.reason.errors = [_("Please say why: the sender gets the reason.")]
         valid = False
     if not valid:  # the page again, with what was typed and what is wrong
         if not form.reason.errors:
-            flash("That did not work; please press the button again.", "error")
+            flash(_("That did not work; please press the button again."), "error")
         return render_template("inbound/held_post.html", form=form, labels=LABELS,
                                with_headers=False, **_shown(record)), 400
     moderation.act_on(record, action, current_user.label, reason)
     db.session.commit()
-    flash(DONE[action], "success")
+    flash(str(DONE[action]), "success")
     return redirect(url_for("inbound.held_queue"))
 
 

@@ -13,6 +13,7 @@ import email
 from email import policy
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.archive.message_text import read_post
 from listserve.archive.models import ListPoster, PosterStanding
@@ -72,13 +73,14 @@ def handle_post(incoming: Incoming, raw: bytes, mailing_list: MailingList,
         return InboundStatus.HANDLED, "a copy of a post already received (same Message-ID)"
     if len(raw) > mailing_list.max_message_kb * 1024:
         tell_sender(record, mailing_list, address,
-                    f"Your message is larger than this list takes "
-                    f"({mailing_list.max_message_kb} kB).")
+                    _("Your message is larger than this list takes (%(size)s kB).",
+                      size=mailing_list.max_message_kb))
         return InboundStatus.HANDLED, f"rejected: over {mailing_list.max_message_kb} kB"
     hold = _hold_reason(mailing_list, key, poster, raw)
     if hold == "reject":
         tell_sender(record, mailing_list, address,
-                    f"Only subscribers of {mailing_list.name} can post to {mailing_list.address}.")
+                    _("Only subscribers of %(list)s can post to %(address)s.",
+                      list=mailing_list.name, address=mailing_list.address))
         return InboundStatus.HANDLED, "rejected: the sender is not a member"
     if hold == "discard":
         return InboundStatus.HANDLED, "discarded: the sender is not a member"
@@ -100,13 +102,13 @@ def _hold_reason(mailing_list: MailingList, key: str, poster: ListPoster | None,
             policy_ = mailing_list.nonmember_policy
             if policy_ in (NonMemberPolicy.REJECT, NonMemberPolicy.DISCARD):
                 return str(policy_)
-            return "the sender is not a member of the list"
+            return _("the sender is not a member of the list")
         posted = poster.accepted_posts if poster is not None else 0
         if posted < mailing_list.moderate_first_posts:
-            return f"a member's first posts are moderated ({posted} accepted so far)"
+            return _("a member's first posts are moderated (%(posted)s accepted so far)", posted=posted)
     if (mailing_list.attachment_policy == AttachmentPolicy.HOLD
             and read_post(raw).attachments):
-        return "the post has attachments"
+        return _("the post has attachments")
     return None
 
 

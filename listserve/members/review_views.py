@@ -3,6 +3,8 @@ a message, and the CSV export."""
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -17,11 +19,21 @@ from listserve.members.models import Member, MemberStatus
 from listserve.members.sectors import sector_label
 
 
+# A sign-on's status as the committee reads it.
+STATUS_LABELS = {MemberStatus.UNVERIFIED: _l("unverified"), MemberStatus.PENDING: _l("pending"),
+                 MemberStatus.APPROVED: _l("approved"), MemberStatus.DECLINED: _l("declined")}
+
+
+def member_status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
 class DecisionForm(Form):
-    decision = RadioField("Decision", choices=[SelectChoice("approve", "Approve"),
-                                               SelectChoice("decline", "Decline")],
+    decision = RadioField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
+                                                   SelectChoice("decline", _l("Decline"))],
                           validators=[DataRequired()])
-    message = TextAreaField("Message to the member", validators=[Optional(), Length(max=2000)])
+    message = TextAreaField(_l("Message to the member"),
+                            validators=[Optional(), Length(max=2000)])
 
 
 @bp.get("")
@@ -32,7 +44,8 @@ def entries():
         status = MemberStatus.PENDING
     shown = db.session.scalars(sa.select(Member).filter_by(status=status).order_by(Member.id))
     return render_template("members/review/index.html", members=list(shown), status=status,
-                           counts=directory.member_counts(), statuses=list(MemberStatus))
+                           counts=directory.member_counts(), statuses=list(MemberStatus),
+                           member_status_label=member_status_label)
 
 
 @bp.route("/<int:member_id>", methods=["GET", "POST"])
@@ -51,13 +64,15 @@ def decide(member_id: int):
             problem = str(exc)
         else:
             db.session.commit()
-            flash(f"{member.name}: {member.status}.")
+            flash(_("%(name)s: %(status)s.", name=member.name,
+                    status=member_status_label(member.status)))
             return redirect(url_for("members.review.entries"), 303)
     elif request.method == "POST":
-        problem = "Please choose approve or decline."
+        problem = _("Please choose approve or decline.")
     status = 400 if request.method == "POST" else 200
     return render_template("members/review/member.html", member=member, form=form,
-                           problem=problem, sector_label=sector_label), status
+                           problem=problem, sector_label=sector_label,
+                           member_status_label=member_status_label), status
 
 
 @bp.get("/export.csv")

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask_babel import gettext as _
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 
 from listserve.archive.demo import load_demo_posts
@@ -57,7 +57,7 @@ def demo(pages_only: bool) -> None:
     if not pages_only:
         load_demo_posts()
         if member_by_email(DEMO_ADMIN) is None:
-            password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+            password = "-".join(secrets.token_urlsafe(6) for _part in range(3))
             add_member(DEMO_ADMIN, "Demo Admin", Role.ADMIN, password)
     db.session.commit()
     click.echo(_("Demo content loaded: open the home page."))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.committee.models import CommitteeMember
 from listserve.extensions import db
@@ -28,10 +29,11 @@ class EntryInput:
 def _checked_entry(values: EntryInput) -> dict:
     name, url = values.name.strip(), values.url.strip()
     if not name:
-        raise PageEditError("An entry needs a name.")
+        raise PageEditError(_("An entry needs a name."))
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PageEditError("The link must be a web address starting with http:// or https://.")
+        raise PageEditError(
+            _("The link must be a web address starting with http:// or https://."))
     return {
         "name": name[:300], "url": url[:2000],
         "abbreviation": values.abbreviation.strip()[:40] or None,
@@ -43,12 +45,12 @@ def _checked_entry(values: EntryInput) -> dict:
 def _checked_section(title: str, kind: str, section: EcosystemSection | None = None):
     title = title.strip()
     if not title:
-        raise PageEditError("A section needs a title.")
+        raise PageEditError(_("A section needs a title."))
     if kind not in {k.value for k in SectionKind}:
-        raise PageEditError("Choose what kind of section this is.")
+        raise PageEditError(_("Choose what kind of section this is."))
     clash = db.session.scalar(sa.select(EcosystemSection).filter_by(title=title[:200]))
     if clash is not None and clash is not section:
-        raise PageEditError(f"There is already a section called {title!r}.")
+        raise PageEditError(_("There is already a section called %(title)r.", title=title))
     return title[:200], kind
 
 
@@ -101,7 +103,7 @@ def _check_url_free(section: EcosystemSection, url: str, entry: EcosystemEntry |
         sa.select(EcosystemEntry).filter_by(section_id=section.id, url=url)
     )
     if clash is not None and clash is not entry:
-        raise PageEditError(f"{clash.name} already has that link in this section.")
+        raise PageEditError(_("%(name)s already has that link in this section.", name=clash.name))
 
 
 def add_entry(author, section: EcosystemSection, values: EntryInput) -> EcosystemEntry:

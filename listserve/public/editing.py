@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from listserve.committee.audit import COMMAND_LINE, record_audit
 from listserve.committee.models import CommitteeMember
@@ -68,7 +69,7 @@ def update_aims(author: CommitteeMember | None, aims: list[str]) -> PageVersion:
     """Replace the aims with these, in this order (blank ones dropped); raises PageEditError."""
     aims = [text.strip() for text in aims if text.strip()]
     if any(len(text) > AIM_MAX for text in aims):
-        raise PageEditError(f"An aim can be at most {AIM_MAX} characters long.")
+        raise PageEditError(_("An aim can be at most %(max)s characters long.", max=AIM_MAX))
     db.session.execute(sa.delete(Aim))
     db.session.add_all(Aim(position=i, text=text) for i, text in enumerate(aims))
     db.session.flush()
@@ -80,10 +81,10 @@ def update_next_steps(author: CommitteeMember | None, steps: list[StepInput]) ->
     statuses = {status.value for status in NextStepStatus}
     for number, step in enumerate(steps, start=1):
         if not step.title.strip():
-            raise PageEditError(f"Step {number} needs a title.")
+            raise PageEditError(_("Step %(number)s needs a title.", number=number))
         if step.status not in statuses:
-            raise PageEditError(f"Step {number}: the status must be one of "
-                                f"{', '.join(sorted(statuses))}.")
+            raise PageEditError(_("Step %(number)s: the status must be one of %(statuses)s.",
+                                  number=number, statuses=", ".join(sorted(statuses))))
     db.session.execute(sa.delete(NextStep))
     db.session.add_all(
         NextStep(position=i, title=s.title.strip()[:200], status=s.status, due=s.due,

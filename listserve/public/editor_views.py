@@ -1,6 +1,8 @@
 """Committee members edit the public pages; every save is a version with its author."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from listserve.committee.auth import member_required
@@ -11,6 +13,9 @@ from listserve.public import editor_bp as bp
 from listserve.public.editor_forms import AimsForm, EntryForm, NextStepsForm, SectionForm
 
 BLANK_STEPS = 2  # empty rows offered for new steps
+# The pages as the editor names them (editing.PAGES keeps the English names for the audit log).
+PAGE_NAMES = {"aims": _l("Aims"), "next_steps": _l("Next steps"),
+              "ecosystem": _l("Ecosystem directory")}
 
 
 def _saved(change, again: str, **values):
@@ -22,7 +27,7 @@ def _saved(change, again: str, **values):
         flash(str(exc), "error")
         return None
     db.session.commit()
-    flash("Saved. The public page shows it now.")
+    flash(_("Saved. The public page shows it now."))
     return redirect(url_for(again, **values), 303)
 
 
@@ -80,7 +85,7 @@ def version(version_id: int):
     if page_version is None:
         abort(404)
     return render_template("public/editor/page_version.html", version=page_version,
-                           page_name=editing.PAGES.get(page_version.page, page_version.page))
+                           page_name=PAGE_NAMES.get(page_version.page, page_version.page))
 
 
 def _get_or_404(model, object_id: int):

@@ -6,9 +6,13 @@
   if (!box) return;
   const field = (name) => box.querySelector('[data-progress="' + name + '"]');
 
+  // The page gives the words, in its own language ("{rate}", "{minutes}", "{seconds}" filled in).
+  const rateText = box.dataset.rateText || "{rate} a minute";
+  const leftText = box.dataset.leftText || "{minutes} min {seconds} s";
+
   function minutes(seconds) {
     if (seconds === null) return "–";
-    return Math.floor(seconds / 60) + " min " + (seconds % 60) + " s";
+    return leftText.replace("{minutes}", Math.floor(seconds / 60)).replace("{seconds}", seconds % 60);
   }
 
   async function poll() {
@@ -19,10 +23,11 @@
       });
       if (!response.ok) return;
       const p = await response.json();
-      for (const name of ["state", "queued", "sent", "failed", "total"]) {
+      for (const name of ["queued", "sent", "failed", "total"]) {
         field(name).textContent = p[name];
       }
-      field("per_minute").textContent = p.per_minute ? p.per_minute + " a minute" : "–";
+      field("state").textContent = p.state_label || p.state;
+      field("per_minute").textContent = p.per_minute ? rateText.replace("{rate}", p.per_minute) : "–";
       field("seconds_left").textContent = minutes(p.seconds_left);
       const bar = field("bar");
       bar.max = p.total || 1;

@@ -4,6 +4,8 @@ from the person, through their own confirmation link.
 Services flush, never commit; they raise AdminActionError when the action does not apply.
 """
 
+from flask_babel import gettext as _
+
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember
 from listserve.core.db import utcnow
@@ -23,21 +25,22 @@ def _audit(admin: CommitteeMember | None, action: str, subscription: Subscriptio
 
 def unsubscribe_for_admin(admin, subscription: Subscription) -> None:
     if not leaving.unsubscribe(subscription):
-        raise AdminActionError("This subscription has already ended.")
+        raise AdminActionError(_("This subscription has already ended."))
     _audit(admin, "unsubscribe", subscription)
 
 
 def resend_confirmation(admin, subscription: Subscription) -> None:
     """Queue the confirmation mail again for a pending subscription."""
     if subscription.status != SubscriptionStatus.PENDING:
-        raise AdminActionError("Only a pending subscription can be sent a confirmation mail.")
+        raise AdminActionError(
+            _("Only a pending subscription can be sent a confirmation mail."))
     services.send_confirmation_again(subscription)
     _audit(admin, "resend_confirmation", subscription)
 
 
 def disable_delivery(admin, subscription: Subscription) -> None:
     if subscription.status != SubscriptionStatus.CONFIRMED:
-        raise AdminActionError("Only a confirmed subscription's delivery can be paused.")
+        raise AdminActionError(_("Only a confirmed subscription's delivery can be paused."))
     subscription.status = SubscriptionStatus.DISABLED
     subscription.disabled_at = utcnow()
     db.session.flush()
@@ -47,8 +50,8 @@ def disable_delivery(admin, subscription: Subscription) -> None:
 def enable_delivery(admin, subscription: Subscription) -> None:
     """Resume delivery; only for someone who confirmed before (the admin never confirms)."""
     if subscription.status != SubscriptionStatus.DISABLED or subscription.confirmed_at is None:
-        raise AdminActionError("Only a paused subscription of someone who confirmed can be "
-                               "resumed.")
+        raise AdminActionError(_("Only a paused subscription of someone who confirmed can be "
+                                 "resumed."))
     subscription.status = SubscriptionStatus.CONFIRMED
     subscription.disabled_at = None
     db.session.flush()

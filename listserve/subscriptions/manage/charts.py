@@ -6,11 +6,13 @@ for screen readers, so the SVG is a picture of the table, not the only copy of t
 
 from html import escape
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 640, 250
 LEFT, RIGHT, TOP, BOTTOM = 64, 10, 12, 48
-X_AXIS = "Week starting (Monday, UTC)"
+X_AXIS = _l("Week starting (Monday, UTC)")
 
 
 def _frame(title: str, body: list[str], labels: list[str], top_value: int, unit: str) -> Markup:
@@ -21,7 +23,8 @@ def _frame(title: str, body: list[str], labels: list[str], top_value: int, unit:
     parts = [
         f'<figure class="chart-figure"><figcaption>{escape(title)}</figcaption>',
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}, in {escape(unit)}" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-label="{escape(_("%(title)s, in %(unit)s", title=title, unit=unit))}" '
+        'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
         f'<line class="axis" x1="{LEFT}" y1="{plot_bottom}" x2="{WIDTH - RIGHT}" '
         f'y2="{plot_bottom}"/>',
@@ -36,7 +39,7 @@ def _frame(title: str, body: list[str], labels: list[str], top_value: int, unit:
         f'<text class="axis-label" transform="translate(14 {middle:.0f}) rotate(-90)" '
         f'text-anchor="middle">{escape(unit)}</text>',
         f'<text class="axis-label" x="{(LEFT + WIDTH - RIGHT) / 2:.0f}" y="{HEIGHT - 4}" '
-        f'text-anchor="middle">{escape(X_AXIS)}</text>',
+        f'text-anchor="middle">{escape(str(X_AXIS))}</text>',
     ]
     if labels:
         parts.append(f'<text class="tick" x="{LEFT}" y="{HEIGHT - 28}">{escape(labels[0])}</text>')

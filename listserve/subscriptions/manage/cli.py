@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.core.lists import get_default_list, get_list_by_slug
@@ -35,12 +37,14 @@ def import_command(file: Path, consent_source: str, already_confirmed: bool,
     """Import FILE.csv (columns email, name, optional status, consent_date) into a list."""
     mailing_list = get_list_by_slug(list_slug) if list_slug else get_default_list()
     if mailing_list is None:
-        raise click.BadParameter(f"there is no list {list_slug!r}", param_hint="--list")
+        raise click.BadParameter(_("there is no list %(slug)r", slug=list_slug),
+                                 param_hint="--list")
     if mailing_list.archived:
-        raise click.BadParameter(f"the list {list_slug!r} is archived", param_hint="--list")
+        raise click.BadParameter(_("the list %(slug)r is archived", slug=list_slug),
+                                 param_hint="--list")
     started = time.monotonic()
     with file.open("rb") as raw, click.progressbar(
-        length=file.stat().st_size, label="Importing", show_eta=True, file=sys.stderr,
+        length=file.stat().st_size, label=_("Importing"), show_eta=True, file=sys.stderr,
         item_show_func=lambda report: report and _rate(report, started),
     ) as bar:
         lines = (line.decode("utf-8-sig", errors="replace") for line in raw)
@@ -56,23 +60,27 @@ def import_command(file: Path, consent_source: str, already_confirmed: bool,
         db.session.commit()
         bar.update(bar.length - bar.pos, report)
     for error in report.errors:
-        click.echo(f"line {error.line}: {error.message}", err=True)
+        click.echo(_("line %(line)s: %(message)s", line=error.line, message=error.message), err=True)
     if report.errors_not_listed:
-        click.echo(f"… and {report.errors_not_listed} more lines not imported", err=True)
+        click.echo(ngettext("… and %(num)d more line not imported", "… and %(num)d more lines not imported",
+                            report.errors_not_listed), err=True)
     click.echo(summary(report, time.monotonic() - started))
 
 
 def _rate(report: ImportReport, started: float) -> str:
     elapsed = max(time.monotonic() - started, 1e-6)
-    return f"{report.rows:,} rows, {report.rows / elapsed:,.0f} rows/s"
+    return _("%(rows)s rows, %(rate)s rows/s", rows=f"{report.rows:,}",
+             rate=f"{report.rows / elapsed:,.0f}")
 
 
 def summary(report: ImportReport, seconds: float) -> str:
-    return (
-        f"{report.rows} rows read in {seconds:.1f} s: {report.added} added, "
-        f"{report.duplicates} duplicates merged, {report.already_on_list} already on the list "
-        f"(left as they were), {report.invalid} invalid, {report.erased} erased earlier "
-        f"(skipped); {report.confirmations_queued} confirmation mails queued"
+    return _(
+        "%(rows)s rows read in %(seconds)s s: %(added)s added, %(duplicates)s duplicates merged, "
+        "%(already)s already on the list (left as they were), %(invalid)s invalid, %(erased)s "
+        "erased earlier (skipped); %(queued)s confirmation mails queued",
+        rows=report.rows, seconds=f"{seconds:.1f}", added=report.added,
+        duplicates=report.duplicates, already=report.already_on_list, invalid=report.invalid,
+        erased=report.erased, queued=report.confirmations_queued,
     )
 
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+
 from listserve.core.addresses import InvalidAddress
 from listserve.core.headers import LINE_BREAKS
 from listserve.subscriptions.manage.bulk_addresses import normalise_address_quickly
@@ -79,15 +81,15 @@ def _read_header(reader) -> dict[str, int]:
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportRefused("The file is empty.") from None
+        raise ImportRefused(_("The file is empty.")) from None
     except csv.Error as exc:
-        raise ImportRefused(f"The file is not readable as CSV: {exc}") from None
+        raise ImportRefused(_("The file is not readable as CSV: %(error)s", error=exc)) from None
     names = [cell.strip().lstrip("\ufeff").lower().replace(" ", "_") for cell in header]
     if "email" not in names:
-        raise ImportRefused(
+        raise ImportRefused(_(
             "The first line must name the columns, and one of them must be 'email' "
-            f"(found: {', '.join(repr(n) for n in names) or 'nothing'})."
-        )
+            "(found: %(found)s).", found=", ".join(repr(n) for n in names) or _("nothing")
+        ))
     wanted = ("email", "name", "status", "consent_date", "language")
     return {name: names.index(name) for name in wanted if name in names}
 
@@ -98,11 +100,11 @@ def _parse_row(line: int, record: list[str], columns: dict[str, int], now,
         return record[columns[column]].strip() if column in columns else ""
 
     if UNREADABLE in "".join(record):
-        raise ValueError("not valid UTF-8 (save the file as UTF-8 and import it again)")
+        raise ValueError(_("not valid UTF-8 (save the file as UTF-8 and import it again)"))
     try:
         email, key = normalise_address_quickly(cell("email"))
     except InvalidAddress as exc:
-        raise ValueError(f"email: {exc}") from None
+        raise ValueError(_("email: %(error)s", error=exc)) from None
     return ImportRow(
         line=line,
         email=email,
@@ -117,22 +119,24 @@ def _parse_row(line: int, record: list[str], columns: dict[str, int], now,
 def _check_language(code: str, languages: frozenset[str]) -> str | None:
     code = code.lower()
     if code and code not in languages:
-        raise ValueError(f"language: {code!r} is not one of {', '.join(sorted(languages))}")
+        raise ValueError(_("language: %(code)r is not one of %(offered)s", code=code,
+                           offered=", ".join(sorted(languages))))
     return code or None
 
 
 def _check_name(name: str) -> str:
     if NOT_IN_A_NAME.search(name):
-        raise ValueError("name: must be on one line, without control characters")
+        raise ValueError(_("name: must be on one line, without control characters"))
     if len(name) > NAME_MAX:
-        raise ValueError(f"name: longer than {NAME_MAX} characters")
+        raise ValueError(_("name: longer than %(max)s characters", max=NAME_MAX))
     return name
 
 
 def _check_status(status: str) -> str | None:
     status = status.lower()
     if status and status not in STATUSES:
-        raise ValueError(f"status: {status!r} is not one of {', '.join(sorted(STATUSES))}")
+        raise ValueError(_("status: %(status)r is not one of %(choices)s", status=status,
+                           choices=", ".join(sorted(STATUSES))))
     return status or None
 
 
@@ -142,9 +146,9 @@ def _check_date(text: str, now: datetime) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"consent_date: {text!r} is not a date like 2024-05-31") from None
+        raise ValueError(_("consent_date: %(text)r is not a date like 2024-05-31", text=text)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if moment > now:
-        raise ValueError(f"consent_date: {text!r} is in the future")
+        raise ValueError(_("consent_date: %(text)r is in the future", text=text))
     return moment.astimezone(UTC)

@@ -4,6 +4,7 @@ import io
 
 import sqlalchemy as sa
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from listserve.committee.audit import record_audit
@@ -52,14 +53,14 @@ def dashboard_page():
     weeks = dashboard.weekly_figures(list_id=chosen)
     labels = [week.week.isoformat() for week in weeks]
     charts = {
-        "confirmed": line_chart("Confirmed subscribers at the end of each week", labels,
-                                [w.confirmed for w in weeks], "subscribers"),
-        "movement": bar_chart("Subscribes and unsubscribes per week", labels, {
-            "subscribes": [w.subscribes for w in weeks],
-            "unsubscribes": [w.unsubscribes for w in weeks],
-        }, "people a week"),
-        "bounces": bar_chart("Bounces per week", labels, {"bounces": [w.bounces for w in weeks]},
-                             "bounces a week"),
+        "confirmed": line_chart(_("Confirmed subscribers at the end of each week"), labels,
+                                [w.confirmed for w in weeks], _("subscribers")),
+        "movement": bar_chart(_("Subscribes and unsubscribes per week"), labels, {
+            _("subscribes"): [w.subscribes for w in weeks],
+            _("unsubscribes"): [w.unsubscribes for w in weeks],
+        }, _("people a week")),
+        "bounces": bar_chart(_("Bounces per week"), labels,
+                             {_("bounces"): [w.bounces for w in weeks]}, _("bounces a week")),
     }
     return render_template("subscriptions/manage/dashboard.html", weeks=weeks, charts=charts,
                            announcements=dashboard.announcement_figures(list_id=chosen),

@@ -118,11 +118,11 @@ def import_subscribers(
 def _consent_source(source: str, attested: bool, imported_by: str) -> str:
     source = (source or "").strip()
     if not source:
-        raise ImportRefused("Say where these people gave their consent (the consent source).")
+        raise ImportRefused(_("Say where these people gave their consent (the consent source)."))
     check_header_value(source, "consent source")
     if has_control_characters(source) or len(source) > SOURCE_MAX:
-        raise ImportRefused(f"The consent source must be one line of at most {SOURCE_MAX} "
-                            "characters.")
+        raise ImportRefused(_("The consent source must be one line of at most %(max)s "
+                              "characters.", max=SOURCE_MAX))
     prefix = "import, confirmed elsewhere" if attested else "import"
     by = f" by {imported_by}" if imported_by else ""
     return f"{prefix}{by}: {source}"[:200]

@@ -11,6 +11,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -25,17 +27,17 @@ from listserve.subscriptions.manage.selection import Selection
 from listserve.subscriptions.models import Subscription
 
 ACTIONS = {
-    "unsubscribe": (actions.unsubscribe_for_admin, "Unsubscribed."),
-    "resend": (actions.resend_confirmation, "The confirmation mail is queued again."),
-    "disable": (actions.disable_delivery, "Delivery paused."),
-    "enable": (actions.enable_delivery, "Delivery resumed."),
-    "erase": (actions.erase_for_admin, "Erased: only a hash of the address is kept."),
+    "unsubscribe": (actions.unsubscribe_for_admin, _l("Unsubscribed.")),
+    "resend": (actions.resend_confirmation, _l("The confirmation mail is queued again.")),
+    "disable": (actions.disable_delivery, _l("Delivery paused.")),
+    "enable": (actions.enable_delivery, _l("Delivery resumed.")),
+    "erase": (actions.erase_for_admin, _l("Erased: only a hash of the address is kept.")),
 }
 
 
 def _search_form() -> tuple[SearchForm, Selection]:
     form = SearchForm(request.args)
-    form.list_id.choices = [SelectChoice("", "Every list")] + [
+    form.list_id.choices = [SelectChoice("", _("Every list"))] + [
         SelectChoice(str(ml.id), ml.name) for ml in subscribers.list_mailing_lists()
     ]
     if request.args and not form.validate():
@@ -89,7 +91,7 @@ def subscriber_action(subscription_id: int, action: str):
         flash(str(exc), "error")
         return redirect(url_for(".subscriber", subscription_id=subscription_id), 303)
     db.session.commit()
-    flash(message)
+    flash(str(message))
     if action == "erase":
         return redirect(url_for("subscriptions.manage.subscriber_table"), 303)
     return redirect(url_for(".subscriber", subscription_id=subscription_id), 303)
@@ -100,7 +102,7 @@ def subscriber_action(subscription_id: int, action: str):
 def export(fmt: str):
     if fmt not in ("csv", "json"):
         abort(404)
-    _, selection = _search_form()
+    selection = _search_form()[1]
     record_audit(current_user, "subscribers exported", "subscribers", None, detail={
         "format": fmt, "filter": {k: v for k, v in request.args.items() if v} or "everyone"})
     db.session.commit()
@@ -133,8 +135,8 @@ def bulk_action():
     action = request.form.get("action", "")
     ids = _ticked_ids()
     if action not in (*BULK_ACTIONS, "export") or ids is None:
-        flash("Tick at least one subscriber (at most 1000) and choose what to do.", "error")
-        page, _ = subscriber_table()
+        flash(_("Tick at least one subscriber (at most 1000) and choose what to do."), "error")
+        page = subscriber_table()[0]
         return page, 400
     if action == "export":
         record_audit(current_user, "subscribers exported", "subscribers", None,
@@ -152,7 +154,12 @@ def bulk_action():
         except actions.AdminActionError:
             skipped += 1
     db.session.commit()
-    verb = "Unsubscribed" if action == "unsubscribe" else "Confirmation mail queued again for"
-    flash(f"{verb} {done}; {skipped} skipped (not in a state for that)." if skipped
-          else f"{verb} {done}.")
+    if action == "unsubscribe":
+        flash(_("Unsubscribed %(done)s; %(skipped)s skipped (not in a state for that).",
+                done=done, skipped=skipped) if skipped
+              else _("Unsubscribed %(done)s.", done=done))
+    else:
+        flash(_("Confirmation mail queued again for %(done)s; %(skipped)s skipped (not in a "
+                "state for that).", done=done, skipped=skipped) if skipped
+              else _("Confirmation mail queued again for %(done)s.", done=done))
     return redirect(url_for(".subscriber_table"), 303)
