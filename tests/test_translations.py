@@ -157,7 +157,7 @@ class _TextReader(HTMLParser):
         attributes = dict(attrs)
         for name, value in attrs:
             shown = name in HUMAN_ATTRIBUTES or (
-                name == "value" and tag in ("input", "button")
+                name == "value" and tag == "input"
                 and attributes.get("type") in ("submit", "button", "reset"))
             if shown and value:
                 self._check(value)

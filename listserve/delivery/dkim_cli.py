@@ -57,15 +57,15 @@ def keygen(selector: str | None, use_ed25519: bool, out: Path | None) -> None:
     domain = _domain()
     setting = "DKIM_ED25519" if use_ed25519 else "DKIM"
     kind = "Ed25519" if key_type(key) == "ed25519" else "RSA"
+    settings = (f"    LISTSERVE_{setting}_SELECTOR={selector}\n"
+                f"    LISTSERVE_{setting}_PRIVATE_KEY_PATH={path}\n")
     click.echo(_("Wrote the %(kind)s private key to %(path)s (readable by you only).",
                  kind=kind, path=path) + "\n\n"
                + _("1. Publish this TXT record at %(name)s:", name=record_name(selector, domain))
                + f"\n\n    {record_text(key)}\n\n"
                + _("   as a zone-file line:")
                + f"\n\n    {zone_line(selector, domain, record_text(key))}\n\n"
-               + _("2. Configure it:") + "\n\n"
-               f"    LISTSERVE_{setting}_SELECTOR={selector}\n"
-               f"    LISTSERVE_{setting}_PRIVATE_KEY_PATH={path}\n")
+               + _("2. Configure it:") + "\n\n" + settings)
     current = current_app.config.get(f"{setting}_SELECTOR")
     if current and current != selector:
         click.echo(_("   This replaces selector %(current)s: set "
