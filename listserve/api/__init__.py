@@ -7,10 +7,13 @@ OpenAPI document), and `pages`, the committee's pages for tokens and webhooks.
 from flask import Blueprint, Flask
 from flask_smorest import Blueprint as ApiBlueprint
 
+from listserve.api.inputs import ApiParser
+
 bp = ApiBlueprint(
     "api", __name__, url_prefix="/api/v1",
     description="listserve's REST API: token-authenticated, every change audited.",
 )
+bp.ARGUMENTS_PARSER = ApiParser()  # multipart bodies: files and text parts together
 pages = Blueprint("api_pages", __name__, url_prefix="/committee/api")
 
 
@@ -30,6 +33,7 @@ from listserve.api import (  # noqa: E402,F401  (routes)
     announcement_routes,
     archive_routes,
     audit_routes,
+    import_routes,
     list_routes,
     pages_views,
     subscriber_routes,
