@@ -19,7 +19,7 @@ pages = Blueprint("api_pages", __name__, url_prefix="/committee/api")
 
 def init_app(app: Flask) -> None:
     """Bind the OpenAPI document, the API's error pages, the event listeners and the blueprints."""
-    from listserve.api import docs, webhooks
+    from listserve.api import docs, token_cache, webhooks
     from listserve.extensions import csrf
 
     api = docs.init_app(app)
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(bp)
     app.register_blueprint(pages)
     webhooks.init_app(app)
+    token_cache.init_app(app)
 
 
 from listserve.api import (  # noqa: E402,F401  (routes)
