@@ -39,7 +39,7 @@ def create_import(data):
         raise UnprocessableEntity("The file is empty.")
     try:
         job = queue_import(
-            content=content, filename=upload.filename or "upload.csv",
+            content=content, filename=_storable_name(upload.filename),
             consent_source=data["consent_source"], attested=data["consent_attested"],
             mailing_list=mailing_list, member_id=caller.member_id, token_id=caller.token_id,
             imported_by=f"{caller.member.label} with API token {caller.token_prefix}…")
@@ -50,6 +50,14 @@ def create_import(data):
     response = with_etag(import_out(job), 202)
     response.headers["Location"] = f"/api/v1/imports/{job.id}"
     return response
+
+
+def _storable_name(filename: str | None) -> str:
+    """The file's name as given, less what no database stores (NUL, lone surrogates) and
+    control characters."""
+    name = "".join(ch for ch in filename or "" if ch.isprintable() and not 0xD800 <= ord(ch)
+                   <= 0xDFFF).strip()
+    return name[:255] or "upload.csv"
 
 
 @bp.route("/imports", methods=["GET"])

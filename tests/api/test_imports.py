@@ -110,3 +110,13 @@ def test_a_file_that_is_not_utf8_reports_its_lines(app, client, deliver):
     assert [e["line"] for e in done["errors"]] == [3]
     assert "UTF-8" in done["errors"][0]["message"]
     assert client.get("/api/v1/imports/999", headers=bearer(secret)).status_code == 404
+
+
+def test_a_file_name_no_database_can_store_is_cleaned(app, client):
+    secret = admin_token(app, scopes=["subscribers:write", "read"])
+    made = client.post("/api/v1/imports", headers=bearer(secret),
+                       content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(CSV), "peo\x00ple\x07.csv"),
+                             "consent_source": "our 2026 fair"})
+    assert made.status_code == 202
+    assert made.get_json()["filename"] == "people.csv"
