@@ -1,6 +1,7 @@
 """Every event reaches a real HTTP receiver: a comment published or held, a message held for a
-person, a subscription left or disabled by bounces, an announcement sent. Each is queued where it happens (nothing is sent inside
-the request or the LMTP session), sent by the worker, signed, with its payload."""
+person, a subscription left or disabled by bounces, an announcement sent. Each is queued where
+it happens (nothing is sent inside the request or the LMTP session), then sent by the worker,
+signed, with its payload."""
 
 import json
 
