@@ -7,7 +7,8 @@ whose servers, wrk runs and parsing it reuses.)
 
 Needs PostgreSQL (LISTSERVE_BENCH_DATABASE_URL, default the local server; a database of its
 own is made, loaded and dropped) and wrk. The API side pays for what the bare query does not:
-the token (one indexed lookup with its member), the per-token rate limit, the routing and
+the token (one indexed lookup with its member, kept per process for
+API_TOKEN_CACHE_SECONDS as in production), the per-token rate limit, the routing and
 argument parsing of flask-smorest, the SQLAlchemy query and the JSON. Issue 23's target:
 the API at >= 0.5 x the hello-world's req/s.
 """

@@ -51,6 +51,7 @@ def _register_features(app: Flask) -> None:
         subscriptions,
     )
     from listserve.announcements import jobs as announcement_jobs
+    from listserve.api import imports as api_imports
     from listserve.api import sender as webhook_sender
     from listserve.archive import personal_data as archive_personal_data
     from listserve.committee import auth as committee_auth
@@ -73,6 +74,7 @@ def _register_features(app: Flask) -> None:
     delivery_hooks.round_jobs.append(digests.queue_digests)  # each list's digest, once a period
     delivery_hooks.round_jobs.append(post_moderation.expire_held_posts)  # held posts expire
     webhook_sender.register(delivery_hooks)  # webhook deliveries queued by events
+    api_imports.register(delivery_hooks)  # CSV files uploaded through the API
 
     for feature in (public, subscriptions, delivery_views, archive, committee, announcements,
                     members, inbound):

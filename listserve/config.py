@@ -156,6 +156,10 @@ RSVP_RATE_LIMIT = "30 per hour;5 per minute"  # per IP address, for answering an
 # The API (/api/v1, listserve.api): calls per token, and webhooks. Webhook targets on private
 # or loopback addresses are refused unless WEBHOOK_ALLOW_PRIVATE_TARGETS (SSRF).
 API_RATE_LIMIT = "600 per minute;20000 per hour"
+# Verified tokens are kept this many seconds in each process (0: never): a revocation made in
+# another process (another gunicorn worker, the command line) takes effect within this delay;
+# in the process that made it, at once.
+API_TOKEN_CACHE_SECONDS = 2.0
 WEBHOOK_ALLOW_PRIVATE_TARGETS = False
 WEBHOOK_TIMEOUT_SECONDS = 10
 WEBHOOK_MAX_ATTEMPTS = 8  # then the delivery is failed (shown on the page, can be sent again)

@@ -5,6 +5,11 @@ its arguments are read. A token acts with the smaller of its scopes and its memb
 a member who lost the admin role loses the admin scopes of every token they made. A call that
 changes something is committed here, once, together with its audit event (member and token),
 and with its stored answer when it carried an Idempotency-Key.
+
+Verified tokens are kept in this process for API_TOKEN_CACHE_SECONDS (listserve.api.token_cache):
+most calls then make no query for their token. Expiry is still checked on every call; a
+revocation, or a change to the member, made in this process is seen at once, one made in another
+process (a second gunicorn worker, the command line) within that many seconds.
 """
 
 from datetime import timedelta
@@ -14,7 +19,7 @@ import sqlalchemy as sa
 from flask import current_app, g, request
 from werkzeug.exceptions import Conflict, Forbidden, Unauthorized
 
-from listserve.api import idempotency
+from listserve.api import idempotency, token_cache
 from listserve.api.models import ADMIN_MEMBER_SCOPES, ApiToken, Scope
 from listserve.api.tokens import hash_token
 from listserve.committee.audit import record_audit
@@ -30,13 +35,13 @@ REQUIREMENTS: dict[str, tuple[str, bool]] = {}
 
 
 class Caller:
-    """The token of this call and its member, read in one query as plain values; the member's
-    row is loaded only by the calls that act as them."""
+    """The token of this call and its member, read in one query as plain values (or from the
+    cache of verified tokens); the member's row is loaded only by the calls that act as them."""
 
     __slots__ = ("token_id", "token_label", "token_prefix", "member_id", "member_admin",
                  "scopes", "_member")
 
-    def __init__(self, row):
+    def __init__(self, row: token_cache.TokenRow):
         self.token_id, self.token_prefix, self.member_id = row.id, row.prefix, row.member_id
         self.token_label = f"{row.name} ({row.prefix}…)"
         self.member_admin = row.role == Role.ADMIN
@@ -163,7 +168,7 @@ def _authenticate() -> Caller:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send a token: Authorization: Bearer lst_…")
-    row = db.session.execute(TOKEN_QUERY, {"token_hash": hash_token(secret.strip())}).first()
+    row = _token_row(hash_token(secret.strip()))
     now = utcnow()
     if row is None:
         raise Unauthorized("This token is not known.")
@@ -177,10 +182,26 @@ def _authenticate() -> Caller:
         current_app.config["API_RATE_LIMIT"], "api", f"token:{row.id}"
     )
     if row.last_used_at is None or now - row.last_used_at >= LAST_USE_EVERY:
+        row.last_used_at = now  # the cached row too: the next write is a minute away
         db.session.execute(sa.update(ApiToken).where(ApiToken.id == row.id)
-                           .values(last_used_at=now).execution_options(synchronize_session=False))
+                           .values(last_used_at=now)
+                           .execution_options(synchronize_session=False,
+                                              **token_cache.LAST_USE_ONLY))
         db.session.commit()
         if reading:
             _autocommit()
     g.api_caller = caller = Caller(row)
     return caller
+
+
+def _token_row(token_hash: str) -> token_cache.TokenRow | None:
+    """The token's row from the cache, or from one query (Core: no ORM objects are made)."""
+    cache = token_cache.cache()
+    row = cache.get(token_hash)
+    if row is None:
+        found = db.session.connection().execute(TOKEN_QUERY, {"token_hash": token_hash}).first()
+        if found is None:
+            return None
+        row = token_cache.TokenRow(*found)
+        cache.put(token_hash, row)
+    return row

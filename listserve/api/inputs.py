@@ -2,6 +2,8 @@
 surrogates from a JSON "\\ud800") is refused with 422 before any service sees it."""
 
 from marshmallow import Schema, ValidationError, pre_load
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 
 def _unstorable(value) -> bool:
@@ -29,3 +31,12 @@ class Input(Schema):
         if bad:
             raise ValidationError(bad)
         return data
+
+
+class ApiParser(FlaskParser):
+    """webargs' Flask parser, but location="files" reads a whole multipart body: its file
+    parts and its text parts (flask-smorest documents that location as one
+    multipart/form-data schema, so the text fields belong to it)."""
+
+    def load_files(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)

@@ -112,3 +112,46 @@ class IdempotentResponse(db.Model):
     status_code: Mapped[int]
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"  # nothing of the file was imported (error says why)
+
+
+class ApiImport(db.Model):
+    """A CSV file uploaded through the API, imported by the worker in one transaction (all
+    the file or none of it); the file itself is dropped once it has been read."""
+
+    __tablename__ = "api_import"
+    __table_args__ = (sa.Index("ix_api_import_state", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("api_token.id", ondelete="SET NULL"))
+    member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("committee_member.id", ondelete="SET NULL"))
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("mailing_list.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    consent_source: Mapped[str] = mapped_column(sa.String(150))  # as the caller stated it
+    imported_by: Mapped[str] = mapped_column(sa.String(200))  # member and token, for the records
+    attested: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(sa.String(16), default=ImportState.QUEUED)
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # None once read
+    size: Mapped[int] = mapped_column(default=0)  # bytes uploaded
+    lines: Mapped[int] = mapped_column(default=0)  # lines in the file after the header
+    rows: Mapped[int] = mapped_column(default=0)  # rows read so far
+    added: Mapped[int] = mapped_column(default=0)
+    duplicates: Mapped[int] = mapped_column(default=0)
+    already_on_list: Mapped[int] = mapped_column(default=0)
+    erased: Mapped[int] = mapped_column(default=0)
+    invalid: Mapped[int] = mapped_column(default=0)
+    confirmations_queued: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[str] = mapped_column(sa.Text, default="[]")  # JSON [{line, message}]
+    errors_not_listed: Mapped[int] = mapped_column(default=0)
+    failure: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

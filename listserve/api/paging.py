@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from functools import wraps
 
 import sqlalchemy as sa
 from flask import Response, jsonify, request
@@ -25,6 +26,49 @@ def page_schema(item: type[Schema], name: str) -> type[Schema]:
         "items": fields.List(fields.Nested(item), required=True),
         "next_cursor": fields.String(allow_none=True, required=True),
     }, name=name)
+
+
+PLAIN_PAGE = {"limit", "after"}
+
+
+def page_arguments(schema: type[PageQuery]):
+    """`bp.arguments(schema, location="query", as_kwargs=True)`: documented and checked by the
+    schema, except that the common call of a reader going through pages (only `limit` and
+    `after`, as plain numbers within bounds) skips marshmallow: the same values reach the view,
+    and anything else goes through the schema with its errors."""
+    from listserve.api import bp
+
+    def decorator(view):
+        checked = bp.arguments(schema, location="query", as_kwargs=True)(view)
+
+        @wraps(checked)
+        def read(*args, **kwargs):
+            plain = _plain_page()
+            if plain is None:
+                return checked(*args, **kwargs)
+            return view(*args, **kwargs, **plain)
+
+        return read
+
+    return decorator
+
+
+def _plain_page() -> dict | None:
+    """limit and after as the schema would read them, or None when the schema must look."""
+    args = request.args
+    if not args.keys() <= PLAIN_PAGE:
+        return None
+    values = {}
+    for key in args:
+        given = args.getlist(key)
+        if len(given) != 1 or not given[0].isascii() or not given[0].isdigit() \
+                or len(given[0]) > 18:
+            return None
+        values[key] = given[0]
+    limit = int(values.pop("limit", 50))
+    if not 1 <= limit <= MAX_LIMIT:
+        return None
+    return {"limit": limit, **values}
 
 
 def after_id(cursor: str | None) -> int:

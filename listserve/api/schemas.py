@@ -1,7 +1,9 @@
 """What the API reads and answers (marshmallow; flask-smorest turns them into the OpenAPI
 document). Answers are built as plain dicts by the routes: these schemas describe them."""
 
-from marshmallow import Schema, fields, validate
+from flask_smorest.fields import Upload
+from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
 from listserve.api.inputs import Input
 from listserve.api.paging import PageQuery, page_schema
@@ -205,3 +207,72 @@ AuditPage = page_schema(AuditEventOut, "AuditPage")
 class AuditQuery(PageQuery):
     subject_type = fields.String(validate=validate.Length(max=40))
     subject_id = fields.Integer(validate=validate.Range(0, 2**31 - 1))
+
+
+class CsvFile(Upload):
+    """A file part of a multipart body (a plain text part in its place is refused)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("Send the CSV file as a file part (filename=…).")
+        return value
+
+
+class ImportUpload(Input):
+    file = CsvFile(required=True, metadata={
+        "description": "UTF-8 CSV; the first line names the columns, one of them 'email' "
+                       "(name, status and consent_date are read too)"})
+    consent_source = fields.String(
+        required=True, validate=validate.Length(1, 150),
+        metadata={"description": "Where these people asked to join (kept on every record)"})
+    consent_attested = fields.Boolean(
+        load_default=False,
+        metadata={"description": "They already confirmed elsewhere: import them as they are, "
+                                 "with no confirmation mail. Needs the admin scope."})
+    list_id = fields.Integer(validate=validate.Range(1, 2**31 - 1),
+                             metadata={"description": "The list (default: the default list)"})
+
+
+class ImportProgress(Schema):
+    lines = fields.Integer(required=True, metadata={"description": "Lines after the header"})
+    rows_read = fields.Integer(required=True)
+
+
+class ImportCounts(Schema):
+    added = fields.Integer(required=True)
+    duplicates = fields.Integer(required=True)
+    already_on_list = fields.Integer(required=True)
+    erased = fields.Integer(required=True)
+    invalid = fields.Integer(required=True)
+    confirmations_queued = fields.Integer(required=True)
+
+
+class LineError(Schema):
+    line = fields.Integer(required=True)
+    message = fields.String(required=True)
+
+
+class ImportSummary(Schema):
+    id = fields.Integer(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(
+        ["queued", "running", "done", "failed"]))
+    filename = fields.String(required=True)
+    list_id = fields.Integer(required=True)
+    consent_source = fields.String(required=True)
+    attested = fields.Boolean(required=True)
+    created_at = fields.String(required=True)
+    started_at = fields.String(allow_none=True, required=True)
+    finished_at = fields.String(allow_none=True, required=True)
+    progress = fields.Nested(ImportProgress, required=True)
+    counts = fields.Nested(ImportCounts, required=True)
+    failure = fields.String(allow_none=True, required=True,
+                            metadata={"description": "Why nothing was imported"})
+
+
+class ImportOut(ImportSummary):
+    errors = fields.List(fields.Nested(LineError), required=True,
+                         metadata={"description": "Bad lines, by line number (first 1000)"})
+    errors_not_listed = fields.Integer(required=True)
+
+
+ImportPage = page_schema(ImportSummary, "ImportPage")

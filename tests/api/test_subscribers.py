@@ -161,3 +161,20 @@ def test_a_subscriber_s_language_is_given_read_and_changed(app, client, deliver,
     assert changed.status_code == 200 and changed.get_json()["language"] == "en"
     listed = client.get("/api/v1/subscribers", headers=bearer(secret)).get_json()["items"]
     assert [s["language"] for s in listed] == ["en"]
+
+
+def test_a_page_shows_each_subscriber_as_its_own_url_does(app, client):
+    secret = admin_token(app, scopes=["admin"])
+    client.post("/api/v1/subscribers", json={**NEW, "consent_attested": True},
+                headers=bearer(secret))
+    client.post("/api/v1/subscribers", json={**NEW, "email": "eve@example.org"},
+                headers=bearer(secret))
+    for query in ("limit=10", "limit=10&status=confirmed&q=dana", "limit=+10"):
+        items = client.get(f"/api/v1/subscribers?{query}", headers=bearer(secret)).get_json()
+        for item in items["items"]:
+            alone = client.get(f"/api/v1/subscribers/{item['id']}", headers=bearer(secret))
+            assert item == alone.get_json()
+            assert item["requested_at"].endswith("+00:00")
+    assert client.get("/api/v1/subscribers?limit=501", headers=bearer(secret)).status_code == 422
+    assert client.get("/api/v1/subscribers?limit=1&limit=2",
+                      headers=bearer(secret)).status_code == 200

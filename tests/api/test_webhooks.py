@@ -2,13 +2,8 @@
 worker, signed per Standard Webhooks, retried after a 500, given up after the set attempts,
 sent again by hand; private targets refused unless the setting allows them."""
 
-import base64
-import hashlib
-import hmac
-import http.server
 import json
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,64 +12,9 @@ import sqlalchemy as sa
 from listserve.api.models import Webhook, WebhookDelivery
 from listserve.core.db import utcnow
 from listserve.extensions import db
-from tests.api.helpers import bearer, make_token
-from tests.committee.helpers import log_in, make_member, post
-
-
-class Receiver:
-    """An HTTP server that records each POST and answers with the next queued status."""
-
-    def __init__(self, statuses=(200,)):
-        self.requests: list[dict] = []
-        self.statuses = list(statuses)
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                receiver.requests.append({"headers": headers, "body": body})
-                status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 \
-                    else receiver.statuses[0]
-                self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/listserve"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver():
-    made = []
-
-    def start(statuses=(200,)):
-        made.append(Receiver(statuses))
-        return made[-1]
-
-    yield start
-    for server in made:
-        server.close()
-
-
-@pytest.fixture
-def allow_local(app):
-    app.config.update(WEBHOOK_ALLOW_PRIVATE_TARGETS=True, WEBHOOK_RETRY_BASE_SECONDS=0,
-                      WEBHOOK_TIMEOUT_SECONDS=5)
-
-
-def register(app, client, url, events=("subscription.confirmed",)):
-    make_member(app, "ana@example.org", role="admin")
-    log_in(client, "ana@example.org")
-    return post(client, "/committee/api/webhooks", {"url": url, "events": list(events)},
-                page="/committee/api/webhooks")
+from tests.api.helpers import bearer, hook_secret, make_token, verify
+from tests.api.helpers import register_webhook as register
+from tests.committee.helpers import post
 
 
 def subscribe_attested(app, client, email="dana@example.org"):
@@ -84,19 +24,6 @@ def subscribe_attested(app, client, email="dana@example.org"):
     secret = make_token(app, member_id, ["admin"], name=f"crm {email}")
     return client.post("/api/v1/subscribers", headers=bearer(secret), json={
         "email": email, "consent_source": "our CRM", "consent_attested": True})
-
-
-def verify(secret: str, headers: dict, body: bytes) -> bool:
-    """The receiver's side of the Standard Webhooks signature, written from the spec."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
-    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-    return any(part == f"v1,{expected}" for part in headers["webhook-signature"].split())
-
-
-def hook_secret(app) -> str:
-    with app.app_context():
-        return db.session.scalar(sa.select(Webhook.secret))
 
 
 def deliveries(app) -> list[tuple[str, int]]:

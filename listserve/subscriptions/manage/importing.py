@@ -86,7 +86,7 @@ def import_subscribers(
     mailing_list = mailing_list or get_default_list()
     job = _Import(
         mailing_list=mailing_list,
-        source=_consent_source(consent_source, already_confirmed, imported_by),
+        source=consent_source_label(consent_source, already_confirmed, imported_by),
         attested=already_confirmed,
         now=utcnow(),
         report=ImportReport(),
@@ -115,7 +115,8 @@ def import_subscribers(
     return job.report
 
 
-def _consent_source(source: str, attested: bool, imported_by: str) -> str:
+def consent_source_label(source: str, attested: bool, imported_by: str) -> str:
+    """What every consent record of the import keeps (raises ImportRefused, UnsafeHeaderValue)."""
     source = (source or "").strip()
     if not source:
         raise ImportRefused(_("Say where these people gave their consent (the consent source)."))
