@@ -24,7 +24,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from listserve.core.addresses import normalise_address
-from listserve.core.db import utcnow
+from listserve.core.db import insert_row, utcnow
 from listserve.core.headers import UnsafeHeaderValue, check_header_value, is_header_safe
 from listserve.core.lists import MailingList
 from listserve.delivery.outbox import CONFIRM_URL, enqueue_confirmation_requests, render_mail
@@ -41,17 +41,17 @@ from listserve.subscriptions.services import Request, consent_text_digest
 log = logging.getLogger(__name__)
 
 
-def store_signup_request(connection: sa.Connection, email: str, name: str,
-                         origin: Request, list_ids: list[int] | None = None) -> None:
-    """Keep a request to join `list_ids` (default: the main list) for a worker, on the
-    caller's connection (not committed).
+def store_signup_request(email: str, name: str, origin: Request,
+                         list_ids: list[int] | None = None) -> None:
+    """Keep a request to join `list_ids` (default: the main list) for a worker: one row, in
+    one INSERT that is its own transaction, committed when this returns (the request answers
+    only once it is stored; nothing else of the request's is written).
     Raises InvalidAddress or UnsafeHeaderValue (and stores nothing) when the address or the
     name cannot be used."""
     address, _key = normalise_address(email)
     name = check_header_value((name or "").strip(), "name")[:200]
-    # A Core statement on a plain connection: the ORM session's machinery (and its bulk
-    # insert) cost several times the INSERT itself.
-    connection.execute(SignupRequest.__table__.insert(), {
+    # Not the ORM session: its machinery (and its bulk insert) cost several times the INSERT.
+    insert_row(SignupRequest.__table__, {
         "email": address,
         "name": name,
         "source": origin.source[:200],
