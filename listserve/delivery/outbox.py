@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import render_template
 from jinja2 import TemplateNotFound
 
-from listserve.core.db import UTCDateTime, utcnow
+from listserve.core.db import UTCDateTime, insert_many, utcnow
 from listserve.core.headers import check_header_value
 from listserve.core.lists import MailingList
 from listserve.delivery.address_fields import check_reply_to
@@ -266,7 +266,7 @@ def enqueue_confirmation_requests(*, mailing_list: MailingList, purpose: str, su
     db.session.add(mailing)
     db.session.flush()
     now = utcnow()
-    db.session.connection().execute(sa.insert(OutboxEntry.__table__), [{
+    insert_many(OutboxEntry.__table__, [{
         "mailing_id": mailing.id, "subscription_id": subscription_id, "recipient": address,
         "recipient_name": name, "status": OutboxStatus.QUEUED.value, "attempts": 0,
         "next_attempt_at": now, "created_at": now,
