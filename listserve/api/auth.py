@@ -152,7 +152,7 @@ TOKEN_QUERY = (
 
 def _autocommit() -> None:
     """A read on PostgreSQL runs without BEGIN and ROLLBACK: each SELECT is one round trip
-    (as core.db.single_write does for single writes). SQLAlchemy puts the connection's
+    (as core.db.insert_row does for single writes). SQLAlchemy puts the connection's
     isolation level back when it returns to the pool."""
     db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 

@@ -8,8 +8,10 @@ Column types shared by every feature's models.
 from datetime import UTC, datetime
 
 import click
+import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
 from listserve.extensions import db
@@ -60,16 +62,110 @@ def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def single_write():
-    """A connection for one statement that is a transaction of its own, stored once the block
-    ends. On PostgreSQL it runs in autocommit: the server commits the statement on its own, so
-    it takes one round trip instead of three (BEGIN, the statement, COMMIT) and is as durable.
-    SQLite keeps BEGIN…COMMIT: its driver's autocommit switch would stay on the connection
-    after it went back to the pool, where the rest of the app expects transactions to begin
-    only when SQLAlchemy says (`_configure_sqlite_connection`)."""
-    if is_postgresql():
-        return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    return db.engine.begin()
+def insert_row(table: sa.Table, values: dict) -> None:
+    """Store one row with one INSERT that is a transaction of its own, committed when this
+    returns (a request that must answer only once what it was sent is stored).
+
+    On PostgreSQL (psycopg) the INSERT, compiled by SQLAlchemy once per table and set of
+    columns, goes to the driver on a pooled connection put in autocommit for it: the server
+    commits the statement on its own, one round trip instead of three (BEGIN, INSERT, COMMIT),
+    and as durable. SQLAlchemy's statement execution (cache look-up, execution context,
+    result set-up, isolation level set and reset) cost more CPU than the driver's whole
+    INSERT (bench/post_cost.py). Column types' bind processors still apply; tables whose
+    columns take Python-side defaults, and other databases, take SQLAlchemy's road. SQLite
+    keeps BEGIN…COMMIT: its driver's autocommit switch would stay on the connection after it
+    went back to the pool, where the rest of the app expects transactions to begin only when
+    SQLAlchemy says (`_configure_sqlite_connection`)."""
+    engine = db.engine
+    prepared = _driver_insert(engine.dialect, table, tuple(values))
+    if prepared is None:
+        with engine.begin() as connection:
+            connection.execute(table.insert(), values)
+        return
+    sql, processors = prepared
+    if processors:
+        values = {**values, **{name: process(values[name]) for name, process in processors}}
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        driver.autocommit = True
+        try:
+            driver.execute(sql, values)
+        finally:
+            if driver.closed or driver.broken:
+                raw.invalidate()  # the pool makes a new connection; this one is gone
+            else:
+                driver.autocommit = False
+    finally:
+        raw.close()
+
+
+_DRIVER_INSERTS: dict[tuple, tuple | None] = {}
+
+
+def _driver_insert(dialect, table: sa.Table, columns: tuple[str, ...]) -> tuple | None:
+    """(the INSERT's SQL for the driver, [(column, bind processor)]) or None for SQLAlchemy's
+    road, made once per dialect, table and columns."""
+    key = (dialect.name, dialect.driver, table, columns)
+    if key not in _DRIVER_INSERTS:
+        prepared = None
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+            # Only the values given, each bound by its own name (no Python-side defaults to
+            # fill in, which only SQLAlchemy's execution would).
+            if sorted(compiled.binds) == sorted(columns) and not compiled.insert_prefetch:
+                processors = [(name, process) for name in columns
+                              if (process := table.c[name].type.bind_processor(dialect))]
+                prepared = (compiled.string, processors)
+        _DRIVER_INSERTS[key] = prepared
+    return _DRIVER_INSERTS[key]
+
+
+def insert_many(table: sa.Table, rows: list[dict], returning: tuple = (),
+                conflict_key: str | None = None) -> list:
+    """Insert `rows` (dicts with the same keys) in one statement in the session's transaction;
+    return the `returning` columns of the rows inserted. `conflict_key`: a unique column on
+    whose conflict a row is skipped.
+
+    On PostgreSQL: INSERT … SELECT unnest(one array per column): one short statement whatever
+    the number of rows. SQLAlchemy's multi-row VALUES statement names every value of every
+    row (`%(email__199)s`), which makes a 200-row INSERT far too long for psycopg's cache of
+    parsed statements, and psycopg then parses it again, in Python, on every execution: a
+    quarter of the CPU of a worker carrying out sign-ups. Elsewhere the multi-row INSERT."""
+    if not rows:
+        return []
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        statement = (sqlite.insert(table) if connection.dialect.name == "sqlite"
+                     else sa.insert(table))
+        if conflict_key:
+            statement = statement.on_conflict_do_nothing(index_elements=[conflict_key])
+        if returning:
+            statement = statement.returning(*returning)
+            return connection.execute(statement, rows).all()
+        connection.execute(statement, rows)
+        return []
+    names = list(rows[0])
+    arrays = [sa.func.unnest(sa.bindparam(name, type_=postgresql.ARRAY(table.c[name].type)))
+              for name in names]
+    statement = postgresql.insert(table).from_select(names, sa.select(*arrays))
+    if conflict_key:
+        statement = statement.on_conflict_do_nothing(index_elements=[conflict_key])
+    if returning:
+        statement = statement.returning(*returning)
+    result = connection.execute(statement, {name: [row[name] for row in rows]
+                                            for name in names})
+    return result.all() if returning else []
+
+
+def among(column: sa.ColumnElement, values: list) -> sa.ColumnElement[bool]:
+    """column IN (values); on PostgreSQL `column = ANY(array)`, one parameter whatever the
+    number of values, so the statement stays short enough for the driver's cache (see
+    insert_many)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, list(values),
+                                              type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def utcnow() -> datetime:

@@ -1,6 +1,6 @@
 """Validators shared by every feature's forms."""
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,6 +11,7 @@ from wtforms.validators import ValidationError
 
 from listserve.core.converters import LARGEST_ID
 from listserve.core.headers import has_control_characters, is_header_safe
+from listserve.core.i18n import wtforms_messages
 from listserve.core.signing import generate_csrf
 
 
@@ -35,6 +36,12 @@ class Form(FlaskForm):
 
     class Meta:
         csrf_class = KeptTokenCSRF
+
+        def get_translations(self, form):
+            # Flask-WTF's, with each language's catalogue loaded once (core.i18n).
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return wtforms_messages
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -13,7 +13,7 @@ from flask import render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
-from listserve.core.db import UTCDateTime, utcnow
+from listserve.core.db import UTCDateTime, insert_many, utcnow
 from listserve.core.headers import check_header_value
 from listserve.core.i18n import mail_language, page_language
 from listserve.core.lists import MailingList
@@ -295,7 +295,7 @@ def enqueue_confirmation_requests(*, mailing_list: MailingList, purpose: str, su
     db.session.add(mailing)
     db.session.flush()
     now = utcnow()
-    db.session.connection().execute(sa.insert(OutboxEntry.__table__), [{
+    insert_many(OutboxEntry.__table__, [{
         "mailing_id": mailing.id, "subscription_id": subscription_id, "recipient": address,
         "recipient_name": name, "status": OutboxStatus.QUEUED.value, "attempts": 0,
         "next_attempt_at": now, "created_at": now,

@@ -8,7 +8,7 @@ import logging
 import sqlalchemy as sa
 
 from listserve.core.addresses import InvalidAddress
-from listserve.core.db import IMMEDIATE
+from listserve.core.db import IMMEDIATE, among
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.core.i18n import offered_or_none
 from listserve.core.lists import MailingList, get_default_list
@@ -79,7 +79,7 @@ def pending_confirmation_links(subscription_ids: list[int]) -> dict[int, Confirm
     (single-use). Read as plain rows: a worker asks for up to a batch of them at a time."""
     rows = db.session.execute(
         sa.select(Subscription.id, Subscription.confirm_nonce, Subscription.list_id).where(
-            Subscription.id.in_(subscription_ids),
+            among(Subscription.id, subscription_ids),
             Subscription.status == SubscriptionStatus.PENDING,
             Subscription.confirm_nonce.is_not(None),
         )
@@ -151,7 +151,7 @@ def carry_out_signup_requests(limit: int = BATCH) -> int:
             done.add(signup.id)
     if done:
         db.session.execute(
-            sa.delete(SignupRequest).where(SignupRequest.id.in_(done))
+            sa.delete(SignupRequest).where(among(SignupRequest.id, done))
             .execution_options(synchronize_session=False)
         )
     db.session.commit()

@@ -23,10 +23,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 
 from listserve.core.addresses import normalise_address
-from listserve.core.db import utcnow
+from listserve.core.db import among, insert_many, insert_row, utcnow
 from listserve.core.headers import UnsafeHeaderValue, check_header_value, is_header_safe
 from listserve.core.i18n import mail_language, offered_or_none
 from listserve.core.lists import MailingList
@@ -44,17 +43,18 @@ from listserve.subscriptions.services import Request, consent_text_digest
 log = logging.getLogger(__name__)
 
 
-def store_signup_request(connection: sa.Connection, email: str, name: str,
-                         origin: Request, list_ids: list[int] | None = None) -> None:
-    """Keep a request to join `list_ids` (default: the main list) for a worker, on the
-    caller's connection (not committed), with the language asked in (origin.language).
+def store_signup_request(email: str, name: str, origin: Request,
+                         list_ids: list[int] | None = None) -> None:
+    """Keep a request to join `list_ids` (default: the main list) for a worker, with the
+    language asked in (origin.language): one row, in one INSERT that is its own transaction,
+    committed when this returns (the request answers only once it is stored; nothing else of
+    the request's is written).
     Raises InvalidAddress or UnsafeHeaderValue (and stores nothing) when the address or the
     name cannot be used."""
     address, _key = normalise_address(email)
     name = check_header_value((name or "").strip(), "name")[:200]
-    # A Core statement on a plain connection: the ORM session's machinery (and its bulk
-    # insert) cost several times the INSERT itself.
-    connection.execute(SignupRequest.__table__.insert(), {
+    # Not the ORM session: its machinery (and its bulk insert) cost several times the INSERT.
+    insert_row(SignupRequest.__table__, {
         "email": address,
         "name": name,
         "source": origin.source[:200],
@@ -109,7 +109,8 @@ def sort_out(rows, default_list_id: int) -> tuple[list[Waiting], list]:
         fresh.append(Waiting(row.id, address, key, name, row.source, row.ip, row.user_agent,
                              row.requested_at, mail_language(offered_or_none(row.language))))
     known = set(db.session.scalars(
-        sa.select(Subscriber.email_key).where(Subscriber.email_key.in_([w.key for w in fresh]))
+        sa.select(Subscriber.email_key)
+        .where(among(Subscriber.email_key, [w.key for w in fresh]))
     )) if fresh else set()
     if known:
         known_ids = {w.id for w in fresh if w.key in known}
@@ -129,30 +130,28 @@ def start_confirmations(waiting: list[Waiting], mailing_list: MailingList) -> se
         return set()
     now = utcnow()
     subscriber = Subscriber.__table__
-    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)
-    # Core statements with many parameter sets: SQLAlchemy sends them as multi-row INSERTs
-    # ("insertmanyvalues", RETURNING included) from one cached compilation.
-    connection = db.session.connection()
-    added = dict(connection.execute(
-        insert(subscriber).on_conflict_do_nothing(index_elements=["email_key"])
-        .returning(subscriber.c.email_key, subscriber.c.id),
+    # One statement per table for the whole round (core.db.insert_many).
+    added = dict(insert_many(
+        subscriber,
         [{"email": w.address, "email_key": w.key, "name": w.name, "created_at": now}
          for w in waiting],
-    ).all())
+        returning=(subscriber.c.email_key, subscriber.c.id), conflict_key="email_key",
+    ))
     waiting = [w for w in waiting if w.key in added]
     if not waiting:
         return set()
     subscription = Subscription.__table__
-    by_person = dict(connection.execute(
-        sa.insert(subscription).returning(subscription.c.subscriber_id, subscription.c.id),
+    by_person = dict(insert_many(
+        subscription,
         [{"subscriber_id": added[w.key], "list_id": mailing_list.id,
           "status": SubscriptionStatus.PENDING.value, "created_at": now,
           "requested_at": w.asked_at or now, "confirm_nonce": secrets.token_hex(8),
           "confirmation_sent_at": now, "bounce_score": 0.0, "language": w.language}
          for w in waiting],
-    ).all())
+        returning=(subscription.c.subscriber_id, subscription.c.id),
+    ))
     digest = consent_text_digest(mailing_list)
-    connection.execute(sa.insert(ConsentRecord.__table__), [{
+    insert_many(ConsentRecord.__table__, [{
         "subscription_id": by_person[added[w.key]], "source": w.source[:200],
         "asked_at": w.asked_at or now, "ip": (w.ip or None) and w.ip[:45],
         "user_agent": (w.user_agent or None) and w.user_agent[:400],

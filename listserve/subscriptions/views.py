@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 
 from listserve.committee.audit import record_audit
 from listserve.core.addresses import InvalidAddress
-from listserve.core.db import single_write
 from listserve.core.forms import typed_fields
 from listserve.core.headers import UnsafeHeaderValue
 from listserve.core.i18n import (
@@ -62,11 +61,10 @@ def subscribe():
         language=page_language(),  # the subscription's: the page it was asked on
     )
     try:
-        # One row, in one INSERT that is its own transaction, stored before the answer; a
-        # worker starts the double opt-in (and sends the mail) a moment later.
-        with single_write() as connection:
-            signups.store_signup_request(connection, form.email.data, form.name.data, origin,
-                                         form.chosen_list_ids())
+        # One row, stored before the answer; a worker starts the double opt-in (and sends
+        # the mail) a moment later.
+        signups.store_signup_request(form.email.data, form.name.data, origin,
+                                     form.chosen_list_ids())
     except (InvalidAddress, UnsafeHeaderValue) as exc:
         form.email.errors = [str(exc)]
         return _subscribe_page(form), 400

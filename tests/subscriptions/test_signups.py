@@ -115,3 +115,19 @@ def test_a_surge_of_sign_ups_gets_one_personal_confirmation_each(client, app, sm
     assert client.post(link, data={"csrf_token": token}).status_code == 200
     assert subscription_of(app, "surge7@example.net").status == "confirmed"
     assert subscription_of(app, "surge8@example.net").status == "pending"
+
+
+def test_the_form_says_what_is_missing_in_the_readers_language(client, app):
+    """WTForms' own messages follow the page's language (their catalogues are loaded once per
+    process, core.i18n), and a form sent right still just stores the request."""
+    token = csrf_token(client.get("/subscribe").get_data(as_text=True))
+    expected = {"es": "Este campo es obligatorio.", "en": "This field is required."}
+    for language in ("es", "en", "es"):  # one process, the languages in turn
+        answer = client.post("/subscribe", data={"csrf_token": token, "email": ""},
+                             headers={"Accept-Language": language})
+        assert answer.status_code == 400
+        assert expected[language] in answer.get_data(as_text=True)
+    sent = client.post("/subscribe", data={"csrf_token": token, "email": "fe@example.net"},
+                       headers={"Accept-Language": "es"})
+    assert sent.status_code == 303
+    assert [signup.email for signup in waiting(app)] == ["fe@example.net"]
