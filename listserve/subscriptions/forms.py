@@ -14,6 +14,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from listserve.core.forms import Form, header_safe
 
 MAX_LISTS = 30
+# The ids as the stored request keeps them, comma-separated (signup_request.list_ids).
+LIST_IDS_STORED = 200
 
 
 class CheckboxListField(SelectMultipleField):
@@ -41,8 +43,11 @@ class SubscribeForm(Form):
     def validate_lists(self, field) -> None:
         if self.choosing.data and not field.data:
             raise ValidationError(_("Please tick at least one list."))
-        if len(field.data or []) > MAX_LISTS or any(not 0 < i < 2**31 for i in field.data or []):
+        ids = sorted(set(field.data or []))
+        if (len(ids) > MAX_LISTS or any(not 0 < i < 2**31 for i in ids)
+                or len(",".join(map(str, ids))) > LIST_IDS_STORED):
             raise ValidationError(_("Please tick only lists shown here."))
+        field.data = ids
 
 
 class ConfirmForm(Form):
