@@ -31,6 +31,8 @@ _PREHASHED = utils.Prehashed(hashes.SHA256())
 
 def relaxed_body_lines(block: bytes) -> bytes:
     """Relaxed canonical form of whole lines, without the rule for empty lines at the end."""
+    if b" " not in block and b"\t" not in block:  # a link slot: nothing to change
+        return block
     return _WSP_RUN.sub(b" ", _TRAILING_WSP.sub(b"\r\n", block))
 
 
@@ -48,7 +50,10 @@ def relaxed_field(field: bytes) -> tuple[bytes, bytes]:
     """(lower-case name, relaxed canonical 'name:value\\r\\n') of one raw header field."""
     name, _, value = field.partition(b":")
     name = name.lower().rstrip()
-    return name, name + b":" + _WSP_RUN.sub(b" ", value.replace(b"\r\n", b"")).strip() + b"\r\n"
+    value = value.replace(b"\r\n", b"")
+    if b"\t" in value or b"  " in value:  # else every run of WSP is one space already
+        value = _WSP_RUN.sub(b" ", value)
+    return name, name + b":" + value.strip() + b"\r\n"
 
 
 def relaxed_fields(head: bytes) -> list[tuple[bytes, bytes]]:
