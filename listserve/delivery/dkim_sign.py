@@ -11,7 +11,8 @@ message is what the template would make (checked, not assumed: anything else is 
 generic way). Both must agree byte for byte with dkimpy (tests/delivery/test_dkim_sign.py).
 """
 
-import base64
+import binascii
+import functools
 import hashlib
 import re
 import time
@@ -31,6 +32,8 @@ _PREHASHED = utils.Prehashed(hashes.SHA256())
 
 def relaxed_body_lines(block: bytes) -> bytes:
     """Relaxed canonical form of whole lines, without the rule for empty lines at the end."""
+    if b" " not in block and b"\t" not in block:  # a link slot: nothing to change
+        return block
     return _WSP_RUN.sub(b" ", _TRAILING_WSP.sub(b"\r\n", block))
 
 
@@ -48,7 +51,10 @@ def relaxed_field(field: bytes) -> tuple[bytes, bytes]:
     """(lower-case name, relaxed canonical 'name:value\\r\\n') of one raw header field."""
     name, _, value = field.partition(b":")
     name = name.lower().rstrip()
-    return name, name + b":" + _WSP_RUN.sub(b" ", value.replace(b"\r\n", b"")).strip() + b"\r\n"
+    value = value.replace(b"\r\n", b"")
+    if b"\t" in value or b"  " in value:  # else every run of WSP is one space already
+        value = _WSP_RUN.sub(b" ", value)
+    return name, name + b":" + value.strip() + b"\r\n"
 
 
 def relaxed_fields(head: bytes) -> list[tuple[bytes, bytes]]:
@@ -130,7 +136,7 @@ class _Prepared:
         ):
             return None
         personal = relaxed_fields(message[len(self.top):rest_at])
-        names = tuple(name for name, _ in personal)
+        names = tuple([field[0] for field in personal])
         plan = self.plans.get(names)
         if plan is None:
             plan = self.plans[names] = self._plan(names)
@@ -193,12 +199,17 @@ class _Prepared:
             digest.update(block)
         return digest.digest()
 
-    def wire_body(self, slot: bytes | None) -> bytes:
-        """The body with SMTP's leading dots doubled: every piece starts a line (the body, or
-        after a slot's last soft line break) and was stuffed once; the slot is stuffed here."""
+    def wire_parts(self, slot: bytes | None) -> list[bytes]:
+        """The body with SMTP's leading dots doubled, in parts to join: every piece starts a
+        line (the body, or after a slot's last soft line break) and was stuffed once; the
+        slot is stuffed here."""
         if slot is None:
-            return self.wire_pieces[0]
-        return dot_stuffed(slot).join(self.wire_pieces)
+            return self.wire_pieces
+        slot = dot_stuffed(slot)
+        parts = [self.wire_pieces[0]]
+        for piece in self.wire_pieces[1:]:
+            parts += (slot, piece)
+        return parts
 
 
 class DkimSigner:
@@ -210,12 +221,13 @@ class DkimSigner:
         self.keys = keys
         self.signed_names = tuple(n.lower().encode("ascii") for n in signed_names)
         h_tag = _folded_list(self.signed_names)
-        self.heads = []  # (key, the field's value up to t=, its relaxed form after the name)
+        self.heads = []  # (key, the field up to t=, the relaxed form of its value so far)
         for key in keys:
             head = (b"v=1; a=" + key.algorithm + b"; c=relaxed/relaxed; d="
                     + key.domain.encode("ascii") + b"; s=" + key.selector.encode("ascii")
                     + b";\r\n\th=" + h_tag + b";\r\n\tt=")
-            self.heads.append((key, head, relaxed_field(b"DKIM-Signature: " + head)[1][:-2]))
+            self.heads.append((key, b"DKIM-Signature: " + head,
+                               relaxed_field(b"DKIM-Signature: " + head)[1][:-2]))
         self._prepared: dict[int, _Prepared] = {}
 
     def sign(self, message: bytes, template=None, stuffed: bool = False) -> bytes:
@@ -232,9 +244,11 @@ class DkimSigner:
                 fields = self.signature_fields(headers, prepared.body_hash(slot))
                 if not stuffed:
                     return fields + message
-                head = message[:body_at]  # header lines start with a name or a fold
-                return fields + (dot_stuffed(head) if b"\n." in head else head) \
-                    + prepared.wire_body(slot)
+                # One join makes the copy sent: header lines start with a name or a fold,
+                # and the body is the template's pieces stuffed once around the slot.
+                head = (dot_stuffed(message[:body_at]) if message.find(b"\n.", 0, body_at) >= 0
+                        else memoryview(message)[:body_at])
+                return b"".join([fields, head, *prepared.wire_parts(slot)])
         headers, body_hash = self.canonical_parts(message)
         signed = self.signature_fields(headers, body_hash) + message
         return dot_stuffed(signed) if stuffed else signed
@@ -254,15 +268,15 @@ class DkimSigner:
 
     def signature_fields(self, headers: bytes, body_hash: bytes, now: int | None = None) -> bytes:
         """The DKIM-Signature fields, one per key, over canonical `headers` and a body hash."""
-        stamp = str(int(time.time()) if now is None else now).encode("ascii")
-        encoded = base64.b64encode(body_hash)
+        stamp = _stamp(int(time.time()) if now is None else now)
+        encoded = binascii.b2a_base64(body_hash, newline=False)
         tail = stamp + b";\r\n\tbh=" + encoded + b";\r\n\tb="
         canonical_tail = stamp + b"; bh=" + encoded + b"; b="  # relaxed form of the tail
         fields = []
         for key, head, canonical_head in self.heads:
             digest = hashlib.sha256(headers + canonical_head + canonical_tail).digest()
-            fields.append(b"DKIM-Signature: " + head + tail
-                          + _folded_base64(base64.b64encode(key.sign_digest(digest))) + b"\r\n")
+            signature = binascii.b2a_base64(key.sign_digest(digest), newline=False)
+            fields += (head, tail, _folded_base64(signature), b"\r\n")
         return b"".join(fields)
 
     def canonical_headers(self, message: bytes, template=None) -> bytes:
@@ -297,6 +311,12 @@ def _folded_list(names: tuple[bytes, ...], width: int = 70) -> bytes:
         line += (b":" if line or lines else b"") + name
     lines.append(line)
     return b"\r\n\t".join(lines)
+
+
+@functools.lru_cache(maxsize=2)
+def _stamp(seconds: int) -> bytes:
+    """t= as bytes: made once a second, not once a copy."""
+    return str(seconds).encode("ascii")
 
 
 def _folded_base64(value: bytes, width: int = 72) -> bytes:
