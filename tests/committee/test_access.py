@@ -16,7 +16,7 @@ ADMIN_ONLY = {"committee.members", "committee.invite", "committee.change_role",
               "committee.lists", "committee.new_list", "committee.edit_list",
               "committee.archive_list", "committee.audit_csv"}
 FILLERS = {"token": "not-a-real-token", "member_id": 1, "announcement_id": 1, "number": 1,
-           "event_id": 1, "list_id": 1}
+           "event_id": 1, "list_id": 1, "language": "es"}
 
 
 def committee_routes(app):
