@@ -92,12 +92,18 @@ def test_six_hundred_spanish_and_four_hundred_english_copies(app, committee, del
         assert copy.message["Subject"] == "Reunión"
         assert "Nos reunimos el **martes**" in copy.text and "Tuesday" not in copy.text
         assert "martes" in copy.html
-        # The footer is the Spanish copy's: its link to the web reads the Spanish page.
+        # The footer is the Spanish copy's: its words, and its link to the web reads the
+        # Spanish page.
+        assert "Recibes esto porque te suscribiste a" in copy.text
+        assert "Date de baja de la lista con un clic" in copy.text
+        assert "You receive this because" not in copy.text + copy.html
         assert f"{page_url}?lang=es" in copy.text and f"{page_url}?lang=es" in copy.html
         assert copy.message["Archived-At"] == f"<{page_url}?lang=es>"
     for copy in copies["en"]:
         assert copy.message["Subject"] == "Meeting"
         assert "We meet on **Tuesday**" in copy.text and "martes" not in copy.text
+        assert "You receive this because you subscribed to" in copy.text
+        assert "Recibes esto" not in copy.text + copy.html
         assert "?lang=" not in copy.text and copy.message["Archived-At"] == f"<{page_url}>"
 
     # The archive shows both: the reader's language, with links to the other.
