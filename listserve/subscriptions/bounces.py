@@ -11,10 +11,10 @@ from listserve.core.db import utcnow
 from listserve.core.events import emit
 from listserve.core.tokens import TokenError, make_timed_token, read_timed_token
 from listserve.core.urls import external_url
-from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.subscriptions.confirming import subscription_event
 from listserve.subscriptions.models import BounceEvent, Subscription, SubscriptionStatus
+from listserve.subscriptions.notices import notify
 
 REENABLE_PURPOSE = "reenable-subscription"
 
@@ -71,15 +71,9 @@ def disable_delivery(subscription: Subscription) -> None:
     subscription.disabled_at = now
     token = make_timed_token(REENABLE_PURPOSE, [subscription.id, int(now.timestamp())])
     mailing_list = subscription.mailing_list
-    enqueue_notice(
-        purpose="subscription.disabled",
-        template="subscriptions/disabled",
-        subject=_l("Delivery from %(list)s is paused", list=mailing_list.name),
-        language=subscription.mail_language,
-        mailing_list=mailing_list,
-        recipient=subscription.subscriber.email,
-        recipient_name=subscription.subscriber.name,
-        subscription=subscription,
+    notify(
+        subscription, "subscription.disabled", "subscriptions/disabled",
+        _l("Delivery from %(list)s is paused", list=mailing_list.name),
         reenable_url=external_url("subscriptions.reenable", token=token),
     )
     emit("subscription.bounce_disabled", subscription_event(subscription))

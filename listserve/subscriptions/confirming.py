@@ -13,10 +13,10 @@ from listserve.core.db import utcnow
 from listserve.core.events import emit
 from listserve.core.tokens import TokenError, make_timed_token, read_timed_token
 from listserve.core.urls import external_url
-from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.subscriptions import codes
 from listserve.subscriptions.models import Subscription, SubscriptionStatus, Suppression
+from listserve.subscriptions.notices import notify
 
 CONFIRM_PURPOSE = "confirm-subscription"
 
@@ -157,14 +157,8 @@ def subscription_event(subscription: Subscription) -> dict:
 
 def send_welcome(subscription: Subscription) -> None:
     mailing_list = subscription.mailing_list
-    enqueue_notice(
-        purpose="subscription.welcome",
-        template="subscriptions/welcome",
-        subject=_l("Welcome to %(list)s", list=mailing_list.name),
-        language=subscription.mail_language,
-        mailing_list=mailing_list,
-        recipient=subscription.subscriber.email,
-        recipient_name=subscription.subscriber.name,
-        subscription=subscription,
+    notify(
+        subscription, "subscription.welcome", "subscriptions/welcome",
+        _l("Welcome to %(list)s", list=mailing_list.name),
         with_unsubscribe=True,
     )

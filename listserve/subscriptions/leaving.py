@@ -17,11 +17,11 @@ from listserve.core.events import emit
 from listserve.core.lists import MailingList, get_default_list
 from listserve.core.tokens import TokenError, read_lasting_token
 from listserve.core.urls import external_url
-from listserve.delivery.outbox import enqueue_notice
 from listserve.extensions import db
 from listserve.subscriptions import codes
 from listserve.subscriptions.confirming import subscription_event
 from listserve.subscriptions.models import Subscriber, Subscription, SubscriptionStatus
+from listserve.subscriptions.notices import notify
 from listserve.subscriptions.services import UNSUBSCRIBE_PURPOSE
 
 # Who can be asked to leave: people who get (or could get back) the list's mail.
@@ -51,15 +51,9 @@ def request_leave(email: str, mailing_list: MailingList | None = None) -> Subscr
     subscription.leave_nonce = subscription.leave_nonce or secrets.token_hex(8)
     subscription.leave_requested_at = now
     code = codes.make_code(codes.LEAVE, subscription.id, subscription.leave_nonce)
-    enqueue_notice(
-        purpose="reply.subscription.leave",
-        template="subscriptions/leave_confirm",
-        subject=_l("Please confirm: leave %(list)s", list=mailing_list.name),
-        language=subscription.mail_language,
-        mailing_list=mailing_list,
-        recipient=subscription.subscriber.email,
-        recipient_name=subscription.subscriber.name,
-        subscription=subscription,
+    notify(
+        subscription, "reply.subscription.leave", "subscriptions/leave_confirm",
+        _l("Please confirm: leave %(list)s", list=mailing_list.name),
         reply_to=codes.confirm_address(mailing_list.slug, mailing_list.domain, code),
         leave_url=external_url("subscriptions.confirm_leave", code=code),
         max_age_days=current_app.config["CONFIRM_MAX_AGE"] // 86400,

@@ -32,6 +32,7 @@ from listserve.subscriptions.models import (
     Subscription,
     SubscriptionStatus,
 )
+from listserve.subscriptions.notices import notify
 
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
 
@@ -272,15 +273,9 @@ def _send_already_subscribed(subscription: Subscription) -> None:
         return
     subscription.notice_sent_at = now
     mailing_list = subscription.mailing_list
-    enqueue_notice(
-        purpose="subscription.already",
-        template="subscriptions/already_subscribed",
-        subject=_l("You are already on %(list)s", list=mailing_list.name),
-        language=subscription.mail_language,
-        mailing_list=mailing_list,
-        recipient=subscription.subscriber.email,
-        recipient_name=subscription.subscriber.name,
-        subscription=subscription,
+    notify(
+        subscription, "subscription.already", "subscriptions/already_subscribed",
+        _l("You are already on %(list)s", list=mailing_list.name),
         with_unsubscribe=True,
     )
 
