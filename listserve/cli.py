@@ -33,6 +33,7 @@ class _ListserveGroup(FlaskGroup):
 @click.group(cls=_ListserveGroup, add_version_option=False)
 def main() -> None:
     """listserve: the network's mailing list and public site."""
+    gc.enable()  # off while the app was made (listserve/__main__.py)
 
 
 def post_worker_init(worker) -> None:
