@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.header import decode_header, make_header
+from email.message import Message
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
 import sqlalchemy as sa
 
-from listserve.archive.message_text import Attachment, archive_html, html_to_text
 from listserve.archive.import_writer import BatchWriter, reserve_post_ids
+from listserve.archive.message_text import Attachment, archive_html, html_to_text
 from listserve.archive.models import Post
 from listserve.archive.services import slugify
 from listserve.archive.threads import base_subject
@@ -97,8 +98,8 @@ def _header(value) -> str:
     return " ".join(text.split()).replace("\0", "")
 
 
-def _ids(value: str) -> list[str]:
-    return MSGID_RE.findall(value or "")
+def _ids(value) -> list[str]:
+    return MSGID_RE.findall(str(value or ""))  # a Header when the value has 8-bit bytes
 
 
 def _decode(part) -> str:
@@ -119,10 +120,15 @@ def parse_message(raw: bytes, from_line: bytes) -> Parsed:
         # as the parser would read them, at a fraction of its cost (issue 24's import bench).
         get, text, attachments = headers.get, _plain_text(headers, body), []
     else:
-        msg = _parsed(raw, head, body, whole=headers is not None and headers.get(
-            "content-type", "").lstrip()[:10].lower() == "multipart/")
-        get = msg.get
-        text, attachments = _text_and_attachments(msg)
+        parts = _parts(headers, body) if headers is not None else None
+        if parts is not None:  # the common shapes, cut up here as the parser would cut them
+            get = headers.get
+        else:
+            msg = _parsed(raw, head, body, whole=headers is not None and headers.get(
+                "content-type", "").lstrip()[:10].lower() == "multipart/")
+            get = msg.get
+            parts = [part for part in msg.walk() if not part.is_multipart()]
+        text, attachments = _text_and_attachments(parts)
     if get("from") is None and get("date") is None:
         raise ValueError("no message headers")
     author = _header(get("from"))
@@ -153,15 +159,93 @@ def _parsed(raw: bytes, head: bytes, body: bytes, whole: bool = False):
     return msg
 
 
-def _text_and_attachments(msg) -> tuple[str, list[Attachment]]:
+def _parts(headers: dict[str, str], body: bytes) -> list[Message] | None:
+    """The parts (multipart containers left out) of a message whose header block
+    _simple_headers read, made as email's compat32 parser would make them but without its
+    line-by-line walk: one part, or a multipart (nested too) whose boundaries and parts' header
+    blocks are all plain. None for anything else (message/* parts, digests, a missing or
+    doubled boundary, a part without its blank line, non-ASCII or CR in a part's headers...):
+    the parser reads those."""
+    if b"\r" in body:  # the parser breaks lines at a lone CR too
+        return None
+    top = _part(headers)
+    text = body.decode("ascii", "surrogateescape")  # as email's BytesParser decodes
+    kind = top.get_content_maintype()
+    if kind == "message":
+        return None
+    if kind != "multipart":
+        top._payload = text
+        return [top]
+    parts: list[Message] = []
+    return parts if _cut(top, text, parts) else None
+
+
+def _part(headers: dict[str, str]) -> Message:
+    part = Message(compat32)
+    part._headers = list(headers.items())  # first values only: all that get() ever returns
+    return part
+
+
+def _cut(container: Message, text: str, parts: list[Message]) -> bool:
+    """Append the parts of the multipart `container`, whose body is `text`, to `parts`;
+    False when the parser might read it otherwise."""
+    boundary = container.get_boundary()
+    if (not boundary or "\n" in boundary or container.get_content_subtype() == "digest"
+            or str(container.get("content-transfer-encoding", "8bit")).lower()
+            not in ("7bit", "8bit", "binary")):
+        return False
+    # Its boundary lines: "--" and the boundary at a line's start, then "--" on the last one,
+    # then nothing but spaces or tabs (the parser's pattern). The rest after the last is the
+    # epilogue.
+    text = "\n" + text
+    marker = "\n--" + boundary
+    lines: list[tuple[int, int, bool]] = []  # (start, end past its newline, is the last)
+    at = text.find(marker)
+    while at >= 0:
+        end = text.find("\n", at + 1)
+        end = len(text) if end < 0 else end
+        tail = text[at + len(marker):end]
+        if not tail.strip(" \t"):
+            lines.append((at + 1, end + 1, False))
+        elif tail[:2] == "--" and not tail[2:].strip(" \t"):
+            lines.append((at + 1, end + 1, True))
+            break
+        at = text.find(marker, end)
+    if len(lines) < 2 or lines[0][2] or not lines[-1][2]:
+        return False  # no first boundary or no last one: the parser notes a defect
+    for (_, start, _), (end, _, _) in zip(lines, lines[1:]):
+        region = text[start:end]  # ends with the newline that belongs to the next boundary
+        if region[:1] == "\n":
+            block, body = "", region[1:]
+        else:
+            block, blank, body = region.partition("\n\n")
+            if not blank:
+                return False  # no blank line after its headers, or two boundaries in a row
+        fields = _fields(block) if block else {}
+        if fields is None:
+            return False
+        part = _part(fields)
+        kind = part.get_content_maintype()
+        if kind == "multipart":
+            if not _cut(part, body, parts):
+                return False
+        elif kind == "message":
+            return False
+        else:
+            part._payload = body[:-1] if body[-1:] == "\n" else body
+            parts.append(part)
+    return True
+
+
+def _text_and_attachments(parts) -> tuple[str, list[Attachment]]:
+    """The text and the attachments of a message's parts (multipart containers left out)."""
     text, html, attachments = "", "", []
-    for part in (msg.walk() if msg.is_multipart() else (msg,)):
-        if part.is_multipart():
-            continue
+    for part in parts:
         ctype = part.get_content_type()
-        disposition = part.get("Content-Disposition", "")
-        filename = part.get_filename() if disposition or "name=" in part.get(
-            "Content-Type", "") else None
+        # str(): a header with 8-bit bytes comes back as a Header (its bytes replaced by U+FFFD)
+        disposition = str(part.get("Content-Disposition", ""))
+        filename = part.get_filename() if disposition or "name=" in str(part.get(
+            "Content-Type", "")) else None
         if filename or disposition.lower().startswith("attachment"):
             attachments.append(Attachment(_header(filename or "unnamed"), ctype,
                                           len(part.get_payload(decode=True) or b"")))
@@ -177,11 +261,16 @@ def _text_and_attachments(msg) -> tuple[str, list[Attachment]]:
 def _simple_headers(head: bytes) -> dict[str, str] | None:
     """{lower-case name: its first value} of an ASCII header block, values as the compat32
     parser gives them (folded lines kept); None when anything is unusual, for the parser."""
-    if not head.isascii():
+    return _fields(head.decode("ascii")) if head.isascii() else None
+
+
+def _fields(block: str) -> dict[str, str] | None:
+    """_simple_headers of a header block already decoded."""
+    if not block.isascii() or "\r" in block:  # the parser breaks lines at a lone CR too
         return None
     headers: dict[str, str] = {}
     current = None  # the header the next folded line continues ("" for a repeated one)
-    for line in head.decode("ascii").split("\n"):
+    for line in block.split("\n"):
         if line[:1] in (" ", "\t"):
             if current is None:
                 return None
