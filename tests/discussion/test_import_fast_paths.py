@@ -1,17 +1,22 @@
 """The archive import reads the common shapes of messages without the email package's parser
 (issue 24's import speed). Whatever shape a message has, what is stored of it (text,
 attachments, subject, author, date, threading headers) is what the email package's reading
-gives: every message here is read both ways and compared."""
+gives: every message here is read both ways and compared; so are the mbox's splitting, the
+dates and the archive's folding of quoted lines, against the patterns they replaced."""
 
 import base64
 import quopri
+import re
+from datetime import UTC, datetime
 from email.header import Header
+from email.utils import parsedate_to_datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from listserve.archive import mbox_import
+from listserve.archive.message_text import _quoted_runs
 
 FROM_LINE = b"From someone@example.org Mon Mar  4 10:00:00 2019\n"
 SETTINGS = settings(max_examples=400, deadline=None,
@@ -240,3 +245,71 @@ def test_unusual_multipart_messages_go_to_the_email_package(body):
     raw = message('multipart/mixed; boundary="B"', body)
     assert not fast_path_taken(raw)
     same_either_way(raw)
+
+
+MBOX_PIECES = st.sampled_from([b"From ", b"From x@example.org Mon Mar  4 10:00:00 2019\n", b"\n",
+                               b"\r\n", b"a line", b">From ", b">>From ", b"From", b" ", b"\r"])
+
+
+def split_by_the_rule(data: bytes):
+    """An mbox's messages as the import's documentation has them: split at "From " lines
+    that follow a blank line, >From lines unquoted (the pattern the import used to run)."""
+    data = data.replace(b"\r\n", b"\n")
+    starts = [m for m in re.finditer(rb"^From [^\n]*\n", data, re.MULTILINE)
+              if m.start() == 0 or data[m.start() - 2:m.start()] == b"\n\n"]
+    for n, match in enumerate(starts, 1):
+        body = data[match.end():starts[n].start() if n < len(starts) else len(data)]
+        if body.startswith(b">From ") or b"\n>From " in body:
+            body = re.sub(rb"(?m)^>(>*From )", rb"\1", body)
+        yield n, match.group(0), body
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pieces=st.lists(MBOX_PIECES, max_size=16))
+def test_an_mbox_is_split_at_from_lines_after_a_blank_line(pieces):
+    data = b"".join(pieces)
+    assert list(mbox_import.split_mbox(data)) == list(split_by_the_rule(data))
+
+
+QUOTED_RUN = re.compile(r"((?:^[ \t]*>.*(?:\n|\Z))+)", re.MULTILINE)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=st.lists(st.sampled_from([">", "> x", ">>", "\n", "\n\n", " ", "\t", "a", "\r",
+                                      "\x0b", "\u2028", "\x85", "é"]), max_size=16).map("".join))
+def test_the_archive_folds_the_same_runs_of_quoted_lines(text):
+    assert _quoted_runs(text) == QUOTED_RUN.split(text)
+
+
+def date_by_email_package(value, from_line: bytes):
+    for candidate in (value, from_line.decode("latin-1")[5:].split(" ", 1)[-1].strip()):
+        try:
+            when = parsedate_to_datetime(str(candidate))
+        except (TypeError, ValueError, IndexError):
+            continue
+        if when is not None:
+            return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(day_name=st.sampled_from(["", "Mon, ", "Sun, ", "Xyz, ", "Mon,"]),
+       day=st.sampled_from(["1", "04", "29", "30", "31", "00", "7", "123"]),
+       month=st.sampled_from(["Feb", "Apr", "Dec", "jan", "Sept"]),
+       year=st.sampled_from(["2019", "1999", "9999", "1000", "0099", "99", "20190"]),
+       time=st.tuples(st.integers(0, 25), st.integers(0, 61), st.integers(0, 61)),
+       zone=st.sampled_from(["+0000", "-0000", "+0530", "-1200", "+2359", "+2400", "-0099",
+                             "GMT", "+00000", " (UTC)"]),
+       tail=st.sampled_from(["", " ", " (CET)"]))
+def test_a_date_header_is_read_as_the_email_package_reads_it(day_name, day, month, year, time,
+                                                             zone, tail):
+    value = f"{day_name}{day} {month} {year} {time[0]:02d}:{time[1]:02d}:{time[2]:02d} " \
+            f"{zone}{tail}"
+    results = []
+    for read in (mbox_import._date, date_by_email_package):
+        try:
+            results.append(read(value, FROM_LINE))
+        except Exception as error:  # the import counts the message as malformed
+            results.append(type(error))
+    assert results[0] == results[1]
+    if isinstance(results[0], datetime):
+        assert results[0].tzinfo is results[1].tzinfo is UTC
