@@ -35,7 +35,9 @@ from listserve.extensions import db
 MSGID_RE = re.compile(r"<([^<>\s]+)>")
 PIPERMAIL_AT = re.compile(r"^\s*(\S+) at (\S+)\s*(?:\((.*)\))?\s*$")
 BATCH = 1000
-HEADER_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+")  # what the compat32 parser takes as one
+_NAME = r"[\x21-\x39\x3b-\x7e]+"  # what the compat32 parser takes as a header's name
+HEADER_BLOCK = re.compile(rf"{_NAME}:[^\n]*(?:\n(?:{_NAME}:|[ \t])[^\n]*)*")  # folded lines too
+HEADER_FIELD = re.compile(rf"^({_NAME}):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)", re.MULTILINE)
 _ATOM = r"[^\s<>()\[\]\\,;:@\".]"
 _LOCAL_DOMAIN = rf"{_ATOM}+(?:\.{_ATOM}+)*@{_ATOM}+(?:\.{_ATOM}+)+"
 PLAIN_ADDRESS = re.compile(_LOCAL_DOMAIN)
@@ -275,26 +277,10 @@ def _simple_headers(head: bytes) -> dict[str, str] | None:
 
 def _fields(block: str) -> dict[str, str] | None:
     """_simple_headers of a header block already decoded."""
-    if not block.isascii() or "\r" in block:  # the parser breaks lines at a lone CR too
-        return None
-    headers: dict[str, str] = {}
-    current = None  # the header the next folded line continues ("" for a repeated one)
-    for line in block.split("\n"):
-        if line[:1] in (" ", "\t"):
-            if current is None:
-                return None
-            if current:
-                headers[current] += "\n" + line
-            continue
-        field, colon, value = line.partition(":")
-        if not colon or not HEADER_NAME.fullmatch(field):
-            return None
-        current = field.lower()
-        if current in headers:
-            current = ""
-        else:
-            headers[current] = value.lstrip(" \t")
-    return headers
+    if not block.isascii() or "\r" in block or not HEADER_BLOCK.fullmatch(block):
+        return None  # (the parser breaks lines at a lone CR too)
+    # Reversed, so that the first of a repeated header is the one kept.
+    return {name.lower(): value for name, value in reversed(HEADER_FIELD.findall(block))}
 
 
 def _is_plain_text(headers: dict[str, str]) -> bool:

@@ -8,7 +8,9 @@ import base64
 import quopri
 import re
 from datetime import UTC, datetime
+from email import message_from_bytes
 from email.header import Header
+from email.policy import compat32
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -313,3 +315,24 @@ def test_a_date_header_is_read_as_the_email_package_reads_it(day_name, day, mont
     assert results[0] == results[1]
     if isinstance(results[0], datetime):
         assert results[0].tzinfo is results[1].tzinfo is UTC
+
+
+HEADER_PIECES = st.sampled_from(["Subject", "subject", "X-A", ":", "::", " ", "\t", "\n", "\n ",
+                                 "\n\t", "a", "Re: x", "From ", "\r", "é", "=?utf-8?q?a?="])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(block=st.lists(st.one_of(
+    st.tuples(st.sampled_from(["Subject", "subject", "X-A", "From", "a", "Re"]),
+              st.sampled_from([":", ": ", ":\t", "::", " :"]),
+              st.lists(HEADER_PIECES, max_size=4).map("".join)).map("".join),
+    st.lists(HEADER_PIECES, min_size=1, max_size=4).map("".join)), min_size=1, max_size=6)
+    .map("\n".join))
+def test_a_header_block_read_here_is_read_as_the_email_package_reads_it(block):
+    fields = mbox_import._simple_headers(block.encode())
+    if fields is None:
+        return  # left to the email package
+    parsed = message_from_bytes(block.encode() + b"\n\n", policy=compat32)
+    assert not parsed.defects and parsed.get_payload() == ""
+    assert sorted(fields) == sorted({name.lower() for name in parsed.keys()})
+    assert all(fields[name] == parsed.get(name) for name in fields)
