@@ -21,7 +21,7 @@ from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime, unquote
 
 import sqlalchemy as sa
 
@@ -115,7 +115,7 @@ def _ids(value) -> list[str]:
 
 def _decode(part) -> str:
     payload = part.get_payload(decode=True) or b""
-    charset = part.get_content_charset() or "utf-8"
+    charset = _charset(part) or "utf-8"
     try:
         return payload.decode(charset, "replace")
     except LookupError:
@@ -200,7 +200,7 @@ def _part(headers: dict[str, str]) -> Message:
 def _cut(container: Message, text: str, parts: list[Message]) -> bool:
     """Append the parts of the multipart `container`, whose body is `text`, to `parts`;
     False when the parser might read it otherwise."""
-    boundary = container.get_boundary()
+    boundary = _boundary(container)
     if (not boundary or "\n" in boundary or container.get_content_subtype() == "digest"
             or str(container.get("content-transfer-encoding", "8bit")).lower()
             not in ("7bit", "8bit", "binary")):
@@ -248,6 +248,53 @@ def _cut(container: Message, text: str, parts: list[Message]) -> bool:
     return True
 
 
+_MISSING = object()
+
+
+def _param(part: Message, header: str, name: str):
+    """part.get_param(name, _MISSING, header): for the plain forms of a header (no RFC 2231,
+    no backslash, quotes only around a whole value) read here, for the rest by the method."""
+    value = part.get(header)
+    if value is None:
+        return _MISSING
+    if not isinstance(value, str) or "\\" in value or "*" in value:
+        return part.get_param(name, _MISSING, header)
+    found = _MISSING
+    for element in value.split(";"):
+        key, _, given = element.partition("=")
+        given = given.strip()
+        if '"' in element and (element.count('"') != 2 or '"' in key or len(given) < 2
+                               or given[0] != '"' or given[-1] != '"'):
+            return part.get_param(name, _MISSING, header)
+        if found is _MISSING and key.strip().lower() == name:
+            found = unquote(given)
+    return found
+
+
+def _filename(part: Message) -> str | None:
+    """part.get_filename()"""
+    filename = _param(part, "content-disposition", "filename")
+    if filename is _MISSING:
+        filename = _param(part, "content-type", "name")
+    return None if filename is _MISSING else collapse_rfc2231_value(filename).strip()
+
+
+def _boundary(part: Message) -> str | None:
+    """part.get_boundary()"""
+    boundary = _param(part, "content-type", "boundary")
+    return None if boundary is _MISSING else collapse_rfc2231_value(boundary).rstrip()
+
+
+def _charset(part: Message) -> str | None:
+    """part.get_content_charset()"""
+    charset = _param(part, "content-type", "charset")
+    if charset is _MISSING:
+        return None
+    if isinstance(charset, tuple):
+        return part.get_content_charset()
+    return charset.lower() if charset.isascii() else None
+
+
 def _text_and_attachments(parts) -> tuple[str, list[Attachment]]:
     """The text and the attachments of a message's parts (multipart containers left out)."""
     text, html, attachments = "", "", []
@@ -255,7 +302,7 @@ def _text_and_attachments(parts) -> tuple[str, list[Attachment]]:
         ctype = part.get_content_type()
         # str(): a header with 8-bit bytes comes back as a Header (its bytes replaced by U+FFFD)
         disposition = str(part.get("Content-Disposition", ""))
-        filename = part.get_filename() if disposition or "name=" in str(part.get(
+        filename = _filename(part) if disposition or "name=" in str(part.get(
             "Content-Type", "")) else None
         if filename or disposition.lower().startswith("attachment"):
             attachments.append(Attachment(_header(filename or "unnamed"), ctype,

@@ -80,6 +80,7 @@ def hide_addresses(text: str) -> str:
     return EMAIL_RE.sub(lambda m: f"{m.group(1)}@{m.group(2)[:2]}…", text)
 
 
+QUOTED_LINES = re.compile(r"\n[ \t]*>[^\n]*(?:\n[ \t]*>[^\n]*)*")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
@@ -92,21 +93,16 @@ def _quoted_runs(text: str) -> list[str]:
     r"""The text cut before and after each run of quoted lines (lines whose first character
     past spaces and tabs is ">", each with its newline): unquoted, quoted, unquoted, ...
     the same as re.split(r"((?:^[ \t]*>.*(?:\n|\Z))+)", text, flags=re.MULTILINE), at a
-    fraction of its cost (that pattern is tried at every character)."""
+    fraction of its cost (that pattern is tried at every character; this one starts with a
+    newline, which the regex engine looks for first)."""
     if ">" not in text:
         return [text]
-    pieces, done, run, at = [], 0, -1, 0  # run: where the run under way began
-    for line in text.split("\n"):
-        if line.lstrip(" \t")[:1] == ">":
-            if run < 0:
-                run = at
-        elif run >= 0:
-            pieces += (text[done:run], text[run:at])
-            done, run = at, -1
-        at += len(line) + 1
-    if run >= 0:
-        pieces += (text[done:run], text[run:])
-        done = len(text)
+    pieces, done = [], 0
+    # In "\n" + text, a run found at [start, end) is text[start:end] with its last newline.
+    for run in QUOTED_LINES.finditer("\n" + text):
+        end = min(run.end(), len(text))
+        pieces += (text[done:run.start()], text[run.start():end])
+        done = end
     pieces.append(text[done:])
     return pieces
 

@@ -28,6 +28,9 @@ SETTINGS = settings(max_examples=400, deadline=None,
 def by_email_package(raw: bytes) -> mbox_import.Parsed:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(mbox_import, "_parts", lambda headers, body: None)
+        patch.setattr(mbox_import, "_filename", lambda part: part.get_filename())
+        patch.setattr(mbox_import, "_boundary", lambda part: part.get_boundary())
+        patch.setattr(mbox_import, "_charset", lambda part: part.get_content_charset())
         return mbox_import.parse_message(raw, FROM_LINE)
 
 
@@ -67,8 +70,11 @@ ENCODINGS = st.sampled_from(["7bit", "8bit", "quoted-printable", "base64", "Base
 FILENAMES = st.sampled_from([
     None, "a.pdf", '"a b.pdf"', '"map.pdf"', "=?utf-8?q?caf=C3=A9.txt?=",
     '"=?utf-8?b?Y2Fmw6kucGRm?="', "utf-8''caf%C3%A9.pdf", '""', '"<x.txt>"', "x;y",
-    '"semi;colon.txt"', '"back\\\\slash"',
+    '"semi;colon.txt"', '"back\\\\slash"', '"two"quotes"', "<angle.txt>", "'tick.txt'",
 ])
+MORE_PARAMETERS = st.sampled_from(["", "; charset=iso-8859-1", '; name="second.pdf"',
+                                   "; filename=second.txt", "; x=1", ";", "; =", '; "q"=1',
+                                   "; CHARSET=koi8-r", "; boundary=z"])
 BOUNDARIES = st.sampled_from(["B", "==_b0und4ry_42", "x y", "simple-boundary", "a=b",
                               "----=_NextPart_000_0001_01C9.ABCDEF"])
 
@@ -102,6 +108,7 @@ def leaf(draw, fields=None) -> bytes:
             value += f"; charset={charset}"
         if filename is not None and draw(st.booleans()):
             value += f"; name={filename}"
+        value += draw(MORE_PARAMETERS)
         if draw(st.booleans()):
             value = value.replace("; ", ";\n\t", 1)  # folded
         lines.append(f"Content-Type: {value}")
@@ -110,6 +117,7 @@ def leaf(draw, fields=None) -> bytes:
         if filename is not None:
             star = "*" if "''" in filename else ""
             value += f"; filename{star}={filename}"
+        value += draw(MORE_PARAMETERS)
         lines.append(f"Content-Disposition: {value}")
     if encoding is not None:
         lines.append(f"Content-Transfer-Encoding: {encoding}")
