@@ -80,7 +80,7 @@ def hide_addresses(text: str) -> str:
     return EMAIL_RE.sub(lambda m: f"{m.group(1)}@{m.group(2)[:2]}…", text)
 
 
-QUOTED_RUN = re.compile(r"((?:^[ \t]*>.*(?:\n|\Z))+)", re.MULTILINE)
+QUOTED_LINES = re.compile(r"\n[ \t]*>[^\n]*(?:\n[ \t]*>[^\n]*)*")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
@@ -89,11 +89,29 @@ def _shown_html(text: str) -> str:
     return html.escape(shown).replace("\n", "<br>\n")
 
 
+def _quoted_runs(text: str) -> list[str]:
+    r"""The text cut before and after each run of quoted lines (lines whose first character
+    past spaces and tabs is ">", each with its newline): unquoted, quoted, unquoted, ...
+    the same as re.split(r"((?:^[ \t]*>.*(?:\n|\Z))+)", text, flags=re.MULTILINE), at a
+    fraction of its cost (that pattern is tried at every character; this one starts with a
+    newline, which the regex engine looks for first)."""
+    if ">" not in text:
+        return [text]
+    pieces, done = [], 0
+    # In "\n" + text, a run found at [start, end) is text[start:end] with its last newline.
+    for run in QUOTED_LINES.finditer("\n" + text):
+        end = min(run.end(), len(text))
+        pieces += (text[done:run.start()], text[run.start():end])
+        done = end
+    pieces.append(text[done:])
+    return pieces
+
+
 def archive_html(text: str, attachments: list[Attachment] = ()) -> str:
     """The post as the archive shows it: paragraphs, quoted text folded, addresses hidden."""
     out = []
-    # split() with a group: the runs of quoted lines are at the odd places.
-    for i, chunk in enumerate(QUOTED_RUN.split(text)):
+    # The runs of quoted lines are at the odd places.
+    for i, chunk in enumerate(_quoted_runs(text)):
         chunk = chunk.strip("\n")
         if not chunk.strip():
             continue
