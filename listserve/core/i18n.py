@@ -139,8 +139,13 @@ def keep_language_choice(response: Response) -> Response:
         response.set_cookie(COOKIE, asked, max_age=COOKIE_MAX_AGE, samesite="Lax",
                             secure=request.is_secure, httponly=True)
     if response.mimetype == "text/html" and not asked:
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        if any(name.lower() == "vary" for name, _ in response.headers):
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        else:
+            # The header werkzeug's two adds write, in one step: each add parses the header
+            # and writes it back, and asking for a missing one raises and catches KeyError.
+            response.headers.add("Vary", "Accept-Language, Cookie")
     return response
 
 
