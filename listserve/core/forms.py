@@ -8,6 +8,7 @@ from flask_wtf import csrf as flask_wtf_csrf
 from flask_wtf.csrf import _FlaskFormCSRF
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import ValidationError
 
 from listserve.core.converters import LARGEST_ID
@@ -16,10 +17,25 @@ from listserve.core.i18n import wtforms_messages
 from listserve.core.signing import generate_csrf, validate_csrf
 
 
+class ShownTokenField(CSRFTokenField):
+    """WTForms' CSRF field, whose token is made when the form is shown rather than when the
+    form is made: the same token (core.signing keeps it in g for the request), but a POST
+    answered with a redirect, which never shows its form, no longer signs one for nothing."""
+
+    def process(self, *args, **kwargs):
+        super(CSRFTokenField, self).process(*args, **kwargs)  # CSRFTokenField's, less the token
+
+    @property
+    def current_token(self) -> str:
+        return self.csrf_impl.generate_csrf_token(self)
+
+
 class KeptTokenCSRF(_FlaskFormCSRF):
     """Flask-WTF's form CSRF (checked as ever), with the token made once per request by
     listserve.core.signing and its kept serializer instead of a new serializer each time: the
     same token, for about a quarter of the cost."""
+
+    field_class = ShownTokenField
 
     def generate_csrf_token(self, csrf_token_field) -> str:
         return generate_csrf()
