@@ -50,7 +50,7 @@ def per_check(strategy, threads: int) -> float:
 
 def storages(folder: Path) -> dict:
     found = {"memory:// (reference)": ProcessMemoryStorage(),
-             "shared file (default)": SharedFileStorage(folder / "ratelimits.sqlite3")}
+             "shared file (default)": SharedFileStorage(folder / "ratelimits.counts")}
     redis = storage_from_string("redis://127.0.0.1:6379")
     if redis.check():  # False when no Redis answers: then it is left out
         found["redis://127.0.0.1:6379"] = redis

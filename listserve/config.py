@@ -95,10 +95,10 @@ COMMENT_MAX_LENGTH = 5000  # characters of Markdown
 COMMENT_VERIFY_RESEND_INTERVAL = int(timedelta(minutes=10).total_seconds())
 VERIFIED_READER_DAYS = 30  # how long a browser is remembered after verifying an address
 
-# Rate limiting. None: counted in instance/ratelimits.sqlite3, shared by every process of this
-# machine (the web workers of one `listserve serve`). Set LISTSERVE_RATELIMIT_STORAGE_URI=
-# redis://… when several machines serve the site, so they share one count; "memory://" counts
-# in each process alone (tests).
+# Rate limiting. None: counted in instance/ratelimits.counts (a memory-mapped table), shared
+# by every process of this machine (the web workers of one `listserve serve`). Set
+# LISTSERVE_RATELIMIT_STORAGE_URI=redis://… when several machines serve the site, so they
+# share one count; "memory://" counts in each process alone (tests).
 RATELIMIT_STORAGE_URI = None
 RATELIMIT_KEY_PREFIX = ""  # before every key: sites sharing one Redis keep their counts apart
 RATELIMIT_ENABLED = True

@@ -16,7 +16,9 @@ from listserve.core import (
     ratelimits,
     refused_bodies,
     security,
+    signing,
 )
+from listserve.extensions import csrf
 
 
 def init_app(app: Flask) -> None:
@@ -27,6 +29,7 @@ def init_app(app: Flask) -> None:
     pagecache.init_app(app)
     app.session_interface = security.SessionInterface()
     security.init_app(app)
+    csrf.check_token = signing.validate_csrf  # Flask-WTF's check, with kept signers
     errors.init_app(app)
     personal_data.init_app(app)
     panels.init_app(app)

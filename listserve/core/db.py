@@ -5,6 +5,11 @@ Engine settings that differ between SQLite and PostgreSQL.
 Column types shared by every feature's models.
 """
 
+import contextlib
+import os
+import threading
+import time
+import weakref
 from datetime import UTC, datetime
 
 import click
@@ -67,7 +72,8 @@ def insert_row(table: sa.Table, values: dict) -> None:
     returns (a request that must answer only once what it was sent is stored).
 
     On PostgreSQL (psycopg) the INSERT, compiled by SQLAlchemy once per table and set of
-    columns, goes to the driver on a pooled connection put in autocommit for it: the server
+    columns, goes to the driver on a connection in autocommit that each thread keeps for it
+    (`_autocommit_connection`): the server
     commits the statement on its own, one round trip instead of three (BEGIN, INSERT, COMMIT),
     and as durable. SQLAlchemy's statement execution (cache look-up, execution context,
     result set-up, isolation level set and reset) cost more CPU than the driver's whole
@@ -85,19 +91,100 @@ def insert_row(table: sa.Table, values: dict) -> None:
     sql, processors = prepared
     if processors:
         values = {**values, **{name: process(values[name]) for name, process in processors}}
-    raw = engine.raw_connection()
+    connection = _autocommit_connection(engine)
     try:
-        driver = raw.driver_connection
-        driver.autocommit = True
-        try:
-            driver.execute(sql, values)
-        finally:
-            if driver.closed or driver.broken:
-                raw.invalidate()  # the pool makes a new connection; this one is gone
-            else:
-                driver.autocommit = False
-    finally:
-        raw.close()
+        connection.execute(sql, values)
+    except BaseException:
+        if connection.closed or connection.broken:
+            _forget_autocommit_connection(engine)  # the next INSERT opens a new one
+        raise
+
+
+class _Kept:
+    """A thread's autocommit connection to one engine's database. Closed with the engine
+    (disposed or collected) or when its thread ends, whichever comes first."""
+
+    __slots__ = ("connection", "opened", "__weakref__")
+
+    def __init__(self, connection):
+        self.connection, self.opened = connection, time.monotonic()
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None and not connection.closed:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+    __del__ = close
+
+
+_kept = threading.local()  # {engine: _Kept} per thread
+_kept_of_engine: "weakref.WeakKeyDictionary[sa.Engine, weakref.WeakSet]" = (
+    weakref.WeakKeyDictionary())  # every thread's, for closing them with the engine
+_kept_lock = threading.Lock()
+_inherited: list = []  # a forked child's copies of its parent's connections: never closed
+
+
+def _autocommit_connection(engine: sa.Engine):
+    """This thread's psycopg connection in autocommit to `engine`'s database: made by the
+    engine's pool (its connect arguments and events) and detached from it, kept for the
+    next INSERT, so that an INSERT is the driver's execute alone, as in the cheapest
+    hello-world that stores a POST (bench/web.py). Taking a pooled connection, putting it in
+    autocommit and back and returning it to the pool (which resets it) cost about a third of
+    the INSERT's CPU (bench/post_cost.py). Renewed after the pool's recycle time, as a pooled
+    connection would be."""
+    by_engine = getattr(_kept, "by_engine", None)
+    if by_engine is None:
+        by_engine = _kept.by_engine = weakref.WeakKeyDictionary()
+    kept = by_engine.get(engine)
+    if kept is not None:
+        recycle = getattr(engine.pool, "_recycle", -1)  # pool_recycle (config: 1800 s)
+        if kept.connection is not None and not kept.connection.closed and (
+                recycle < 0 or time.monotonic() - kept.opened < recycle):
+            return kept.connection
+        kept.close()
+    pooled = engine.raw_connection()
+    connection = pooled.driver_connection
+    pooled.detach()  # the pool forgets it (and makes another when it needs one)
+    connection.autocommit = True
+    kept = by_engine[engine] = _Kept(connection)
+    with _kept_lock:
+        if engine not in _kept_of_engine:
+            _kept_of_engine[engine] = weakref.WeakSet()
+            event.listen(engine, "engine_disposed", _close_kept_connections)
+        _kept_of_engine[engine].add(kept)
+    return connection
+
+
+def _forget_autocommit_connection(engine: sa.Engine) -> None:
+    kept = getattr(_kept, "by_engine", {}).pop(engine, None)
+    if kept is not None:
+        kept.close()
+
+
+def _close_kept_connections(engine: sa.Engine) -> None:
+    """engine.dispose() closes every thread's kept connection, as it closes the pool's."""
+    with _kept_lock:
+        kept = list(_kept_of_engine.get(engine, ()))
+    for each in kept:
+        each.close()
+
+
+def _after_fork_in_child() -> None:
+    # The parent's connections are not the child's to use or to close (closing one would end
+    # the parent's session): the child keeps the objects and opens its own.
+    for kept in list(getattr(_kept, "by_engine", {}).values()):
+        _inherited.append(kept.connection)
+        kept.connection = None
+    _kept.by_engine = weakref.WeakKeyDictionary()
+    with contextlib.suppress(Exception):
+        for group in list(_kept_of_engine.values()):
+            for kept in list(group):
+                _inherited.append(kept.connection)
+                kept.connection = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 _DRIVER_INSERTS: dict[tuple, tuple | None] = {}

@@ -1,18 +1,33 @@
 """Validators shared by every feature's forms."""
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf import csrf as flask_wtf_csrf
 from flask_wtf.csrf import _FlaskFormCSRF
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import ValidationError
 
 from listserve.core.converters import LARGEST_ID
 from listserve.core.headers import has_control_characters, is_header_safe
 from listserve.core.i18n import wtforms_messages
-from listserve.core.signing import generate_csrf
+from listserve.core.signing import generate_csrf, validate_csrf
+
+
+class ShownTokenField(CSRFTokenField):
+    """WTForms' CSRF field, whose token is made when the form is shown rather than when the
+    form is made: the same token (core.signing keeps it in g for the request), but a POST
+    answered with a redirect, which never shows its form, no longer signs one for nothing."""
+
+    def process(self, *args, **kwargs):
+        super(CSRFTokenField, self).process(*args, **kwargs)  # CSRFTokenField's, less the token
+
+    @property
+    def current_token(self) -> str:
+        return self.csrf_impl.generate_csrf_token(self)
 
 
 class KeptTokenCSRF(_FlaskFormCSRF):
@@ -20,8 +35,20 @@ class KeptTokenCSRF(_FlaskFormCSRF):
     listserve.core.signing and its kept serializer instead of a new serializer each time: the
     same token, for about a quarter of the cost."""
 
+    field_class = ShownTokenField
+
     def generate_csrf_token(self, csrf_token_field) -> str:
         return generate_csrf()
+
+    def validate_csrf_token(self, form, field) -> None:
+        if g.get("csrf_valid", False):
+            return  # already checked by CSRFProtect
+        try:
+            validate_csrf(field.data, self.meta.csrf_secret, self.meta.csrf_time_limit,
+                          self.meta.csrf_field_name)
+        except ValidationError as e:
+            flask_wtf_csrf.logger.info(e.args[0])
+            raise
 
 
 class Form(FlaskForm):

@@ -75,19 +75,24 @@ def _parsed(code: str) -> Locale:
 def _chosen_language() -> str:
     if not has_request_context():
         return default_language()
-    offered = languages()
-    asked = _asked_in_address()
-    if asked:
+    # Each context object looked up once: a read through Flask's proxies (and werkzeug's
+    # cached properties) costs about a microsecond, and every page asks this.
+    req, config = request._get_current_object(), current_app.config
+    offered = config["LANGUAGES"]
+    asked = req.args.get(QUERY)
+    if asked in offered:
         return asked
-    chosen = request.cookies.get(COOKIE)
+    chosen = req.cookies.get(COOKIE)
     if chosen in offered:
         return chosen
     stored = g.get("subscriber_language")
     if stored in offered:
         return stored
-    if "Accept-Language" not in request.headers:  # most robots and scripts: nothing to match
-        return default_language()
-    return request.accept_languages.best_match(offered) or default_language()
+    # Most robots and scripts send none: nothing to match. (The environ, which
+    # request.headers reads, without its KeyError raised and caught.)
+    if "HTTP_ACCEPT_LANGUAGE" not in req.environ:
+        return config["DEFAULT_LANGUAGE"]
+    return req.accept_languages.best_match(list(offered)) or config["DEFAULT_LANGUAGE"]
 
 
 def use_subscriber_language(language: str | None) -> None:
@@ -134,13 +139,21 @@ def alternate_links() -> list[tuple[str, str]]:
 def keep_language_choice(response: Response) -> Response:
     """`?lang=xx` becomes the visitor's choice (the cookie); a page whose language was
     negotiated varies with Accept-Language and the cookie."""
-    asked = _asked_in_address()
-    if asked and request.cookies.get(COOKIE) != asked:
+    req = request._get_current_object()  # one look-up through the proxy
+    asked = req.args.get(QUERY)  # _asked_in_address, with the request in hand
+    if asked not in current_app.config["LANGUAGES"]:
+        asked = None
+    if asked and req.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=COOKIE_MAX_AGE, samesite="Lax",
-                            secure=request.is_secure, httponly=True)
+                            secure=req.is_secure, httponly=True)
     if response.mimetype == "text/html" and not asked:
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        if any(name.lower() == "vary" for name, _ in response.headers):
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        else:
+            # The header werkzeug's two adds write, in one step: each add parses the header
+            # and writes it back, and asking for a missing one raises and catches KeyError.
+            response.headers.add("Vary", "Accept-Language, Cookie")
     return response
 
 

@@ -1,45 +1,151 @@
-"""Rate-limit counts in a small SQLite file, shared by every process of one machine.
+"""Rate-limit counts in a small memory-mapped file, shared by every process of one machine.
 
 `listserve serve` runs several web processes (gunicorn workers): counts kept in each process's
 memory let one address through once per process (with two workers, twice the limit, unevenly).
 Without Redis configured, the default storage is this file in the instance folder
-(instance/ratelimits.sqlite3), which all of them open.
+(instance/ratelimits.counts), which all of them map into memory.
 
-Why a file of its own rather than a table in the site's database: a count is one UPSERT, and
-in a file that holds nothing else it never waits for the site's writes (on SQLite a table in
-listserve.db would take the one write lock that sign-ups and the delivery worker queue for) and
-needs no fsync (synchronous=OFF: a power cut forgets at most the current minute's counts, which
-only makes limits briefly laxer). It needs no migration and works the same whatever database the
-site uses. It is one machine's count: sites served from several machines set
-RATELIMIT_STORAGE_URI=redis://… so all of them share one.
+The file is a fixed table of counters (SLOTS of them, 2 MB), found by a hash of the key: a hit
+reads and writes a few dozen bytes of shared memory under a lock, with no database, no
+transaction and no write to disk on the way (the kernel writes the pages back when it likes).
+It replaces a SQLite file whose one-statement UPSERT per hit cost several times the whole
+counting (bench/ratelimit_check.py) and, under load, made one process's threads sleep in
+SQLite's busy handler while another process held the write lock.
+
+Locking: a thread lock among the threads of a process, and an fcntl lock on the file among the
+processes (fcntl locks belong to a process, so both are needed). The kernel drops a process's
+fcntl lock when it dies, so a crash never leaves the counts locked. After a fork the child maps
+the file again with fresh locks.
+
+A slot is (the key's 128-bit BLAKE2b digest, when its window ends, its count). A key lives in
+the first slot of its run of PROBES slots that holds its digest; a new key takes the first slot
+of the run whose window has ended (or was never used). Only when all PROBES slots of its run
+hold other keys' live windows (tens of thousands of addresses counted within one window) does a
+new key take the slot whose window ends first, which forgets that key's count early: limits
+can then only be laxer, never stricter. It is one machine's count: sites served from several
+machines set RATELIMIT_STORAGE_URI=redis://… so all of them share one.
 
 Fixed windows only (the strategy listserve.core.ratelimits counts with): a key's window starts
-at its first hit and its count reads as zero once the window has ended; expired rows are swept
-at most once a minute per process.
+at its first hit and its count reads as zero once the window has ended.
 """
 
+import fcntl
+import hashlib
+import mmap
 import os
-import sqlite3
+import struct
 import threading
 import time
 from pathlib import Path
 
 from limits.storage import Storage
 
-SWEEP_SECONDS = 60.0
-FILE_NAME = "ratelimits.sqlite3"
+FILE_NAME = "ratelimits.counts"
+MAGIC = b"listserve rate-limit counts v1\n\0"  # 32 bytes: the header
+SLOTS = 1 << 16
+PROBES = 32
+_SLOT = struct.Struct("<16sdq")  # key digest, when the window ends (Unix time), count
+_HEADER = len(MAGIC)
+SIZE = _HEADER + SLOTS * _SLOT.size
+_UNUSED = bytes(16)
 
-_SCHEMA = """CREATE TABLE IF NOT EXISTS rate_count (
-    key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_ends REAL NOT NULL
-) WITHOUT ROWID"""
 
-# One statement, so one process's hit can never lose another's: SQLite runs it under its write
-# lock. The SET expressions read the row as it was, so an ended window starts afresh.
-_INCR = """INSERT INTO rate_count (key, count, window_ends) VALUES (:key, :amount, :now + :expiry)
-ON CONFLICT (key) DO UPDATE SET
-    count = CASE WHEN window_ends <= :now THEN :amount ELSE count + :amount END,
-    window_ends = CASE WHEN window_ends <= :now THEN :now + :expiry ELSE window_ends END
-RETURNING count"""
+def _digest(key: str) -> bytes:
+    return hashlib.blake2b(key.encode(), digest_size=16).digest()
+
+
+class _Table:
+    """One process's mapping of one file, shared by every storage of that process that names
+    the file (fcntl locks belong to the process, so its threads must also share one lock)."""
+
+    def __init__(self, path: Path):
+        self.lock = threading.Lock()
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX)
+            try:
+                if os.fstat(fd).st_size < SIZE:
+                    os.ftruncate(fd, SIZE)  # a new file: zeros, every slot unused
+                if os.pread(fd, _HEADER, 0) != MAGIC:
+                    # New, or not ours: every count starts afresh (limits only ever laxer).
+                    os.pwrite(fd, bytes(SIZE - _HEADER), _HEADER)
+                    os.pwrite(fd, MAGIC, 0)
+            finally:
+                fcntl.lockf(fd, fcntl.LOCK_UN)
+            self.map = mmap.mmap(fd, SIZE)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def __enter__(self) -> mmap.mmap:
+        self.lock.acquire()
+        try:
+            fcntl.lockf(self.fd, fcntl.LOCK_EX)
+        except BaseException:
+            self.lock.release()
+            raise
+        return self.map
+
+    def __exit__(self, *exc) -> None:
+        try:
+            fcntl.lockf(self.fd, fcntl.LOCK_UN)
+        finally:
+            self.lock.release()
+
+    def slot(self, digest: bytes, now: float, taking: bool) -> int | None:
+        """The offset of the key's slot; when `taking` and it has none, the slot it takes."""
+        table = self.map
+        start = int.from_bytes(digest[:8], "little") % SLOTS
+        free = oldest = None
+        oldest_end = float("inf")
+        for step in range(PROBES):
+            offset = _HEADER + (start + step) % SLOTS * _SLOT.size
+            held, ends, _count = _SLOT.unpack_from(table, offset)
+            if held == digest:
+                return offset
+            if held == _UNUSED:  # never used: the key is in no later slot of its run
+                return (free if free is not None else offset) if taking else None
+            if ends <= now:
+                if free is None:
+                    free = offset
+            elif ends < oldest_end:
+                oldest, oldest_end = offset, ends
+        if not taking:
+            return None
+        return free if free is not None else oldest
+
+
+_tables: dict[str | Path, _Table] = {}  # by real path, and by each path asked for
+_tables_lock = threading.Lock()
+
+
+def _table(path: Path) -> _Table:
+    table = _tables.get(path)  # by the path as given: a look-up, no system call
+    if table is None:
+        with _tables_lock:
+            table = _tables.get(path)
+            if table is None:
+                key = os.path.realpath(path)  # two names of one file share one table
+                table = _tables.get(key)
+                if table is None:
+                    table = _tables[key] = _Table(path)
+                _tables[path] = table
+    return table
+
+
+def _after_fork() -> None:
+    # The parent's locks (perhaps held by one of its threads at the fork) and its fcntl locks
+    # are not the child's: the child maps the files again when it first counts.
+    global _tables_lock
+    _tables_lock = threading.Lock()
+    for table in set(_tables.values()):
+        table.map.close()
+        os.close(table.fd)
+    _tables.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 class SharedFileStorage(Storage):
@@ -48,61 +154,60 @@ class SharedFileStorage(Storage):
     def __init__(self, path: str | os.PathLike, wrap_exceptions: bool = False, **options):
         super().__init__(None, wrap_exceptions=wrap_exceptions, **options)
         self.path = Path(path)
-        self._lock = threading.Lock()  # one connection per process, shared by its threads
-        self._connection: sqlite3.Connection | None = None
-        self._pid = 0
-        self._next_sweep = 0.0
 
     @property
     def base_exceptions(self) -> type[Exception]:
-        return sqlite3.Error
-
-    def _db(self) -> sqlite3.Connection:
-        # Opened on first use in each process: a connection must never cross a fork.
-        if self._connection is None or self._pid != os.getpid():
-            connection = sqlite3.connect(self.path, timeout=5, isolation_level=None,
-                                         check_same_thread=False)
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = OFF")
-            connection.execute(_SCHEMA)
-            self._connection, self._pid = connection, os.getpid()
-        return self._connection
+        return OSError
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
-        now = time.time()
-        with self._lock:
-            db = self._db()
-            (count,) = db.execute(
-                _INCR, {"key": key, "amount": amount, "now": now, "expiry": expiry}
-            ).fetchone()
-            if now >= self._next_sweep:
-                db.execute("DELETE FROM rate_count WHERE window_ends <= ?", (now,))
-                self._next_sweep = now + SWEEP_SECONDS
+        digest = _digest(key)
+        shared = _table(self.path)
+        with shared as table:
+            now = time.time()
+            offset = shared.slot(digest, now, taking=True)
+            held, ends, count = _SLOT.unpack_from(table, offset)
+            if held != digest or ends <= now:
+                count, ends = 0, now + expiry
+            count += amount
+            _SLOT.pack_into(table, offset, digest, ends, count)
         return count
 
     def get(self, key: str) -> int:
-        row = self._row(key)
-        return row[0] if row else 0
+        row = self._live(key)
+        return row[1] if row else 0
 
     def get_expiry(self, key: str) -> float:
-        row = self._row(key)
-        return row[1] if row else time.time()
+        row = self._live(key)
+        return row[0] if row else time.time()
 
-    def _row(self, key: str) -> tuple[int, float] | None:
-        with self._lock:
-            return self._db().execute(
-                "SELECT count, window_ends FROM rate_count WHERE key = ? AND window_ends > ?",
-                (key, time.time()),
-            ).fetchone()
+    def _live(self, key: str) -> tuple[float, int] | None:
+        digest = _digest(key)
+        shared = _table(self.path)
+        with shared as table:
+            now = time.time()
+            offset = shared.slot(digest, now, taking=False)
+            if offset is None:
+                return None
+            _held, ends, count = _SLOT.unpack_from(table, offset)
+        return (ends, count) if ends > now else None
 
     def check(self) -> bool:
-        with self._lock:
-            return self._db().execute("SELECT 1").fetchone() == (1,)
+        with _table(self.path) as table:
+            return table[:_HEADER] == MAGIC
 
     def reset(self) -> int:
-        with self._lock:
-            return self._db().execute("DELETE FROM rate_count").rowcount
+        with _table(self.path) as table:
+            now = time.time()
+            live = sum(1 for _held, ends, _count in _SLOT.iter_unpack(table[_HEADER:])
+                       if ends > now)
+            table[_HEADER:] = bytes(SIZE - _HEADER)
+        return live
 
     def clear(self, key: str) -> None:
-        with self._lock:
-            self._db().execute("DELETE FROM rate_count WHERE key = ?", (key,))
+        digest = _digest(key)
+        shared = _table(self.path)
+        with shared as table:
+            offset = shared.slot(digest, time.time(), taking=False)
+            if offset is not None:
+                # The digest stays (other keys of its run may lie beyond it); the window ends.
+                _SLOT.pack_into(table, offset, digest, 0.0, 0)

@@ -4,7 +4,7 @@ Per-address limits on the forms anyone can send: subscribing, commenting, loggin
 
 The counting is the `limits` library's (fixed windows, limit strings like "5 per minute"), in
 Redis when RATELIMIT_STORAGE_URI names it (every machine shares one count), by default in a
-small file that every process of this machine shares (listserve.core.ratelimit_file), or with
+small memory-mapped file that every process of this machine shares (core.ratelimit_file), or with
 `memory://` in this process's memory alone (tests). A limited view checks its limit when it is
 called, so only those requests pay for it: Flask-Limiter, which this replaces, ran hooks before,
 after and at the end of every request (in-process, about 50 of a kept archive page's 350 µs)

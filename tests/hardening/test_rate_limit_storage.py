@@ -104,3 +104,77 @@ def test_in_the_shared_file_the_limit_holds_and_a_new_window_starts_afresh(tmp_p
     assert strategy.hit(item, "203.0.113.9")
     storage.clear(item.key_for("203.0.113.9"))
     assert strategy.get_window_stats(item, "203.0.113.9").remaining == 2
+
+
+def test_processes_sharing_the_file_count_every_hit(tmp_path):
+    """Several processes (as gunicorn's workers are, forked from one parent that counted
+    first) and their threads, all on one key: not one hit lost."""
+    import multiprocessing
+
+    path = tmp_path / "ratelimits.counts"
+    item = limits.parse("1000000 per hour")
+    strategy = FixedWindowRateLimiter(SharedFileStorage(path))
+    strategy.hit(item, "subscribe", "203.0.113.7")  # the parent maps the file before forking
+
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_hit_from_threads, args=(path, 4, 300)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0]
+    remaining = strategy.get_window_stats(item, "subscribe", "203.0.113.7").remaining
+    assert 1000000 - remaining == 1 + 3 * 4 * 300
+
+
+def _hit_from_threads(path, threads: int, hits: int) -> None:
+    strategy = FixedWindowRateLimiter(SharedFileStorage(path))
+    item = limits.parse("1000000 per hour")
+
+    def hit_many():
+        for _ in range(hits):
+            strategy.hit(item, "subscribe", "203.0.113.7")
+
+    running = [threading.Thread(target=hit_many) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+
+
+def test_many_addresses_each_keep_their_own_count(tmp_path):
+    storage = SharedFileStorage(tmp_path / "ratelimits.counts")
+    strategy = FixedWindowRateLimiter(storage)
+    item = limits.parse("3 per minute")
+    addresses = [f"198.51.{n // 256}.{n % 256}" for n in range(5000)]
+    for _ in range(3):
+        assert all(strategy.hit(item, address) for address in addresses)
+    assert not any(strategy.hit(item, address) for address in addresses)
+    storage.clear(item.key_for(addresses[10]))
+    assert strategy.hit(item, addresses[10]) and not strategy.hit(item, addresses[11])
+    assert storage.reset() == 5000
+    assert strategy.hit(item, addresses[11])
+
+
+def test_a_full_run_of_slots_forgets_the_count_ending_first(tmp_path, monkeypatch):
+    """Only when every slot a key may take holds another key's live window does a count start
+    afresh early (the limit laxer, never stricter): the one whose window ends first."""
+    from listserve.core import ratelimit_file
+
+    monkeypatch.setattr(ratelimit_file, "SLOTS", 3)  # every key's run: all three slots
+    monkeypatch.setattr(ratelimit_file, "PROBES", 3)
+    storage = SharedFileStorage(tmp_path / "ratelimits.counts")
+    for number, expiry in enumerate((60, 30, 90)):
+        assert storage.incr(f"key{number}", expiry) == 1
+    assert storage.incr("key0", 60) == 2
+    assert storage.incr("key3", 60) == 1  # takes key1's slot: its window ended first
+    assert storage.get("key1") == 0
+    assert [storage.get(f"key{n}") for n in (0, 2, 3)] == [2, 1, 1]
+
+
+def test_a_file_not_ours_is_started_afresh(tmp_path):
+    path = tmp_path / "ratelimits.counts"
+    path.write_bytes(b"SQLite format 3\0" + bytes(4000))
+    storage = SharedFileStorage(path)
+    assert storage.check()
+    assert storage.incr("key", 60) == 1

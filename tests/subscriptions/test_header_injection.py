@@ -42,3 +42,15 @@ def test_header_guard_refuses_every_line_break(value):
             check_header_value(value)
     else:
         assert check_header_value(value) == value
+
+
+def test_control_characters_are_unicodes_control_characters_but_the_tab():
+    import sys
+    import unicodedata
+
+    from listserve.core.headers import has_control_characters
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        expected = unicodedata.category(ch) == "Cc" and ch != "\t"
+        assert has_control_characters(f"a{ch}b") is expected, hex(code)
