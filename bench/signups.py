@@ -162,7 +162,7 @@ def run_warm_workers(app, env: dict, workers: int, base: str, count: int):
         deadline = time.monotonic() + 300
         while confirmations(app, launched)[0] < count and time.monotonic() < deadline:
             time.sleep(0.1)
-        cpu = sum(threads_cpu(p.pid) - before for p, before in zip(procs, cpu_before))
+        cpu = sum(threads_cpu(p.pid) - before for p, before in zip(procs, cpu_before, strict=True))
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGCONT)

@@ -50,7 +50,8 @@ NAMED_ADDRESS = re.compile(rf'(?:"([^"\\]*)"|([\w !#$%&\'*+/=?^`{{|}}~-]*?))\s*<
 MONTHS = {name: n for n, name in enumerate(
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 RFC_DATE = re.compile(r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d\d?) "
-                      rf"({'|'.join(MONTHS)}) ([1-9]\d\d\d) (\d\d):(\d\d):(\d\d) ([+-]\d{{4}})", re.ASCII)
+                      rf"({'|'.join(MONTHS)}) ([1-9]\d\d\d) "
+                      r"(\d\d):(\d\d):(\d\d) ([+-]\d{4})", re.ASCII)
 CHARSET_PARAM = re.compile(r';\s*charset\s*=\s*"?([^";\s]+)"?', re.IGNORECASE)
 
 
@@ -229,7 +230,7 @@ def _cut(container: Message, text: str, parts: list[Message]) -> bool:
         at = text.find(marker, end)
     if len(lines) < 2 or lines[0][2] or not lines[-1][2]:
         return False  # no first boundary or no last one: the parser notes a defect
-    for (_, start, _), (end, _, _) in zip(lines, lines[1:]):
+    for (_, start, _), (end, _, _) in zip(lines, lines[1:], strict=False):
         region = text[start:end]  # ends with the newline that belongs to the next boundary
         if region[:1] == "\n":
             block, body = "", region[1:]

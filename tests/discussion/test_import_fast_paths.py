@@ -342,5 +342,5 @@ def test_a_header_block_read_here_is_read_as_the_email_package_reads_it(block):
         return  # left to the email package
     parsed = message_from_bytes(block.encode() + b"\n\n", policy=compat32)
     assert not parsed.defects and parsed.get_payload() == ""
-    assert sorted(fields) == sorted({name.lower() for name in parsed.keys()})
+    assert sorted(fields) == sorted({name.lower() for name in parsed})
     assert all(fields[name] == parsed.get(name) for name in fields)
