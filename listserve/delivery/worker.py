@@ -117,6 +117,8 @@ def deliver_due(worker: str, maker: CopyMaker, keeper: Bookkeeper,
         handled = deliver_batch(copies, worker, maker, keeper, stop, rate)
     except BaseException:
         beside_jobs.thread.join()  # the batch's own error is the one to raise
+        if beside_jobs.error is not None:
+            log.error("a round job failed beside a failed batch: %r", beside_jobs.error)
         raise
     beside_jobs.wait()
     return handled
