@@ -380,6 +380,12 @@ def _date(value, from_line: bytes) -> datetime:
                                 ).astimezone(UTC)
             except ValueError:
                 pass  # read as below, to the same end
+    return date_by_email_package(value, from_line) or datetime.now(UTC)
+
+
+def date_by_email_package(value, from_line: bytes) -> datetime | None:
+    """The Date header read by the email package, else the mbox From line's date; None when
+    neither can be read. What _date's pattern must agree with (tests compare the two)."""
     for candidate in (value, from_line.decode("latin-1")[5:].split(" ", 1)[-1].strip()):
         try:
             when = parsedate_to_datetime(str(candidate))
@@ -387,7 +393,7 @@ def _date(value, from_line: bytes) -> datetime:
             continue
         if when is not None:
             return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-    return datetime.now(UTC)
+    return None
 
 
 def import_mbox(data: bytes, list_id: int, progress: Callable[[int], None] | None = None,

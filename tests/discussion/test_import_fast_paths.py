@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from email import message_from_bytes
 from email.header import Header
 from email.policy import compat32
-from email.utils import parsedate_to_datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -291,16 +290,6 @@ def test_the_archive_folds_the_same_runs_of_quoted_lines(text):
     assert _quoted_runs(text) == QUOTED_RUN.split(text)
 
 
-def date_by_email_package(value, from_line: bytes):
-    for candidate in (value, from_line.decode("latin-1")[5:].split(" ", 1)[-1].strip()):
-        try:
-            when = parsedate_to_datetime(str(candidate))
-        except (TypeError, ValueError, IndexError):
-            continue
-        if when is not None:
-            return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-
-
 @settings(max_examples=1000, deadline=None)
 @given(day_name=st.sampled_from(["", "Mon, ", "Sun, ", "Xyz, ", "Mon,"]),
        day=st.sampled_from(["1", "04", "29", "30", "31", "00", "7", "123"]),
@@ -315,7 +304,7 @@ def test_a_date_header_is_read_as_the_email_package_reads_it(day_name, day, mont
     value = f"{day_name}{day} {month} {year} {time[0]:02d}:{time[1]:02d}:{time[2]:02d} " \
             f"{zone}{tail}"
     results = []
-    for read in (mbox_import._date, date_by_email_package):
+    for read in (mbox_import._date, mbox_import.date_by_email_package):
         try:
             results.append(read(value, FROM_LINE))
         except Exception as error:  # the import counts the message as malformed
