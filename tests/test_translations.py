@@ -256,7 +256,7 @@ class _Skeleton:
             # Only the bodies show text; a test or an iterable does not.
             for child in [*node.body, *node.else_, *getattr(node, "elif_", [])]:
                 self.visit(child)
-        elif isinstance(node, nodes.Stmt) or isinstance(node, nodes.Template):
+        elif isinstance(node, (nodes.Stmt, nodes.Template)):
             for child in node.iter_child_nodes():
                 if isinstance(child, (nodes.Stmt, nodes.Helper, nodes.Template)):
                     self.visit(child)
@@ -287,7 +287,7 @@ def _template_cases(path: Path, environment: Environment) -> list[tuple[str, str
 
 
 def unmarked_template_text() -> list[tuple[str, str]]:
-    environment = Environment(extensions=["jinja2.ext.i18n"])
+    environment = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
     cases = []
     for path in sorted([*TEMPLATES.rglob("*.html"), *TEMPLATES.rglob("*.txt")]):
         cases += _template_cases(path, environment)
@@ -401,7 +401,7 @@ def test_no_user_facing_python_string_is_left_unmarked():
     ('<main{% block a %} class="committee"{% endblock %}>', []),
 ])
 def test_the_template_checker_finds_unmarked_text(source, expected):
-    skeleton = _Skeleton(Environment(extensions=["jinja2.ext.i18n"]).parse(source))
+    skeleton = _Skeleton(Environment(extensions=["jinja2.ext.i18n"], autoescape=True).parse(source))
     reader = _TextReader()
     reader.feed(skeleton.text)
     found = [text for _, text in skeleton.constants] + [text for _, text in reader.found]

@@ -37,8 +37,8 @@ def duplicate_announcement(announcement: Announcement, actor: CommitteeMember) -
     """A new draft by `actor` with the current text in every language. Raises
     AnnouncementError."""
     content = content_of(announcement.current_revision)
-    copy = create_announcement(actor, _("Copy of %(subject)s", subject=content.subject)[:300], content.body,
-                               content.next_steps)
+    subject = _("Copy of %(subject)s", subject=content.subject)[:300]
+    copy = create_announcement(actor, subject, content.body, content.next_steps)
     for language, revision in announcement.translations.items():  # translations come along
         save_translation(copy, actor, language, revision.subject, revision.body,
                          revision.next_steps)

@@ -8,9 +8,8 @@ revision's hash into the audit event "sent".
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from listserve.announcements.content import (
     PREVIEW_UNSUBSCRIBE_URL,
@@ -101,7 +100,8 @@ def send_announcement(
 ) -> Mailing:
     """Send the current (approved) revision now. Raises NotAllowed, AnnouncementError."""
     if announcement.status != AnnouncementStatus.DRAFT:
-        raise AnnouncementError(_("Only a draft can be sent (a scheduled one: unschedule it first)."))
+        raise AnnouncementError(
+            _("Only a draft can be sent (a scheduled one: unschedule it first)."))
     reason = (reason or "").strip() or None
     check_may_send(announcement, actor, reason)
     return start_sending(announcement, actor, reason, via)

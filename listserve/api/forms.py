@@ -17,13 +17,15 @@ class CheckboxListField(SelectMultipleField):
 
 
 EXPIRIES = [SelectChoice(v, label) for v, label in
-            (("30", _l("30 days")), ("90", _l("90 days")), ("365", _l("a year")), ("0", _l("never")))]
+            (("30", _l("30 days")), ("90", _l("90 days")), ("365", _l("a year")),
+             ("0", _l("never")))]
 
 
 class TokenForm(Form):
     name = StringField(_l("Name (what the token is for)"),
                        validators=[DataRequired(), Length(max=100), header_safe])
-    scopes = CheckboxListField(_l("Scopes"), choices=[SelectChoice(s.value, s.value) for s in Scope],
+    scopes = CheckboxListField(_l("Scopes"),
+                               choices=[SelectChoice(s.value, s.value) for s in Scope],
                                validators=[DataRequired(message=_l("Choose at least one scope."))])
     expires = SelectField(_l("Expires after"), choices=EXPIRIES, default="90")
 

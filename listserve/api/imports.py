@@ -15,6 +15,7 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
+
 from listserve.api.models import ApiImport, ImportState
 from listserve.committee.audit import record_audit
 from listserve.committee.models import CommitteeMember

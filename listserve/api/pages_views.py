@@ -17,7 +17,6 @@ from listserve.core.db import utcnow
 from listserve.core.forms import ButtonForm
 from listserve.extensions import db
 
-
 # What the token list shows for tokens.token_state's answer.
 TOKEN_STATES = {"active": _l("active"), "revoked": _l("revoked"), "expired": _l("expired")}
 
@@ -51,7 +50,8 @@ def tokens_page():
             form.scopes.choices = _scope_choices()
     status = 400 if request.method == "POST" and form.errors else 200
     response = render_template(
-        "api/tokens.html", form=form, new_secret=new_secret, state=tokens.token_state, state_label=_state_label,
+        "api/tokens.html", form=form, new_secret=new_secret, state=tokens.token_state,
+        state_label=_state_label,
         tokens=tokens.list_tokens(current_user), button=ButtonForm(),
     ), status
     return response

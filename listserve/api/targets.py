@@ -24,7 +24,8 @@ def check_target(url: str, allow_private: bool) -> list[str]:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError, UnicodeError):
-        raise TargetRefused(_("The host %(host)s could not be found.", host=parts.hostname)) from None
+        raise TargetRefused(
+            _("The host %(host)s could not be found.", host=parts.hostname)) from None
     addresses = sorted({info[4][0] for info in found})
     if not allow_private:
         for address in addresses:

@@ -57,7 +57,8 @@ def create_token(member: CommitteeMember, name: str, scopes: list[str],
         raise TokenRefused(_("Unknown scope: %(scopes)s.", scopes=", ".join(unknown)))
     beyond = [scope for scope in wanted if scope not in scopes_allowed(member)]
     if beyond:
-        raise TokenRefused(_("Your role does not allow the scope %(scopes)s.", scopes=", ".join(beyond)))
+        raise TokenRefused(
+            _("Your role does not allow the scope %(scopes)s.", scopes=", ".join(beyond)))
     if expires_at is not None and expires_at <= utcnow():
         raise TokenRefused(_("The expiry must be in the future."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

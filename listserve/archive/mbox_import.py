@@ -48,7 +48,7 @@ _LOCAL_DOMAIN = rf"{_ATOM}+(?:\.{_ATOM}+)*@{_ATOM}+(?:\.{_ATOM}+)+"
 PLAIN_ADDRESS = re.compile(_LOCAL_DOMAIN)
 NAMED_ADDRESS = re.compile(rf'(?:"([^"\\]*)"|([\w !#$%&\'*+/=?^`{{|}}~-]*?))\s*<({_LOCAL_DOMAIN})>')
 MONTHS = {name: n for n, name in enumerate(
-    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
 RFC_DATE = re.compile(r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d\d?) "
                       rf"({'|'.join(MONTHS)}) ([1-9]\d\d\d) "
                       r"(\d\d):(\d\d):(\d\d) ([+-]\d{4})", re.ASCII)

@@ -13,7 +13,8 @@ ROLE_CHOICES = [SelectChoice(Role.MEMBER.value, _l("Member")),
 
 
 class LoginForm(Form):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=320), header_safe])
+    email = EmailField(_l("Email address"),
+                       validators=[DataRequired(), Length(max=320), header_safe])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
 
 
@@ -30,11 +31,13 @@ class ChangePasswordForm(NewPasswordForm):
 
 
 class ResetRequestForm(Form):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=320), header_safe])
+    email = EmailField(_l("Email address"),
+                       validators=[DataRequired(), Length(max=320), header_safe])
 
 
 class InviteForm(Form):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=320), header_safe])
+    email = EmailField(_l("Email address"),
+                       validators=[DataRequired(), Length(max=320), header_safe])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), header_safe])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.MEMBER.value)
 

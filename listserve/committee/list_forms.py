@@ -17,7 +17,8 @@ REPLY_TO_CHOICES = [SelectChoice("none", _l("Replies go to the list's sender add
                     SelectChoice("list", _l("Replies go to the list (Reply-To: the list)")),
                     SelectChoice("author", _l("Replies go to the author"))]
 COMMENT_CHOICES = [SelectChoice("open", _l("Open: verified readers' comments appear at once")),
-                   SelectChoice("first_held", _l("A reader's first comment waits for the committee")),
+                   SelectChoice("first_held",
+                                _l("A reader's first comment waits for the committee")),
                    SelectChoice("all_held", _l("Every comment waits for the committee")),
                    SelectChoice("closed", _l("Closed: no new comments"))]
 NONMEMBER_CHOICES = [SelectChoice("hold", _l("Held for a moderator")),
@@ -35,7 +36,8 @@ class ListForm(Form):
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     public = BooleanField(_l("Shown on the site (visitors may join it)"), default=True)
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="announce")
-    from_name = StringField(_l("Sender name (empty: the list's name)"), validators=[Length(max=200)])
+    from_name = StringField(_l("Sender name (empty: the list's name)"),
+                            validators=[Length(max=200)])
     from_address = StringField(_l("Sender address (empty: the list's address)"),
                                validators=[Length(max=320)])
     reply_to_policy = SelectField(_l("Replies"), choices=REPLY_TO_CHOICES, default="none")
@@ -54,7 +56,8 @@ class ListForm(Form):
                                        default="0", validators=[Length(max=10)])
     nonmember_policy = SelectField(_l("Posts from non-members"), choices=NONMEMBER_CHOICES,
                                    default="hold")
-    max_message_kb = StringField(_l("Largest post (kB)"), default="512", validators=[Length(max=10)])
+    max_message_kb = StringField(_l("Largest post (kB)"), default="512",
+                                 validators=[Length(max=10)])
     attachment_policy = SelectField(_l("Attachments"), choices=ATTACHMENT_CHOICES, default="strip")
     held_expiry_days = StringField(_l("Held posts expire after (days)"), default="14",
                                    validators=[Length(max=10)])

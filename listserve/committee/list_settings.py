@@ -152,7 +152,8 @@ def clean_slug(value) -> str:
     """Raises ValueError with what is wrong."""
     slug = str(value or "").strip().lower()
     if not SLUG.match(slug):
-        raise ValueError(_("Use 1 to 64 lower-case letters, digits and dashes (not at either end)."))
+        raise ValueError(
+            _("Use 1 to 64 lower-case letters, digits and dashes (not at either end)."))
     if slug.replace("-", "").isdigit():
         # /archive/<list>/ would read like the old /archive/<year>/ addresses.
         raise ValueError(_("Use at least one letter."))

@@ -43,7 +43,8 @@ def check_password_rules(password: str) -> None:
     """Raise CommitteeError when the password is too short."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise CommitteeError(_("Please choose a password of at least %(num)s characters.", num=minimum))
+        raise CommitteeError(
+            _("Please choose a password of at least %(num)s characters.", num=minimum))
 
 
 def add_member(

@@ -92,7 +92,8 @@ def check(nameservers: tuple[str, ...]) -> None:
             key = load_private_key(Path(path).read_bytes(), f"{setting}_PRIVATE_KEY_PATH")
         except (OSError, ValueError) as exc:
             raise click.ClickException(
-                _("cannot read %(setting)s_PRIVATE_KEY_PATH: %(error)s", setting=setting, error=exc)) from None
+                _("cannot read %(setting)s_PRIVATE_KEY_PATH: %(error)s", setting=setting,
+                  error=exc)) from None
         findings += check_key(selector, domain, key, lookup, f"{setting}_PRIVATE_KEY_PATH")
     if not configured:
         raise click.ClickException(_("DKIM is not configured: make a key with "

@@ -77,7 +77,8 @@ def show(message_id: int) -> None:
             _("#%(id)s was handled; only its summary is kept.", id=message_id))
     sys.stdout.buffer.write(row.raw)
     if row.raw_truncated:
-        click.echo("\n" + _("[cut at %(kept)s of %(size)s bytes]", kept=len(row.raw), size=row.size))
+        click.echo("\n" + _("[cut at %(kept)s of %(size)s bytes]", kept=len(row.raw),
+                             size=row.size))
 
 
 @inbound.command("bounces")

@@ -17,8 +17,8 @@ from listserve.archive.models import Post
 from listserve.archive.services import post_url
 from listserve.archive.threads import archive_message
 from listserve.core.lists import AttachmentPolicy, MailingList, ReplyToPolicy
-from listserve.delivery.outbox import Attachment as MailAttachment
 from listserve.delivery.outbox import CONFIRM_URL, UNSUBSCRIBE_URL, enqueue_announcement
+from listserve.delivery.outbox import Attachment as MailAttachment
 from listserve.inbound.dmarc import list_sender
 from listserve.inbound.message import clean_header, read_message
 

@@ -105,7 +105,8 @@ def _hold_reason(mailing_list: MailingList, key: str, poster: ListPoster | None,
             return _("the sender is not a member of the list")
         posted = poster.accepted_posts if poster is not None else 0
         if posted < mailing_list.moderate_first_posts:
-            return _("a member's first posts are moderated (%(posted)s accepted so far)", posted=posted)
+            return _("a member's first posts are moderated (%(posted)s accepted so far)",
+                     posted=posted)
     if (mailing_list.attachment_policy == AttachmentPolicy.HOLD
             and read_post(raw).attachments):
         return _("the post has attachments")

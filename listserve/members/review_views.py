@@ -18,7 +18,6 @@ from listserve.members import review_bp as bp
 from listserve.members.models import Member, MemberStatus
 from listserve.members.sectors import sector_label
 
-
 # A sign-on's status as the committee reads it.
 STATUS_LABELS = {MemberStatus.UNVERIFIED: _l("unverified"), MemberStatus.PENDING: _l("pending"),
                  MemberStatus.APPROVED: _l("approved"), MemberStatus.DECLINED: _l("declined")}

@@ -204,12 +204,12 @@ def test_a_one_part_message_is_stored_as_the_email_package_reads_it(part):
 
 def test_the_common_shapes_take_the_fast_path_and_keep_their_text_and_attachments():
     mixed = message('multipart/mixed; boundary="XX"', (
-        "--XX\nContent-Type: text/plain; charset=iso-8859-1\n"
-        "Content-Transfer-Encoding: quoted-printable\n\n"
-        "> Shall we meet?\nOui, tr=E8s bien.\n"
-        '--XX\nContent-Type: application/pdf; name="map.pdf"\n'
-        'Content-Disposition: attachment; filename="map.pdf"\n'
-        "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQ=\n--XX--\n").encode(),
+        b"--XX\nContent-Type: text/plain; charset=iso-8859-1\n"
+        b"Content-Transfer-Encoding: quoted-printable\n\n"
+        b"> Shall we meet?\nOui, tr=E8s bien.\n"
+        b'--XX\nContent-Type: application/pdf; name="map.pdf"\n'
+        b'Content-Disposition: attachment; filename="map.pdf"\n'
+        b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQ=\n--XX--\n"),
         subject="=?utf-8?q?Caf=C3=A9?=")
     alternative = message("multipart/alternative; boundary=alt", (
         "preamble\n--alt\nContent-Type: text/plain; charset=utf-8\n"

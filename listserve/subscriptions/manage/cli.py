@@ -60,9 +60,11 @@ def import_command(file: Path, consent_source: str, already_confirmed: bool,
         db.session.commit()
         bar.update(bar.length - bar.pos, report)
     for error in report.errors:
-        click.echo(_("line %(line)s: %(message)s", line=error.line, message=error.message), err=True)
+        click.echo(_("line %(line)s: %(message)s", line=error.line, message=error.message),
+                   err=True)
     if report.errors_not_listed:
-        click.echo(ngettext("… and %(num)d more line not imported", "… and %(num)d more lines not imported",
+        click.echo(ngettext("… and %(num)d more line not imported",
+                            "… and %(num)d more lines not imported",
                             report.errors_not_listed), err=True)
     click.echo(summary(report, time.monotonic() - started))
 

@@ -146,7 +146,8 @@ def _check_date(text: str, now: datetime) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(_("consent_date: %(text)r is not a date like 2024-05-31", text=text)) from None
+        raise ValueError(
+            _("consent_date: %(text)r is not a date like 2024-05-31", text=text)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if moment > now:
