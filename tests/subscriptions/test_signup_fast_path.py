@@ -29,7 +29,8 @@ values = st.one_of(
     st.lists(awkward, max_size=4).map("".join),
 )
 many_lists = st.lists(st.integers(min_value=1, max_value=10**9).map(str), min_size=20,
-                      max_size=40).map(lambda ids: [("choosing", "1"), *(("lists", i) for i in ids)])
+                      max_size=40).map(lambda ids: [("choosing", "1"),
+                                                    *(("lists", i) for i in ids)])
 pairs = st.one_of(
     st.lists(st.tuples(st.sampled_from(FIELDS), values), max_size=10),
     many_lists,
