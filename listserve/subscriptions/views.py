@@ -39,19 +39,26 @@ from listserve.subscriptions.forms import (
     ConfirmForm,
     EraseForm,
     PreferenceForm,
+    Signup,
     SubscribeForm,
     UnsubscribeForm,
+    accepted_signup,
 )
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
 @rate_limits.limit("SUBSCRIBE_RATE_LIMIT")
 def subscribe():
-    form = SubscribeForm()
-    if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
-        return _subscribe_page(form), status
-    if form.website.data:
+    # An acceptable POST is read without making the form (forms.accepted_signup); any other
+    # request makes it, and its validation says what is wrong.
+    form, signup = None, accepted_signup() if request.method == "POST" else None
+    if signup is None:
+        form = SubscribeForm()
+        if not form.validate_on_submit():
+            status = 400 if request.method == "POST" else 200
+            return _subscribe_page(form), status
+        signup = Signup.of(form)
+    if signup.website:
         # A bot filled the honeypot: answer exactly as for a person, store nothing.
         return redirect(url_for("subscriptions.check_inbox"), 303)
     origin = services.Request(
@@ -63,9 +70,11 @@ def subscribe():
     try:
         # One row, stored before the answer; a worker starts the double opt-in (and sends
         # the mail) a moment later.
-        signups.store_signup_request(form.email.data, form.name.data, origin,
-                                     form.chosen_list_ids())
+        signups.store_signup_request(signup.email, signup.name, origin, signup.list_ids)
     except (InvalidAddress, UnsafeHeaderValue) as exc:
+        if form is None:  # as the form would have stood: validated (the ticked lists in order)
+            form = SubscribeForm()
+            form.validate()
         form.email.errors = [str(exc)]
         return _subscribe_page(form), 400
     # The same answer whatever the address's state: nobody learns who is on the list.
