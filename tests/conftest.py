@@ -84,8 +84,10 @@ def app(app_config, smtp_sink):
     smtp_sink.clear()
     yield app
     with app.app_context():
-        empty_all_tables(db)
-        db.engine.dispose()
+        try:
+            empty_all_tables(db)
+        finally:
+            db.engine.dispose()  # even when emptying failed: no connection outlives its test
 
 
 @pytest.fixture

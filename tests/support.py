@@ -135,14 +135,29 @@ def empty_all_tables(db) -> None:
 
     db.session.remove()
     tables = db.metadata.sorted_tables
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
-        ensure_default_list(conn)  # as the migrations leave a new database
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            with db.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    names = ", ".join(f'"{t.name}"' for t in tables)
+                    conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+                else:
+                    for table in reversed(tables):
+                        conn.execute(table.delete())
+                ensure_default_list(conn)  # as the migrations leave a new database
+            return
+        except sa.exc.OperationalError as exc:
+            # The browser journeys' live server runs a delivery worker on the same database:
+            # TRUNCATE takes its tables' locks one by one, and a worker transaction holding
+            # one of them while it waits for another is a deadlock PostgreSQL ends by
+            # cancelling one side. When it cancels ours, the worker's transaction goes on and
+            # ends, and the same TRUNCATE then goes through.
+            if getattr(exc.orig, "sqlstate", None) != DEADLOCK or attempt + 1 == DEADLOCK_RETRIES:
+                raise
+
+
+DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
+DEADLOCK_RETRIES = 5
 
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
