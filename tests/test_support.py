@@ -27,12 +27,13 @@ def test_emptying_the_tables_outlasts_a_deadlock_with_a_worker(app, database_url
     first, last = tables[0], tables[-1]
     url = sa.make_url(database_url).set(drivername="postgresql").render_as_string(
         hide_password=False)
-    errors = []
+    errors, holding = [], threading.Event()
 
     def worker():
         try:
             with psycopg.connect(url) as conn, psycopg.connect(url, autocommit=True) as watch:
                 conn.execute(SELECT_ONE.format(sql.Identifier(last)))  # holds the late table
+                holding.set()
                 deadline = time.monotonic() + 20
                 while (not watch.execute(WAITING_ON_A_LOCK).fetchone()[0]
                        and time.monotonic() < deadline):
@@ -48,7 +49,7 @@ def test_emptying_the_tables_outlasts_a_deadlock_with_a_worker(app, database_url
         db.session.remove()
         thread = threading.Thread(target=worker)
         thread.start()
-        time.sleep(0.2)  # the worker has its first lock before TRUNCATE starts
+        assert holding.wait(20)  # the worker has its first lock before TRUNCATE starts
         empty_all_tables(db)
         thread.join(30)
         assert not thread.is_alive() and errors == []
